@@ -1,0 +1,390 @@
+"""The wire protocol: every message both ways, its limits, and msgpack encoding.
+
+Pure: no I/O. Client frames hold one message (a msgpack map); server frames hold a msgpack
+array of one or more messages, so that messages queued for one client travel in one frame.
+``docs/protocol.md`` explains the exchange; ``frontend/js/protocol.gen.js`` is generated from
+this module by ``python -m server.protocol_js``.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Annotated, Any, Literal
+
+import msgpack
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+
+class Limits:
+    """Bounds of every field; the browser receives the same numbers."""
+
+    MAX_FRAME_BYTES = 512 * 1024
+    MAX_STROKE_POINTS = 10_000
+    MAX_LIVE_POINTS = 1_000
+    MAX_ERASE_TARGETS = 1_000
+    MAX_COORDINATE = 10_000_000.0
+    MIN_WIDTH = 0.5
+    MAX_WIDTH = 200.0
+    MAX_NAME_CHARS = 40
+    MAX_TITLE_CHARS = 100
+    MIN_ID_CHARS = 8
+    MAX_ID_CHARS = 64
+
+
+class CloseCode(IntEnum):
+    """Close codes the server sends. 4000-4999 are inkroom's own."""
+
+    NORMAL = 1000
+    GOING_AWAY = 1001
+    UNSUPPORTED_DATA = 1003
+    INVALID_PAYLOAD = 1007
+    POLICY = 1008
+    TOO_BIG = 1009
+    INTERNAL_ERROR = 1011
+    SERVICE_RESTART = 1012
+    TRY_AGAIN_LATER = 1013
+    JOIN_TIMEOUT = 4001
+    FELL_BEHIND = 4002
+    BOARD_NOT_FOUND = 4404
+
+
+class ErrorCode:
+    """Codes carried by the ``error`` message."""
+
+    INVALID_MESSAGE = "invalid_message"
+    NOT_JOINED = "not_joined"
+    ALREADY_JOINED = "already_joined"
+    FORBIDDEN = "forbidden"
+    UNKNOWN_TARGET = "unknown_target"
+    DUPLICATE_ID = "duplicate_id"
+    STORAGE_UNAVAILABLE = "storage_unavailable"
+
+
+ID_PATTERN = r"^[A-Za-z0-9_-]+$"
+COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+
+Id = Annotated[
+    str, Field(min_length=Limits.MIN_ID_CHARS, max_length=Limits.MAX_ID_CHARS, pattern=ID_PATTERN)
+]
+Color = Annotated[str, Field(pattern=COLOR_PATTERN)]
+# Names are shown to everyone: no control characters, no leading or trailing blanks.
+Name = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=Limits.MAX_NAME_CHARS, pattern=r"^[^\s\x00-\x1f\x7f](.*[^\s])?$"
+    ),
+]
+Coordinate = Annotated[
+    float, Field(ge=-Limits.MAX_COORDINATE, le=Limits.MAX_COORDINATE, allow_inf_nan=False)
+]
+Width = Annotated[float, Field(ge=Limits.MIN_WIDTH, le=Limits.MAX_WIDTH, allow_inf_nan=False)]
+Seq = Annotated[int, Field(ge=0, lt=2**53)]
+PeerId = Annotated[int, Field(ge=1, lt=2**53)]
+
+
+class ProtocolError(Exception):
+    """A frame that is not a valid message of this protocol."""
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _check_points(points: list[float], max_points: int) -> None:
+    """Points travel flat as ``[x0, y0, p0, x1, y1, p1, ...]``; p is pressure in 0..1."""
+    if len(points) % 3:
+        raise ValueError("points must hold x, y, pressure triples")
+    if len(points) // 3 > max_points:
+        raise ValueError(f"at most {max_points} points")
+    for pressure in points[2::3]:
+        if not 0.0 <= pressure <= 1.0:
+            raise ValueError("pressure must be within 0..1")
+
+
+# Operations: committed to the board's history, each with a client-generated id. An object
+# created by an operation (a stroke) takes the operation's id as its own.
+
+
+class StrokeOp(Message):
+    kind: Literal["stroke"]
+    id: Id
+    color: Color
+    width: Width
+    points: Annotated[
+        list[Coordinate], Field(min_length=3, max_length=3 * Limits.MAX_STROKE_POINTS)
+    ]
+
+    @model_validator(mode="after")
+    def _points(self) -> StrokeOp:
+        _check_points(self.points, Limits.MAX_STROKE_POINTS)
+        return self
+
+
+class EraseOp(Message):
+    kind: Literal["erase"]
+    id: Id
+    targets: Annotated[list[Id], Field(min_length=1, max_length=Limits.MAX_ERASE_TARGETS)]
+
+
+class UndoOp(Message):
+    """Withdraws the effect of one of the sender's own earlier operations."""
+
+    kind: Literal["undo"]
+    id: Id
+    target: Id
+
+
+class RedoOp(Message):
+    """Restores the effect of one of the sender's own undone operations."""
+
+    kind: Literal["redo"]
+    id: Id
+    target: Id
+
+
+class ClearOp(Message):
+    """Removes every object the board holds at this point of its history."""
+
+    kind: Literal["clear"]
+    id: Id
+
+
+Operation = Annotated[StrokeOp | EraseOp | UndoOp | RedoOp | ClearOp, Field(discriminator="kind")]
+UNDOABLE_KINDS = frozenset({"stroke", "erase", "clear"})
+
+
+# Client -> server
+
+
+class Join(Message):
+    """First message of every connection; ``last_seq`` is the newest sequence number held."""
+
+    type: Literal["join"]
+    user: Id
+    name: Name
+    color: Color
+    last_seq: Seq = 0
+
+
+class Live(Message):
+    """Points of a stroke still being drawn: relayed to the others, never stored."""
+
+    type: Literal["live"]
+    stroke: Id
+    color: Color
+    width: Width
+    points: Annotated[list[Coordinate], Field(min_length=3, max_length=3 * Limits.MAX_LIVE_POINTS)]
+
+    @model_validator(mode="after")
+    def _points(self) -> Live:
+        _check_points(self.points, Limits.MAX_LIVE_POINTS)
+        return self
+
+
+class Cursor(Message):
+    type: Literal["cursor"]
+    x: Coordinate
+    y: Coordinate
+
+
+class Submit(Message):
+    type: Literal["op"]
+    op: Operation
+
+
+ClientMessage = Annotated[Join | Live | Cursor | Submit, Field(discriminator="type")]
+
+
+# Server -> client
+
+
+class Peer(Message):
+    peer: PeerId
+    user: Id
+    name: Name
+    color: Color
+
+
+class Welcome(Message):
+    type: Literal["welcome"] = "welcome"
+    peer: PeerId
+    board: Id
+    title: Annotated[str, Field(max_length=Limits.MAX_TITLE_CHARS)]
+    head_seq: Seq
+    peers: list[Peer]
+
+
+class Committed(Message):
+    """An operation as stored: sent in sequence order, replayed history first."""
+
+    type: Literal["committed"] = "committed"
+    seq: Seq
+    author: Id
+    op: Operation
+
+
+class Synced(Message):
+    """Replay is complete: everything up to ``head_seq`` has been sent."""
+
+    type: Literal["synced"] = "synced"
+    head_seq: Seq
+
+
+class Ack(Message):
+    """The sender's operation ``id`` is stored as ``seq``."""
+
+    type: Literal["ack"] = "ack"
+    id: Id
+    seq: Seq
+
+
+class Presence(Message):
+    type: Literal["presence"] = "presence"
+    event: Literal["joined", "left"]
+    peer: Peer
+
+
+class PeerLive(Message):
+    type: Literal["live"] = "live"
+    peer: PeerId
+    stroke: Id
+    color: Color
+    width: Width
+    points: list[Coordinate]
+
+
+class PeerCursor(Message):
+    type: Literal["cursor"] = "cursor"
+    peer: PeerId
+    x: Coordinate
+    y: Coordinate
+
+
+class Error(Message):
+    """A refusal; ``id`` names the refused operation when there is one."""
+
+    type: Literal["error"] = "error"
+    code: str
+    reason: str
+    id: Id | None = None
+
+
+ServerMessage = Annotated[
+    Welcome | Committed | Synced | Ack | Presence | PeerLive | PeerCursor | Error,
+    Field(discriminator="type"),
+]
+
+client_message_adapter: TypeAdapter[Join | Live | Cursor | Submit] = TypeAdapter(ClientMessage)
+server_message_adapter: TypeAdapter[Any] = TypeAdapter(ServerMessage)
+operation_adapter: TypeAdapter[StrokeOp | EraseOp | UndoOp | RedoOp | ClearOp] = TypeAdapter(
+    Operation
+)
+
+_UNPACK_LIMITS = {
+    "max_str_len": Limits.MAX_FRAME_BYTES,
+    "max_bin_len": 0,
+    "max_array_len": 3 * Limits.MAX_STROKE_POINTS,
+    "max_map_len": 16,
+    "max_ext_len": 0,
+}
+
+
+def _unpack(frame: bytes) -> Any:
+    if len(frame) > Limits.MAX_FRAME_BYTES:
+        raise ProtocolError("frame too large")
+    try:
+        return msgpack.unpackb(frame, raw=False, strict_map_key=True, **_UNPACK_LIMITS)
+    except Exception as exc:  # msgpack raises several unrelated types for bad input
+        raise ProtocolError(f"not valid msgpack: {type(exc).__name__}") from None
+
+
+def _reason(exc: ValidationError) -> str:
+    first = exc.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "message"
+    return f"{where}: {first['msg']}"[:120]
+
+
+def decode_client(frame: bytes) -> Join | Live | Cursor | Submit:
+    """Decode one client frame.
+
+    Raises:
+        ProtocolError: the frame is not msgpack, or not a valid client message.
+    """
+    try:
+        return client_message_adapter.validate_python(_unpack(frame))
+    except ValidationError as exc:
+        raise ProtocolError(_reason(exc)) from None
+
+
+def decode_operation(payload: bytes) -> StrokeOp | EraseOp | UndoOp | RedoOp | ClearOp:
+    """Decode a stored operation payload (see ``encode_operation``)."""
+    try:
+        return operation_adapter.validate_python(_unpack(payload))
+    except ValidationError as exc:
+        raise ProtocolError(_reason(exc)) from None
+
+
+def _pack(value: Any) -> bytes:
+    # Coordinates and widths travel as float32: 5 bytes a number instead of 9.
+    packed: bytes = msgpack.packb(value, use_single_float=True)
+    return packed
+
+
+def encode_client(message: Join | Live | Cursor | Submit) -> bytes:
+    """Encode a client message (used by tests, benchmarks and other Python clients)."""
+    return _pack(message.model_dump(exclude_none=True))
+
+
+def encode_operation(op: StrokeOp | EraseOp | UndoOp | RedoOp | ClearOp) -> bytes:
+    """The stored form of an operation; spliced unchanged into ``committed`` messages."""
+    return _pack(op.model_dump())
+
+
+def encode_server(message: BaseModel) -> bytes:
+    """Encode one server message; ``frame`` joins encoded messages into one frame."""
+    return _pack(message.model_dump(exclude_none=True))
+
+
+_COMMITTED_HEAD = _pack("type") + _pack("committed")
+
+
+def encode_committed(seq: int, author: str, op_payload: bytes) -> bytes:
+    """A ``committed`` message built around a stored payload without decoding it."""
+    return b"".join(
+        (
+            b"\x84",  # fixmap of 4 entries
+            _COMMITTED_HEAD,
+            _pack("seq"),
+            _pack(seq),
+            _pack("author"),
+            _pack(author),
+            _pack("op"),
+            op_payload,
+        )
+    )
+
+
+def frame(messages: list[bytes]) -> bytes:
+    """One server frame: a msgpack array around already encoded messages."""
+    count = len(messages)
+    if count < 16:
+        header = bytes((0x90 | count,))
+    elif count < 2**16:
+        header = b"\xdc" + count.to_bytes(2, "big")
+    else:
+        header = b"\xdd" + count.to_bytes(4, "big")
+    return header + b"".join(messages)
+
+
+def decode_server_frame(data: bytes) -> list[Any]:
+    """Decode a server frame into messages (for tests and Python clients)."""
+    try:
+        raw = msgpack.unpackb(data, raw=False)
+    except Exception as exc:
+        raise ProtocolError(f"not valid msgpack: {type(exc).__name__}") from None
+    if not isinstance(raw, list):
+        raise ProtocolError("a server frame is an array of messages")
+    try:
+        return [server_message_adapter.validate_python(item) for item in raw]
+    except ValidationError as exc:
+        raise ProtocolError(_reason(exc)) from None

@@ -1,0 +1,45 @@
+"""The browser client: pages, its modules, and the npm packages it imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, status
+from fastapi.responses import FileResponse
+from starlette.staticfiles import StaticFiles
+
+from server.services import ServicesDep
+
+# URL prefix -> folder inside frontend/node_modules: only these packages are served.
+VENDOR_PACKAGES = {
+    "msgpack": "@msgpack/msgpack/dist.esm",
+    "perfect-freehand": "perfect-freehand/dist/esm",
+}
+
+
+def mount_frontend(app: FastAPI, frontend: Path) -> None:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/")
+    async def home() -> FileResponse:
+        return FileResponse(frontend / "index.html")
+
+    @router.get("/b/{board_id}")
+    async def board_page(board_id: str, services: ServicesDep) -> FileResponse:
+        # An unknown board still gets the page, which says so, with the status to match.
+        found = await services.store.get_board(board_id) is not None
+        code = status.HTTP_200_OK if found else status.HTTP_404_NOT_FOUND
+        return FileResponse(frontend / "board.html", status_code=code)
+
+    @router.get("/static/style.css")
+    async def style() -> FileResponse:
+        return FileResponse(frontend / "style.css")
+
+    app.include_router(router)
+    app.mount("/static/js", StaticFiles(directory=frontend / "js"), name="js")
+    for prefix, folder in VENDOR_PACKAGES.items():
+        app.mount(
+            f"/vendor/{prefix}",
+            StaticFiles(directory=frontend / "node_modules" / folder, check_dir=False),
+            name=f"vendor-{prefix}",
+        )

@@ -1,0 +1,34 @@
+"""What the routes share for the life of the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, WebSocket
+
+from server.committer import Committer
+from server.config import Settings
+from server.rooms import Hub
+from server.store import Store
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    store: Store
+    hub: Hub
+    committer: Committer
+
+
+def _http_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def socket_services(websocket: WebSocket) -> Services:
+    services: Services = websocket.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(_http_services)]

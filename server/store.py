@@ -1,0 +1,251 @@
+"""Boards and their operation logs: the only module that speaks SQL."""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from server.protocol import UNDOABLE_KINDS, ErrorCode
+from server.tables import boards, operations
+
+
+@dataclass(frozen=True)
+class Board:
+    id: str
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    head_seq: int
+
+
+@dataclass(frozen=True)
+class StoredOperation:
+    seq: int
+    author: str
+    payload: bytes
+
+
+@dataclass(eq=False)
+class Submission:
+    """An operation waiting to be stored; ``origin`` is whoever waits for the outcome."""
+
+    board_id: str
+    op_id: str
+    author: str
+    kind: str
+    target: str | None
+    payload: bytes
+    origin: Any = None
+    # Filled in by ``append``: the stored sequence number, or why it was refused.
+    seq: int | None = None
+    duplicate: bool = False
+    error: str | None = None
+    reason: str = field(default="")
+
+
+def new_board_id() -> str:
+    """128 random bits: a board's id is its address, so it must be unguessable."""
+    return secrets.token_urlsafe(16)
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _board(row: Any) -> Board:
+    return Board(row.id, row.title, _utc(row.created_at), _utc(row.updated_at), row.head_seq)
+
+
+def _configure_sqlite(engine: AsyncEngine, begin: str, synchronous: str) -> None:
+    """WAL, durable commits and explicit transactions for SQLite (see docs/storage.md)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so that BEGIN is ours to emit.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql(begin)
+
+
+def create_engines(url: str, sqlite_synchronous: str = "FULL") -> tuple[AsyncEngine, AsyncEngine]:
+    """An engine for readers and one for the single writer.
+
+    SQLite allows one writer at a time; the writer's transactions start with BEGIN IMMEDIATE so
+    that a read followed by a write never fails on a lock taken in between.
+    """
+    if not url.startswith("sqlite"):
+        engine = create_async_engine(url, pool_pre_ping=True)
+        return engine, engine
+    if synchronous_mode := sqlite_synchronous.upper():
+        if synchronous_mode not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+            raise ValueError(f"unknown SQLite synchronous mode {sqlite_synchronous!r}")
+    reader = create_async_engine(url)
+    writer = create_async_engine(url, pool_size=1, max_overflow=0)
+    _configure_sqlite(reader, "BEGIN", synchronous_mode)
+    _configure_sqlite(writer, "BEGIN IMMEDIATE", synchronous_mode)
+    return reader, writer
+
+
+class Store:
+    def __init__(self, reader: AsyncEngine, writer: AsyncEngine) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    async def dispose(self) -> None:
+        await self.reader.dispose()
+        if self.writer is not self.reader:
+            await self.writer.dispose()
+
+    async def create_board(self, title: str) -> Board:
+        now = datetime.now(UTC)
+        board = Board(new_board_id(), title, now, now, 0)
+        async with self.writer.begin() as conn:
+            await conn.execute(
+                insert(boards).values(
+                    id=board.id, title=title, created_at=now, updated_at=now, head_seq=0
+                )
+            )
+        return board
+
+    async def get_board(self, board_id: str) -> Board | None:
+        async with self.reader.begin() as conn:
+            row = (await conn.execute(select(boards).where(boards.c.id == board_id))).first()
+        return _board(row) if row else None
+
+    async def recent_boards(self, limit: int) -> list[Board]:
+        query = select(boards).order_by(boards.c.updated_at.desc(), boards.c.id).limit(limit)
+        async with self.reader.begin() as conn:
+            return [_board(row) for row in await conn.execute(query)]
+
+    async def read_operations(
+        self, board_id: str, after_seq: int, limit: int
+    ) -> list[StoredOperation]:
+        """Committed operations with ``seq > after_seq``, oldest first."""
+        query = (
+            select(operations.c.seq, operations.c.author, operations.c.payload)
+            .where(operations.c.board_id == board_id, operations.c.seq > after_seq)
+            .order_by(operations.c.seq)
+            .limit(limit)
+        )
+        async with self.reader.begin() as conn:
+            return [
+                StoredOperation(row.seq, row.author, row.payload)
+                for row in await conn.execute(query)
+            ]
+
+    async def append(self, batch: Sequence[Submission]) -> None:
+        """Store a batch of operations in one transaction and fill in each outcome.
+
+        Sequence numbers are taken from ``boards.head_seq`` in the same transaction, so any
+        number of server processes can append to one board. A resent operation id gets its
+        stored sequence number back and is marked ``duplicate``.
+
+        Raises:
+            sqlalchemy.exc.SQLAlchemyError: the transaction failed; nothing was stored.
+        """
+        by_board: dict[str, list[Submission]] = defaultdict(list)
+        for submission in batch:
+            by_board[submission.board_id].append(submission)
+        now = datetime.now(UTC)
+        async with self.writer.begin() as conn:
+            for board_id, submissions in by_board.items():
+                await self._append_to_board(conn, board_id, submissions, now)
+
+    async def _append_to_board(
+        self,
+        conn: AsyncConnection,
+        board_id: str,
+        submissions: list[Submission],
+        now: datetime,
+    ) -> None:
+        # Operations already stored under these ids, and the operations undo/redo aim at.
+        wanted = {s.op_id for s in submissions} | {s.target for s in submissions if s.target}
+        rows = await conn.execute(
+            select(
+                operations.c.op_id, operations.c.seq, operations.c.author, operations.c.kind
+            ).where(operations.c.board_id == board_id, operations.c.op_id.in_(wanted))
+        )
+        known: dict[str, tuple[int | None, str, str]] = {
+            row.op_id: (row.seq, row.author, row.kind) for row in rows
+        }
+        accepted: list[Submission] = []
+        for submission in submissions:
+            self._judge(submission, known)
+            if submission.error is None and not submission.duplicate:
+                accepted.append(submission)
+                known[submission.op_id] = (None, submission.author, submission.kind)
+        if not accepted:
+            return
+        head = (
+            await conn.execute(
+                update(boards)
+                .where(boards.c.id == board_id)
+                .values(head_seq=boards.c.head_seq + len(accepted), updated_at=now)
+                .returning(boards.c.head_seq)
+            )
+        ).scalar_one_or_none()
+        if head is None:
+            for submission in accepted:
+                submission.error, submission.reason = ErrorCode.UNKNOWN_TARGET, "board is gone"
+            return
+        first = head - len(accepted) + 1
+        for offset, submission in enumerate(accepted):
+            submission.seq = first + offset
+        await conn.execute(
+            insert(operations),
+            [
+                {
+                    "board_id": board_id,
+                    "seq": s.seq,
+                    "op_id": s.op_id,
+                    "author": s.author,
+                    "kind": s.kind,
+                    "payload": s.payload,
+                    "created_at": now,
+                }
+                for s in accepted
+            ],
+        )
+        # A duplicate inside this batch learns the sequence number of its first copy.
+        seq_of = {s.op_id: s.seq for s in accepted}
+        for submission in submissions:
+            if submission.duplicate and submission.seq is None:
+                submission.seq = seq_of.get(submission.op_id)
+
+    @staticmethod
+    def _judge(submission: Submission, known: dict[str, tuple[int | None, str, str]]) -> None:
+        if submission.op_id in known:
+            seq, author, _ = known[submission.op_id]
+            if author != submission.author:
+                submission.error = ErrorCode.DUPLICATE_ID
+                submission.reason = "operation id belongs to another author"
+            else:
+                submission.duplicate, submission.seq = True, seq
+            return
+        if submission.target is None:
+            return
+        target = known.get(submission.target)
+        if target is None:
+            submission.error, submission.reason = ErrorCode.UNKNOWN_TARGET, "no such operation"
+        elif target[1] != submission.author:
+            submission.error = ErrorCode.FORBIDDEN
+            submission.reason = "only the author can undo or redo an operation"
+        elif target[2] not in UNDOABLE_KINDS:
+            submission.error, submission.reason = ErrorCode.FORBIDDEN, "operation is not undoable"

@@ -1,0 +1,36 @@
+"""Fixtures: a real inkroom server (the ``inkroom`` command, uvicorn on a free port) on a real
+SQLite file, and protocol clients that talk to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.live_server import LiveServer
+from tests.wire import BoardClient
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path / "inkroom.db")
+    live.start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+@pytest.fixture
+def board_id(server: LiveServer) -> str:
+    return server.create_board("Test board")
+
+
+@pytest.fixture
+async def clients(server: LiveServer) -> AsyncIterator[list[BoardClient]]:
+    """A list to put connected clients in; all are closed after the test."""
+    opened: list[BoardClient] = []
+    yield opened
+    for client in opened:
+        await client.close()

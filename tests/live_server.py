@@ -1,0 +1,87 @@
+"""Runs the real ``inkroom serve`` in a child process for tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    """``start`` / ``stop`` / ``kill`` the server; the port and database file stay the same."""
+
+    def __init__(self, database: Path, port: int | None = None, *extra_args: str) -> None:
+        self.database = database
+        self.port = port or free_port()
+        self.extra_args = extra_args
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = database.with_suffix(".log")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def ws_url(self, board_id: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/boards/{board_id}"
+
+    def start(self, timeout: float = 20.0) -> None:
+        command = [
+            sys.executable, "-m", "server.cli", "serve",
+            "--port", str(self.port),
+            "--database", str(self.database),
+            "--log-level", "warning",
+            *self.extra_args,
+        ]  # fmt: skip
+        log = self.log_path.open("ab")
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited at start:\n{self.log()}")
+            try:
+                httpx.get(f"{self.url}/api/boards", timeout=1.0).raise_for_status()
+                return
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError(f"server did not start in {timeout} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        """SIGTERM, as Ctrl+C would, and wait."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL: the process gets no chance to tidy up."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def create_board(self, title: str = "Untitled board") -> str:
+        response = httpx.post(f"{self.url}/api/boards", json={"title": title}, timeout=5.0)
+        response.raise_for_status()
+        board_id: str = response.json()["id"]
+        return board_id
