@@ -1,0 +1,36 @@
+# inkroom: `make run` serves the app on SQLite; `make test` runs every check and test.
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATABASE ?= inkroom.db
+
+.PHONY: setup run test check chromium
+
+setup: $(VENV)/.installed frontend/node_modules/.package-lock.json
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+
+run: setup
+	$(BIN)/inkroom serve --host $(HOST) --port $(PORT) --database $(DATABASE)
+
+# Browser tests drive Debian's Chromium; install it when missing (needs root, as in CI).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: setup chromium check
+	cd frontend && npm test
+	$(BIN)/pytest
