@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     client_queue_bytes: int = 8 * 1024 * 1024
     join_timeout_seconds: float = 10.0
     replay_page_ops: int = 500
-    recent_boards: int = 50
+    # Origins whose pages may open board sockets; empty means this app's own origin only.
+    allowed_origins: list[str] = []
 
     @property
     def database_url(self) -> str:

@@ -12,6 +12,7 @@ from server.config import Settings
 from server.protocol import CloseCode
 from server.rooms import Hub
 from server.routes import board_socket, boards, pages
+from server.security import SecurityHeaders
 from server.services import Services
 from server.store import Store, create_engines
 
@@ -35,6 +36,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await store.dispose()
 
     app = FastAPI(title="inkroom", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(SecurityHeaders)
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
     app.include_router(boards.router)
     app.include_router(board_socket.router)
     pages.mount_frontend(app, settings.frontend_dir)

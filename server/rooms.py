@@ -53,6 +53,10 @@ class Client:
         self._close: tuple[int, str] | None = None
         self._writer: asyncio.Task[None] | None = None
 
+    @property
+    def closing(self) -> bool:
+        return self._close is not None
+
     def deliver(self, message: bytes, seq: int | None = None) -> None:
         """Queue a message; a committed one (``seq``) is skipped if the client has it already."""
         if self._close is not None:
@@ -235,4 +239,6 @@ class Hub:
         clients = [c for room in self.rooms.values() for c in room.clients.values()]
         for client in clients:
             client.close(code, reason)
-        await asyncio.gather(*(c.closed.wait() for c in clients))
+        waits = asyncio.gather(*(c.closed.wait() for c in clients))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waits, CLOSE_TIMEOUT_SECONDS)

@@ -9,11 +9,13 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
+from fastapi.responses import PlainTextResponse
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from server import protocol
 from server.protocol import CloseCode, ErrorCode, ProtocolError
-from server.rooms import FRAME_BUDGET_BYTES, Client, Room
+from server.rooms import CLOSE_TIMEOUT_SECONDS, FRAME_BUDGET_BYTES, Client, Room
+from server.security import origin_allowed
 from server.services import Services, socket_services
 from server.store import Submission
 
@@ -44,6 +46,13 @@ class JoinRefused(Exception):
 @router.websocket("/{board_id}")
 async def board_socket(websocket: WebSocket, board_id: str) -> None:
     services = socket_services(websocket)
+    origin, host = websocket.headers.get("origin"), websocket.headers.get("host")
+    if not origin_allowed(origin, host, services.settings.allowed_origins):
+        # Refused before accept: the page gets no socket at all (HTTP 403).
+        await websocket.send_denial_response(
+            PlainTextResponse("origin not allowed", status_code=403)
+        )
+        return
     board = await services.store.get_board(board_id)
     # Accept first so that the browser learns the close code (a refusal before accept is a
     # bare HTTP 403).
@@ -129,16 +138,18 @@ class Connection:
             closed = asyncio.create_task(self.client.closed.wait())
             await asyncio.wait({receiver, closed}, return_when=asyncio.FIRST_COMPLETED)
             closed.cancel()
-            if receiver.done() and not receiver.cancelled():
+            if receiver.done():
                 receiver.result()
         except WebSocketDisconnect:
             pass
         except Exception:
             log.exception("board %s: connection failed", self.board_id)
             self.client.close(CloseCode.INTERNAL_ERROR, "internal error")
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.client.closed.wait(), 2.0)
         finally:
+            if self.client.closing:
+                # Let the writer send what is queued (an error, say) and the close frame.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.client.closed.wait(), CLOSE_TIMEOUT_SECONDS)
             if receiver is not None:
                 receiver.cancel()
             self.hub.leave(room, self.client)
@@ -165,7 +176,7 @@ class Connection:
         after = self.join.last_seq
         if after > board.head_seq:
             after = 0  # the client's copy comes from elsewhere: it gets everything again
-        while True:
+        while not self.client.closing:
             page = await self.store.read_operations(
                 self.board_id, after, self.settings.replay_page_ops
             )
