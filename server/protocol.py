@@ -27,6 +27,9 @@ class Limits:
     MAX_WIDTH = 200.0
     MAX_NAME_CHARS = 40
     MAX_TITLE_CHARS = 100
+    MAX_TEXT_CHARS = 2_000
+    MIN_TEXT_SIZE = 4.0
+    MAX_TEXT_SIZE = 400.0
     MIN_ID_CHARS = 8
     MAX_ID_CHARS = 64
 
@@ -46,6 +49,7 @@ class CloseCode(IntEnum):
     JOIN_TIMEOUT = 4001
     FELL_BEHIND = 4002
     BOARD_NOT_FOUND = 4404
+    BOARD_DELETED = 4410
 
 
 class ErrorCode:
@@ -106,8 +110,11 @@ def _check_points(points: list[float], max_points: int) -> None:
 
 
 class StrokeOp(Message):
+    """Freehand ink; a highlighter stroke is drawn translucent, under the pen's ink."""
+
     kind: Literal["stroke"]
     id: Id
+    tool: Literal["pen", "highlighter"] = "pen"
     color: Color
     width: Width
     points: Annotated[
@@ -149,8 +156,53 @@ class ClearOp(Message):
     id: Id
 
 
-Operation = Annotated[StrokeOp | EraseOp | UndoOp | RedoOp | ClearOp, Field(discriminator="kind")]
-UNDOABLE_KINDS = frozenset({"stroke", "erase", "clear"})
+class ShapeOp(Message):
+    """A line, arrow, rectangle or ellipse spanning (x1, y1)-(x2, y2); ``fill`` is optional."""
+
+    kind: Literal["shape"]
+    id: Id
+    shape: Literal["line", "arrow", "rect", "ellipse"]
+    x1: Coordinate
+    y1: Coordinate
+    x2: Coordinate
+    y2: Coordinate
+    color: Color
+    width: Width
+    fill: Color | None = None
+
+
+class TextOp(Message):
+    """A text block whose top-left corner is at (x, y); ``size`` is the font size."""
+
+    kind: Literal["text"]
+    id: Id
+    x: Coordinate
+    y: Coordinate
+    text: Annotated[str, Field(min_length=1, max_length=Limits.MAX_TEXT_CHARS)]
+    size: Annotated[
+        float, Field(ge=Limits.MIN_TEXT_SIZE, le=Limits.MAX_TEXT_SIZE, allow_inf_nan=False)
+    ]
+    color: Color
+
+
+class MoveOp(Message):
+    """Moves objects by (dx, dy); the moves of an object add up."""
+
+    kind: Literal["move"]
+    id: Id
+    targets: Annotated[list[Id], Field(min_length=1, max_length=Limits.MAX_ERASE_TARGETS)]
+    dx: Coordinate
+    dy: Coordinate
+
+
+Operation = Annotated[
+    StrokeOp | ShapeOp | TextOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp,
+    Field(discriminator="kind"),
+]
+OperationModel = StrokeOp | ShapeOp | TextOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp
+# Operations that create an object (whose id is the operation's id).
+CREATING_KINDS = frozenset({"stroke", "shape", "text"})
+UNDOABLE_KINDS = frozenset({"stroke", "shape", "text", "move", "erase", "clear"})
 
 
 # Client -> server
@@ -260,6 +312,13 @@ class PeerCursor(Message):
     y: Coordinate
 
 
+class BoardInfo(Message):
+    """The board's title changed (or is sent again)."""
+
+    type: Literal["board"] = "board"
+    title: Annotated[str, Field(max_length=Limits.MAX_TITLE_CHARS)]
+
+
 class Error(Message):
     """A refusal; ``id`` names the refused operation when there is one."""
 
@@ -270,15 +329,13 @@ class Error(Message):
 
 
 ServerMessage = Annotated[
-    Welcome | Committed | Synced | Ack | Presence | PeerLive | PeerCursor | Error,
+    Welcome | Committed | Synced | Ack | Presence | PeerLive | PeerCursor | BoardInfo | Error,
     Field(discriminator="type"),
 ]
 
 client_message_adapter: TypeAdapter[Join | Live | Cursor | Submit] = TypeAdapter(ClientMessage)
 server_message_adapter: TypeAdapter[Any] = TypeAdapter(ServerMessage)
-operation_adapter: TypeAdapter[StrokeOp | EraseOp | UndoOp | RedoOp | ClearOp] = TypeAdapter(
-    Operation
-)
+operation_adapter: TypeAdapter[OperationModel] = TypeAdapter(Operation)
 
 _UNPACK_LIMITS = {
     "max_str_len": Limits.MAX_FRAME_BYTES,
@@ -316,7 +373,7 @@ def decode_client(frame: bytes) -> Join | Live | Cursor | Submit:
         raise ProtocolError(_reason(exc)) from None
 
 
-def decode_operation(payload: bytes) -> StrokeOp | EraseOp | UndoOp | RedoOp | ClearOp:
+def decode_operation(payload: bytes) -> OperationModel:
     """Decode a stored operation payload (see ``encode_operation``)."""
     try:
         return operation_adapter.validate_python(_unpack(payload))
@@ -335,7 +392,7 @@ def encode_client(message: Join | Live | Cursor | Submit) -> bytes:
     return _pack(message.model_dump(exclude_none=True))
 
 
-def encode_operation(op: StrokeOp | EraseOp | UndoOp | RedoOp | ClearOp) -> bytes:
+def encode_operation(op: OperationModel) -> bytes:
     """The stored form of an operation; spliced unchanged into ``committed`` messages."""
     return _pack(op.model_dump())
 

@@ -215,6 +215,16 @@ class Hub:
         if not room.clients and self.rooms.get(room.board_id) is room:
             del self.rooms[room.board_id]
 
+    def announce(self, board_id: str, message: bytes) -> None:
+        room = self.rooms.get(board_id)
+        if room is not None:
+            room.broadcast(message)
+
+    def close_room(self, board_id: str, code: int, reason: str) -> None:
+        room = self.rooms.get(board_id)
+        for client in list(room.clients.values()) if room else []:
+            client.close(code, reason)
+
     def deliver(self, outcomes: Sequence[Submission]) -> None:
         """The committer's callback: outcomes arrive in commit order, so seqs rise per board."""
         for submission in outcomes:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -124,6 +124,46 @@ class Store:
             )
         return board
 
+    async def rename_board(self, board_id: str, title: str) -> Board | None:
+        async with self.writer.begin() as conn:
+            await conn.execute(
+                update(boards)
+                .where(boards.c.id == board_id)
+                .values(title=title, updated_at=datetime.now(UTC))
+            )
+        return await self.get_board(board_id)
+
+    async def delete_board(self, board_id: str) -> bool:
+        """Delete a board and its whole history; False if there was no such board."""
+        async with self.writer.begin() as conn:
+            await conn.execute(delete(operations).where(operations.c.board_id == board_id))
+            result = await conn.execute(delete(boards).where(boards.c.id == board_id))
+        return bool(result.rowcount)
+
+    async def import_board(
+        self, title: str, history: Sequence[tuple[str, str, str, str | None, bytes]]
+    ) -> Board:
+        """A new board holding ``history`` (op id, author, kind, target, payload), numbered
+        from 1; if any operation is refused the new board is removed again.
+
+        Raises:
+            ValueError: an operation was refused (an undo of a missing target, say).
+        """
+        board = await self.create_board(title)
+        submissions = [
+            Submission(board.id, op_id, author, kind, target, payload)
+            for op_id, author, kind, target, payload in history
+        ]
+        if submissions:
+            await self.append(submissions)
+        refused = [s for s in submissions if s.error]
+        if refused:
+            await self.delete_board(board.id)
+            raise ValueError(f"operation {refused[0].op_id}: {refused[0].reason}")
+        imported = await self.get_board(board.id)
+        assert imported is not None
+        return imported
+
     async def get_board(self, board_id: str) -> Board | None:
         async with self.reader.begin() as conn:
             row = (await conn.execute(select(boards).where(boards.c.id == board_id))).first()
@@ -149,6 +189,14 @@ class Store:
                 StoredOperation(row.seq, row.author, row.payload)
                 for row in await conn.execute(query)
             ]
+
+    async def history(self, board_id: str, page: int = 2_000) -> AsyncIterator[StoredOperation]:
+        """Every committed operation of a board in order, read a page at a time."""
+        after = 0
+        while rows := await self.read_operations(board_id, after, page):
+            for row in rows:
+                yield row
+            after = rows[-1].seq
 
     async def append(self, batch: Sequence[Submission]) -> None:
         """Store a batch of operations in one transaction and fill in each outcome.

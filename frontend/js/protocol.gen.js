@@ -11,6 +11,9 @@ export const LIMITS = Object.freeze({
   "MAX_WIDTH": 200.0,
   "MAX_NAME_CHARS": 40,
   "MAX_TITLE_CHARS": 100,
+  "MAX_TEXT_CHARS": 2000,
+  "MIN_TEXT_SIZE": 4.0,
+  "MAX_TEXT_SIZE": 400.0,
   "MIN_ID_CHARS": 8,
   "MAX_ID_CHARS": 64
 });
@@ -27,7 +30,8 @@ export const CLOSE_CODES = Object.freeze({
   "TRY_AGAIN_LATER": 1013,
   "JOIN_TIMEOUT": 4001,
   "FELL_BEHIND": 4002,
-  "BOARD_NOT_FOUND": 4404
+  "BOARD_NOT_FOUND": 4404,
+  "BOARD_DELETED": 4410
 });
 
 export const ERROR_CODES = Object.freeze({
@@ -55,11 +59,15 @@ export const SERVER_MESSAGE_TYPES = Object.freeze([
   "presence",
   "live",
   "cursor",
+  "board",
   "error"
 ]);
 
 export const OPERATION_KINDS = Object.freeze([
   "stroke",
+  "shape",
+  "text",
+  "move",
   "erase",
   "undo",
   "redo",
@@ -69,7 +77,10 @@ export const OPERATION_KINDS = Object.freeze([
 export const UNDOABLE_KINDS = Object.freeze([
   "clear",
   "erase",
-  "stroke"
+  "move",
+  "shape",
+  "stroke",
+  "text"
 ]);
 
 export const ID_PATTERN = Object.freeze("^[A-Za-z0-9_-]+$");
