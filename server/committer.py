@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 
+from server.metrics import Metrics
 from server.protocol import ErrorCode
 from server.store import Store, Submission
 
@@ -22,8 +23,11 @@ class Committer:
     load and throughput does not collapse to one disk sync per operation.
     """
 
-    def __init__(self, store: Store, deliver: Deliver, max_batch: int = 512) -> None:
+    def __init__(
+        self, store: Store, deliver: Deliver, metrics: Metrics, max_batch: int = 512
+    ) -> None:
         self._store = store
+        self._metrics = metrics
         self._deliver = deliver
         self._max_batch = max_batch
         self._queue: asyncio.Queue[Submission] = asyncio.Queue()
@@ -59,14 +63,19 @@ class Committer:
                     self._queue.task_done()
 
     async def _commit(self, batch: list[Submission]) -> None:
+        self._metrics.commit_batch.observe(len(batch))
         try:
-            await self._store.append(batch)
+            with self._metrics.commit_seconds.time():
+                await self._store.append(batch)
         except Exception:
             log.exception("storing %d operations failed", len(batch))
             for submission in batch:
                 submission.seq, submission.duplicate = None, False
                 submission.error = ErrorCode.STORAGE_UNAVAILABLE
                 submission.reason = "the board could not be saved; retry later"
+        for submission in batch:
+            if submission.error is not None:
+                self._metrics.rejected.labels(submission.error).inc()
         try:
             self._deliver(batch)
         except Exception:

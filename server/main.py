@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from server.committer import Committer
 from server.config import Settings
+from server.metrics import Metrics
 from server.protocol import CloseCode
 from server.rooms import Hub
 from server.routes import board_socket, boards, pages
@@ -19,15 +21,17 @@ from server.store import Store, create_engines
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         reader, writer = create_engines(settings.database_url, settings.sqlite_synchronous)
         store = Store(reader, writer)
         hub = Hub()
-        committer = Committer(store, hub.deliver, settings.commit_batch)
+        metrics.boards_open.set_function(lambda: len(hub.rooms))
+        committer = Committer(store, hub.deliver, metrics, settings.commit_batch)
         committer.start()
-        app.state.services = Services(settings, store, hub, committer)
+        app.state.services = Services(settings, store, hub, committer, metrics)
         try:
             yield
         finally:
@@ -41,6 +45,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    async def prometheus_metrics() -> Response:
+        """Prometheus metrics in the text exposition format."""
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(boards.router)
     app.include_router(board_socket.router)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from server import protocol
+from server.metrics import Metrics
 from server.protocol import CloseCode
 from server.store import Submission
 
@@ -37,11 +38,13 @@ class Transport(Protocol):
 class Client:
     """One connection on a board, seen from the room."""
 
-    def __init__(self, peer: protocol.Peer, transport: Transport, max_queue_bytes: int) -> None:
+    def __init__(
+        self, peer: protocol.Peer, transport: Transport, max_queue_bytes: int, metrics: Metrics
+    ) -> None:
         self.peer = peer
         self.transport = transport
         self.max_queue_bytes = max_queue_bytes
-        self.dropped_ephemeral = 0
+        self.metrics = metrics
         self.closed = asyncio.Event()
         self._live = False
         self._queue: deque[bytes] = deque()
@@ -78,7 +81,7 @@ class Client:
         if not self._live or self._close is not None:
             return
         if self._queued_bytes > self.max_queue_bytes // EPHEMERAL_SHARE:
-            self.dropped_ephemeral += 1
+            self.metrics.queue_drops.labels("ephemeral").inc()
             return
         self._enqueue(message)
 
@@ -98,6 +101,7 @@ class Client:
             return
         self._close = (code, reason)
         if code == CloseCode.FELL_BEHIND:
+            self.metrics.queue_drops.labels("fell_behind").inc()
             self._queue.clear()
             self._queued_bytes = 0
         if self._writer is None:
@@ -144,6 +148,8 @@ class Client:
             size += len(self._queue[0])
             messages.append(self._queue.popleft())
         self._queued_bytes -= size
+        self.metrics.frames_out.inc()
+        self.metrics.messages_out.inc(len(messages))
         return protocol.frame(messages)
 
 

@@ -9,6 +9,7 @@ from fastapi import Depends, Request, WebSocket
 
 from server.committer import Committer
 from server.config import Settings
+from server.metrics import Metrics
 from server.rooms import Hub
 from server.store import Store
 
@@ -19,6 +20,7 @@ class Services:
     store: Store
     hub: Hub
     committer: Committer
+    metrics: Metrics
 
 
 def _http_services(request: Request) -> Services:

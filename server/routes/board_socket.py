@@ -127,11 +127,13 @@ class Connection:
         peer = protocol.Peer(
             peer=self.hub.next_peer_id(), user=join.user, name=join.name, color=join.color
         )
-        self.client = Client(peer, transport, self.settings.client_queue_bytes)
+        self.metrics = services.metrics
+        self.client = Client(peer, transport, self.settings.client_queue_bytes, self.metrics)
 
     async def serve(self) -> None:
         room = self.hub.join(self.board_id, self.client)
         receiver: asyncio.Task[None] | None = None
+        self.metrics.connections.inc()
         try:
             await self._replay(room)
             receiver = asyncio.create_task(self._receive(room))
@@ -153,6 +155,7 @@ class Connection:
             if receiver is not None:
                 receiver.cancel()
             self.hub.leave(room, self.client)
+            self.metrics.connections.dec()
             await self.client.stop()
 
     async def _replay(self, room: Room) -> None:
@@ -203,14 +206,17 @@ class Connection:
                 data = _frame_bytes(message)
                 decoded = protocol.decode_client(data)
             except JoinRefused as refusal:
+                self.metrics.rejected.labels("text_frame").inc()
                 self.client.close(refusal.code, refusal.reason)
                 return
             except ProtocolError as exc:
+                self.metrics.rejected.labels("invalid_message").inc()
                 reason = str(exc)
                 error = protocol.Error(code=ErrorCode.INVALID_MESSAGE, reason=reason)
                 self.client.deliver(protocol.encode_server(error))
                 self.client.close(CloseCode.INVALID_PAYLOAD, reason[:120])
                 return
+            self.metrics.messages_in.labels(decoded.type).inc()
             self._handle(room, decoded)
 
     def _handle(

@@ -1,0 +1,45 @@
+"""Prometheus metrics, served at ``/metrics``."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class Metrics:
+    """One set per app, on its own registry, so that several apps in one process stay apart."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.connections = Gauge(
+            "inkroom_connections", "Open board connections", registry=self.registry
+        )
+        self.boards_open = Gauge(
+            "inkroom_boards_open", "Boards with at least one connection", registry=self.registry
+        )
+        self.messages_in = Counter(
+            "inkroom_messages_in", "Messages received, by type", ["type"], registry=self.registry
+        )
+        self.messages_out = Counter(
+            "inkroom_messages_out", "Messages queued to clients", registry=self.registry
+        )
+        self.frames_out = Counter(
+            "inkroom_frames_out", "Frames sent to clients", registry=self.registry
+        )
+        self.rejected = Counter(
+            "inkroom_rejected", "Messages or connections refused, by reason", ["reason"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.commit_seconds = Histogram(
+            "inkroom_commit_seconds", "Time to store one batch of operations",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=self.registry,
+        )  # fmt: skip
+        self.commit_batch = Histogram(
+            "inkroom_commit_batch_operations", "Operations per stored batch",
+            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 512),
+            registry=self.registry,
+        )  # fmt: skip
+        self.queue_drops = Counter(
+            "inkroom_queue_drops", "Messages dropped or clients cut off for being slow, by kind",
+            ["kind"], registry=self.registry,
+        )  # fmt: skip
