@@ -29,7 +29,28 @@ class Settings(BaseSettings):
     # A client whose unsent frames exceed this is disconnected (close 4002) and resumes later.
     client_queue_bytes: int = 8 * 1024 * 1024
     join_timeout_seconds: float = 10.0
+    # A connection that sends nothing for this long is closed (4008); 0 turns it off.
+    idle_timeout_seconds: float = 3600.0
+    # Limits (docs/security.md lists each with its answer on the wire).
+    max_board_operations: int = 1_000_000
+    max_board_bytes: int = 512 * 1024 * 1024
+    max_connections_per_board: int = 100
+    max_connections_per_address: int = 40
+    boards_per_address_per_hour: int = 60
+    operations_per_second: float = 30.0
+    operations_burst: float = 120.0
+    live_per_second: float = 90.0
+    live_burst: float = 180.0
+    cursors_per_second: float = 30.0
+    cursors_burst: float = 60.0
+    # Messages refused in a row for rate before the connection is closed (4429).
+    flood_tolerance: int = 100
     replay_page_ops: int = 500
+    # Server-wide sign-in (docs/security.md): set a secret to require a JWT everywhere.
+    jwt_secret: str | None = None
+    jwt_algorithm: str = "HS256"
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
     # Origins whose pages may open board sockets; empty means this app's own origin only.
     allowed_origins: list[str] = []
 

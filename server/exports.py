@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from server import protocol, svg
+from server.access import Role
 from server.board import Board as BoardState
 from server.protocol import Id, Limits, Operation
 from server.store import Board, Store
@@ -41,7 +42,7 @@ async def document(store: Store, board: Board) -> BoardDocument:
     return BoardDocument(title=board.title, operations=operations)
 
 
-async def import_document(store: Store, doc: BoardDocument) -> Board:
+async def import_document(store: Store, doc: BoardDocument) -> tuple[Board, dict[Role, str]]:
     """A new board with the document's operations, in the document's order.
 
     Raises:

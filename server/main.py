@@ -10,13 +10,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from server.committer import Committer
 from server.config import Settings
+from server.limits import Occupancy, WindowCounter
 from server.metrics import Metrics
 from server.protocol import CloseCode
 from server.rooms import Hub
 from server.routes import board_socket, boards, pages
 from server.security import SecurityHeaders
 from server.services import Services
-from server.store import Store, create_engines
+from server.store import Quota, Store, create_engines
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,12 +27,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         reader, writer = create_engines(settings.database_url, settings.sqlite_synchronous)
-        store = Store(reader, writer)
+        quota = Quota(settings.max_board_operations, settings.max_board_bytes)
+        store = Store(reader, writer, quota)
         hub = Hub()
         metrics.boards_open.set_function(lambda: len(hub.rooms))
         committer = Committer(store, hub.deliver, metrics, settings.commit_batch)
         committer.start()
-        app.state.services = Services(settings, store, hub, committer, metrics)
+        app.state.services = Services(
+            settings,
+            store,
+            hub,
+            committer,
+            metrics,
+            board_connections=Occupancy(settings.max_connections_per_board),
+            address_connections=Occupancy(settings.max_connections_per_address),
+            board_creations=WindowCounter(settings.boards_per_address_per_hour, 3600.0),
+        )
         try:
             yield
         finally:

@@ -48,8 +48,13 @@ class CloseCode(IntEnum):
     TRY_AGAIN_LATER = 1013
     JOIN_TIMEOUT = 4001
     FELL_BEHIND = 4002
+    KICKED = 4003
+    IDLE = 4008
+    LINK_REQUIRED = 4403
     BOARD_NOT_FOUND = 4404
     BOARD_DELETED = 4410
+    RATE_LIMITED = 4429
+    TOO_MANY_CONNECTIONS = 4430
 
 
 class ErrorCode:
@@ -62,9 +67,13 @@ class ErrorCode:
     UNKNOWN_TARGET = "unknown_target"
     DUPLICATE_ID = "duplicate_id"
     STORAGE_UNAVAILABLE = "storage_unavailable"
+    READ_ONLY = "read_only"
+    RATE_LIMITED = "rate_limited"
+    BOARD_FULL = "board_full"
 
 
 ID_PATTERN = r"^[A-Za-z0-9_-]+$"
+Role = Literal["viewer", "editor", "owner"]
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 
 Id = Annotated[
@@ -216,6 +225,8 @@ class Join(Message):
     name: Name
     color: Color
     last_seq: Seq = 0
+    # A board link's token (docs/security.md); needed on protected boards.
+    token: Id | None = None
 
 
 class Live(Message):
@@ -244,7 +255,15 @@ class Submit(Message):
     op: Operation
 
 
-ClientMessage = Annotated[Join | Live | Cursor | Submit, Field(discriminator="type")]
+class Kick(Message):
+    """An owner removes a participant from the board."""
+
+    type: Literal["kick"]
+    peer: PeerId
+
+
+ClientMessage = Annotated[Join | Live | Cursor | Submit | Kick, Field(discriminator="type")]
+ClientMessageModel = Join | Live | Cursor | Submit | Kick
 
 
 # Server -> client
@@ -264,6 +283,11 @@ class Welcome(Message):
     title: Annotated[str, Field(max_length=Limits.MAX_TITLE_CHARS)]
     head_seq: Seq
     peers: list[Peer]
+    # What this connection may do: "viewer", "editor" or "owner" (a locked board makes
+    # everyone but owners a viewer).
+    role: Role
+    protected: bool
+    locked: bool
 
 
 class Committed(Message):
@@ -317,6 +341,7 @@ class BoardInfo(Message):
 
     type: Literal["board"] = "board"
     title: Annotated[str, Field(max_length=Limits.MAX_TITLE_CHARS)]
+    locked: bool
 
 
 class Error(Message):
@@ -333,7 +358,7 @@ ServerMessage = Annotated[
     Field(discriminator="type"),
 ]
 
-client_message_adapter: TypeAdapter[Join | Live | Cursor | Submit] = TypeAdapter(ClientMessage)
+client_message_adapter: TypeAdapter[ClientMessageModel] = TypeAdapter(ClientMessage)
 server_message_adapter: TypeAdapter[Any] = TypeAdapter(ServerMessage)
 operation_adapter: TypeAdapter[OperationModel] = TypeAdapter(Operation)
 
@@ -361,7 +386,7 @@ def _reason(exc: ValidationError) -> str:
     return f"{where}: {first['msg']}"[:120]
 
 
-def decode_client(frame: bytes) -> Join | Live | Cursor | Submit:
+def decode_client(frame: bytes) -> ClientMessageModel:
     """Decode one client frame.
 
     Raises:
@@ -387,7 +412,7 @@ def _pack(value: Any) -> bytes:
     return packed
 
 
-def encode_client(message: Join | Live | Cursor | Submit) -> bytes:
+def encode_client(message: ClientMessageModel) -> bytes:
     """Encode a client message (used by tests, benchmarks and other Python clients)."""
     return _pack(message.model_dump(exclude_none=True))
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from server import protocol
+from server.access import Role, effective_role
 from server.metrics import Metrics
 from server.protocol import CloseCode
 from server.store import Submission
@@ -39,12 +40,23 @@ class Client:
     """One connection on a board, seen from the room."""
 
     def __init__(
-        self, peer: protocol.Peer, transport: Transport, max_queue_bytes: int, metrics: Metrics
+        self,
+        peer: protocol.Peer,
+        transport: Transport,
+        max_queue_bytes: int,
+        metrics: Metrics,
+        granted: Role = Role.EDITOR,
+        locked: bool = False,
+        link_role: Role | None = None,
     ) -> None:
         self.peer = peer
         self.transport = transport
         self.max_queue_bytes = max_queue_bytes
         self.metrics = metrics
+        self.granted = granted
+        self.locked = locked
+        # The link this connection came in by, when that link is what let it in.
+        self.link_role = link_role
         self.closed = asyncio.Event()
         self._live = False
         self._queue: deque[bytes] = deque()
@@ -55,6 +67,10 @@ class Client:
         self._backlog: list[tuple[int | None, bytes]] = []
         self._close: tuple[int, str] | None = None
         self._writer: asyncio.Task[None] | None = None
+
+    @property
+    def role(self) -> Role:
+        return effective_role(self.granted, self.locked)
 
     @property
     def closing(self) -> bool:
@@ -221,10 +237,21 @@ class Hub:
         if not room.clients and self.rooms.get(room.board_id) is room:
             del self.rooms[room.board_id]
 
-    def announce(self, board_id: str, message: bytes) -> None:
+    def board_changed(self, board_id: str, title: str, locked: bool) -> None:
+        """Tell a board's clients its new title or lock, and apply the lock to their roles."""
         room = self.rooms.get(board_id)
-        if room is not None:
-            room.broadcast(message)
+        if room is None:
+            return
+        for client in room.clients.values():
+            client.locked = locked
+        room.broadcast(protocol.encode_server(protocol.BoardInfo(title=title, locked=locked)))
+
+    def link_replaced(self, board_id: str, role: Role) -> None:
+        """Whoever came in by the old link of this role has to come back with the new one."""
+        room = self.rooms.get(board_id)
+        for client in list(room.clients.values()) if room else []:
+            if client.link_role is role:
+                client.close(CloseCode.LINK_REQUIRED, "the link you used was replaced")
 
     def close_room(self, board_id: str, code: int, reason: str) -> None:
         room = self.rooms.get(board_id)

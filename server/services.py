@@ -9,6 +9,7 @@ from fastapi import Depends, Request, WebSocket
 
 from server.committer import Committer
 from server.config import Settings
+from server.limits import Occupancy, WindowCounter
 from server.metrics import Metrics
 from server.rooms import Hub
 from server.store import Store
@@ -21,6 +22,9 @@ class Services:
     hub: Hub
     committer: Committer
     metrics: Metrics
+    board_connections: Occupancy
+    address_connections: Occupancy
+    board_creations: WindowCounter
 
 
 def _http_services(request: Request) -> Services:

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import delete, event, false, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from server.access import Role, new_link_token, token_hash
 from server.protocol import UNDOABLE_KINDS, ErrorCode
-from server.tables import boards, operations
+from server.tables import board_links, boards, operations
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Board:
     created_at: datetime
     updated_at: datetime
     head_seq: int
+    protected: bool = False
+    locked: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,15 @@ def _utc(value: datetime) -> datetime:
 
 
 def _board(row: Any) -> Board:
-    return Board(row.id, row.title, _utc(row.created_at), _utc(row.updated_at), row.head_seq)
+    return Board(
+        row.id,
+        row.title,
+        _utc(row.created_at),
+        _utc(row.updated_at),
+        row.head_seq,
+        row.protected,
+        row.locked,
+    )
 
 
 def _configure_sqlite(engine: AsyncEngine, begin: str, synchronous: str) -> None:
@@ -103,33 +114,100 @@ def create_engines(url: str, sqlite_synchronous: str = "FULL") -> tuple[AsyncEng
     return reader, writer
 
 
+@dataclass(frozen=True)
+class Quota:
+    """How much history one board may hold."""
+
+    operations: int = 1_000_000
+    bytes: int = 512 * 1024 * 1024
+
+
 class Store:
-    def __init__(self, reader: AsyncEngine, writer: AsyncEngine) -> None:
+    def __init__(
+        self, reader: AsyncEngine, writer: AsyncEngine, quota: Quota | None = None
+    ) -> None:
         self.reader = reader
         self.writer = writer
+        self.quota = quota or Quota()
 
     async def dispose(self) -> None:
         await self.reader.dispose()
         if self.writer is not self.reader:
             await self.writer.dispose()
 
-    async def create_board(self, title: str) -> Board:
+    async def create_board(
+        self, title: str, protected: bool = False
+    ) -> tuple[Board, dict[Role, str]]:
+        """A new board and its links: an owner link always, edit and view links if protected."""
         now = datetime.now(UTC)
-        board = Board(new_board_id(), title, now, now, 0)
+        board = Board(new_board_id(), title, now, now, 0, protected, False)
+        roles = [Role.OWNER, Role.EDITOR, Role.VIEWER] if protected else [Role.OWNER]
+        links = {role: new_link_token() for role in roles}
         async with self.writer.begin() as conn:
             await conn.execute(
                 insert(boards).values(
-                    id=board.id, title=title, created_at=now, updated_at=now, head_seq=0
+                    id=board.id,
+                    title=title,
+                    created_at=now,
+                    updated_at=now,
+                    head_seq=0,
+                    protected=protected,
+                    locked=False,
                 )
             )
-        return board
+            await conn.execute(
+                insert(board_links),
+                [
+                    {"board_id": board.id, "role": role.value, "token_hash": token_hash(token),
+                     "created_at": now}
+                    for role, token in links.items()
+                ],
+            )  # fmt: skip
+        return board, links
 
-    async def rename_board(self, board_id: str, title: str) -> Board | None:
+    async def link_role(self, board_id: str, token: str) -> Role | None:
+        """The role a link token grants on this board, if it is one of the board's links."""
+        query = select(board_links.c.role).where(
+            board_links.c.board_id == board_id, board_links.c.token_hash == token_hash(token)
+        )
+        async with self.reader.begin() as conn:
+            role = (await conn.execute(query)).scalar_one_or_none()
+        return Role(role) if role else None
+
+    async def replace_link(self, board_id: str, role: Role) -> str:
+        """A new token for the role's link; the old one stops working."""
+        token = new_link_token()
+        async with self.writer.begin() as conn:
+            await conn.execute(
+                delete(board_links).where(
+                    board_links.c.board_id == board_id, board_links.c.role == role.value
+                )
+            )
+            await conn.execute(
+                insert(board_links).values(
+                    board_id=board_id,
+                    role=role.value,
+                    token_hash=token_hash(token),
+                    created_at=datetime.now(UTC),
+                )
+            )
+        return token
+
+    async def revoke_link(self, board_id: str, role: Role) -> None:
+        async with self.writer.begin() as conn:
+            await conn.execute(
+                delete(board_links).where(
+                    board_links.c.board_id == board_id, board_links.c.role == role.value
+                )
+            )
+
+    async def change_board(self, board_id: str, **values: Any) -> Board | None:
+        """Set ``title``, ``protected`` or ``locked``; None if there is no such board."""
         async with self.writer.begin() as conn:
             await conn.execute(
                 update(boards)
                 .where(boards.c.id == board_id)
-                .values(title=title, updated_at=datetime.now(UTC))
+                .values(**values, updated_at=datetime.now(UTC))
             )
         return await self.get_board(board_id)
 
@@ -142,14 +220,14 @@ class Store:
 
     async def import_board(
         self, title: str, history: Sequence[tuple[str, str, str, str | None, bytes]]
-    ) -> Board:
+    ) -> tuple[Board, dict[Role, str]]:
         """A new board holding ``history`` (op id, author, kind, target, payload), numbered
         from 1; if any operation is refused the new board is removed again.
 
         Raises:
             ValueError: an operation was refused (an undo of a missing target, say).
         """
-        board = await self.create_board(title)
+        board, links = await self.create_board(title)
         submissions = [
             Submission(board.id, op_id, author, kind, target, payload)
             for op_id, author, kind, target, payload in history
@@ -162,7 +240,7 @@ class Store:
             raise ValueError(f"operation {refused[0].op_id}: {refused[0].reason}")
         imported = await self.get_board(board.id)
         assert imported is not None
-        return imported
+        return imported, links
 
     async def get_board(self, board_id: str) -> Board | None:
         async with self.reader.begin() as conn:
@@ -170,7 +248,13 @@ class Store:
         return _board(row) if row else None
 
     async def recent_boards(self, limit: int) -> list[Board]:
-        query = select(boards).order_by(boards.c.updated_at.desc(), boards.c.id).limit(limit)
+        """Open boards, most recently changed first; protected boards are never listed."""
+        query = (
+            select(boards)
+            .where(boards.c.protected == false())
+            .order_by(boards.c.updated_at.desc(), boards.c.id)
+            .limit(limit)
+        )
         async with self.reader.begin() as conn:
             return [_board(row) for row in await conn.execute(query)]
 
@@ -241,18 +325,33 @@ class Store:
                 known[submission.op_id] = (None, submission.author, submission.kind)
         if not accepted:
             return
+        current = (
+            await conn.execute(
+                select(boards.c.head_seq, boards.c.stored_bytes)
+                .where(boards.c.id == board_id)
+                .with_for_update()
+            )
+        ).first()
+        if current is None:
+            for submission in accepted:
+                submission.error, submission.reason = ErrorCode.UNKNOWN_TARGET, "board is gone"
+            return
+        accepted = self._within_quota(accepted, current.head_seq, current.stored_bytes)
+        if not accepted:
+            return
+        added_bytes = sum(len(s.payload) for s in accepted)
         head = (
             await conn.execute(
                 update(boards)
                 .where(boards.c.id == board_id)
-                .values(head_seq=boards.c.head_seq + len(accepted), updated_at=now)
+                .values(
+                    head_seq=boards.c.head_seq + len(accepted),
+                    stored_bytes=boards.c.stored_bytes + added_bytes,
+                    updated_at=now,
+                )
                 .returning(boards.c.head_seq)
             )
-        ).scalar_one_or_none()
-        if head is None:
-            for submission in accepted:
-                submission.error, submission.reason = ErrorCode.UNKNOWN_TARGET, "board is gone"
-            return
+        ).scalar_one()
         first = head - len(accepted) + 1
         for offset, submission in enumerate(accepted):
             submission.seq = first + offset
@@ -276,6 +375,20 @@ class Store:
         for submission in submissions:
             if submission.duplicate and submission.seq is None:
                 submission.seq = seq_of.get(submission.op_id)
+
+    def _within_quota(
+        self, accepted: list[Submission], operations: int, stored_bytes: int
+    ) -> list[Submission]:
+        fits: list[Submission] = []
+        for submission in accepted:
+            operations += 1
+            stored_bytes += len(submission.payload)
+            if operations > self.quota.operations or stored_bytes > self.quota.bytes:
+                submission.error = ErrorCode.BOARD_FULL
+                submission.reason = "the board holds as much history as it may"
+            else:
+                fits.append(submission)
+        return fits
 
     @staticmethod
     def _judge(submission: Submission, known: dict[str, tuple[int | None, str, str]]) -> None:

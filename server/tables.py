@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -13,12 +14,13 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s_%(column_1_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
         "ck": "ck_%(table_name)s_%(constraint_name)s",
         "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
         "pk": "pk_%(table_name)s",
@@ -34,8 +36,24 @@ boards = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # The newest sequence number; raised in the transaction that stores the operations.
     Column("head_seq", BigInteger, nullable=False, default=0),
+    # A protected board admits only holders of one of its links; a locked one is read-only for
+    # everyone but its owners.
+    Column("protected", Boolean, nullable=False, default=False, server_default=false()),
+    Column("locked", Boolean, nullable=False, default=False, server_default=false()),
+    # Bytes of stored operation payloads, against the per-board quota.
+    Column("stored_bytes", BigInteger, nullable=False, default=0, server_default="0"),
 )
 Index("ix_boards_updated_at", boards.c.updated_at)
+
+# Capability links: one token per board and role, stored as its SHA-256 only.
+board_links = Table(
+    "board_links",
+    metadata,
+    Column("board_id", String(64), ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 
 # The append-only operation log: one row per committed operation, numbered per board.
 operations = Table(

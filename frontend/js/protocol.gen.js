@@ -30,8 +30,13 @@ export const CLOSE_CODES = Object.freeze({
   "TRY_AGAIN_LATER": 1013,
   "JOIN_TIMEOUT": 4001,
   "FELL_BEHIND": 4002,
+  "KICKED": 4003,
+  "IDLE": 4008,
+  "LINK_REQUIRED": 4403,
   "BOARD_NOT_FOUND": 4404,
-  "BOARD_DELETED": 4410
+  "BOARD_DELETED": 4410,
+  "RATE_LIMITED": 4429,
+  "TOO_MANY_CONNECTIONS": 4430
 });
 
 export const ERROR_CODES = Object.freeze({
@@ -41,14 +46,18 @@ export const ERROR_CODES = Object.freeze({
   "FORBIDDEN": "forbidden",
   "UNKNOWN_TARGET": "unknown_target",
   "DUPLICATE_ID": "duplicate_id",
-  "STORAGE_UNAVAILABLE": "storage_unavailable"
+  "STORAGE_UNAVAILABLE": "storage_unavailable",
+  "READ_ONLY": "read_only",
+  "RATE_LIMITED": "rate_limited",
+  "BOARD_FULL": "board_full"
 });
 
 export const CLIENT_MESSAGE_TYPES = Object.freeze([
   "join",
   "live",
   "cursor",
-  "op"
+  "op",
+  "kick"
 ]);
 
 export const SERVER_MESSAGE_TYPES = Object.freeze([

@@ -1,46 +1,92 @@
-"""The board WebSocket: join, replay, then live traffic. Turns domain errors into close codes."""
+"""The board WebSocket route: who may come in, and the close code for everything that goes
+wrong. The conversation itself is ``server.session``."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from collections.abc import MutableMapping
-from typing import Any
+import hashlib
+import re
+from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, WebSocket
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from server import protocol
-from server.protocol import CloseCode, ErrorCode, ProtocolError
-from server.rooms import CLOSE_TIMEOUT_SECONDS, FRAME_BUDGET_BYTES, Client, Room
+from server import auth, protocol
+from server.access import granted_role, higher
+from server.auth import AuthError, Identity
+from server.protocol import ID_PATTERN, CloseCode, Limits
+from server.rooms import Client
 from server.security import origin_allowed
 from server.services import Services, socket_services
-from server.store import Submission
+from server.session import Disconnected, Refused, Session, decode
+from server.store import Board
 
-log = logging.getLogger(__name__)
 router = APIRouter(prefix="/ws/boards")
-Message = MutableMapping[str, Any]
+_VALID_ID = re.compile(ID_PATTERN)
 
 
-class SocketTransport:
+class WebSocketChannel:
+    """``server.session.Socket`` over a Starlette WebSocket."""
+
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
 
     async def send(self, data: bytes) -> None:
-        await self.websocket.send_bytes(data)
+        try:
+            await self.websocket.send_bytes(data)
+        except (WebSocketDisconnect, RuntimeError):
+            raise Disconnected from None
+
+    async def receive(self) -> bytes:
+        message = await self.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            raise Disconnected
+        data = message.get("bytes")
+        if data is None:
+            raise Refused(CloseCode.UNSUPPORTED_DATA, "frames must be binary msgpack")
+        assert isinstance(data, bytes)
+        return data
 
     async def close(self, code: int, reason: str) -> None:
         if self.websocket.application_state == WebSocketState.CONNECTED:
             await self.websocket.close(code, reason)
 
 
-class JoinRefused(Exception):
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
+async def _deny(websocket: WebSocket, status: int, reason: str) -> None:
+    """Refuse the upgrade itself: the client gets an HTTP status, not a socket."""
+    await websocket.send_denial_response(JSONResponse({"detail": reason}, status_code=status))
+
+
+def _identity(websocket: WebSocket, services: Services, board_id: str) -> Identity | None:
+    if not auth.enabled(services.settings):
+        return None
+    token = auth.find_token(websocket.headers, websocket.cookies, websocket.query_params)
+    return auth.for_board(auth.verify(token, services.settings), board_id)
+
+
+def _user_id(identity: Identity) -> str:
+    """A signed-in user's id as the protocol spells ids."""
+    user = identity.user
+    valid = Limits.MIN_ID_CHARS <= len(user) <= Limits.MAX_ID_CHARS and _VALID_ID.match(user)
+    return user if valid else "u" + hashlib.sha256(user.encode()).hexdigest()[:31]
+
+
+@contextlib.asynccontextmanager
+async def _seat(services: Services, board_id: str, address: str) -> AsyncIterator[None]:
+    """A place on the board and for the address, or Refused(4430)."""
+    if not services.address_connections.acquire(address):
+        raise Refused(CloseCode.TOO_MANY_CONNECTIONS, "too many connections from your address")
+    try:
+        if not services.board_connections.acquire(board_id):
+            raise Refused(CloseCode.TOO_MANY_CONNECTIONS, "this board is full")
+        try:
+            yield
+        finally:
+            services.board_connections.release(board_id)
+    finally:
+        services.address_connections.release(address)
 
 
 @router.websocket("/{board_id}")
@@ -48,207 +94,68 @@ async def board_socket(websocket: WebSocket, board_id: str) -> None:
     services = socket_services(websocket)
     origin, host = websocket.headers.get("origin"), websocket.headers.get("host")
     if not origin_allowed(origin, host, services.settings.allowed_origins):
-        # Refused before accept: the page gets no socket at all (HTTP 403).
-        await websocket.send_denial_response(
-            PlainTextResponse("origin not allowed", status_code=403)
-        )
+        services.metrics.rejected.labels("origin").inc()
+        await _deny(websocket, 403, "origin not allowed")
         return
-    board = await services.store.get_board(board_id)
-    # Accept first so that the browser learns the close code (a refusal before accept is a
-    # bare HTTP 403).
+    try:
+        identity = _identity(websocket, services, board_id)
+    except AuthError as refused:
+        services.metrics.rejected.labels("token").inc()
+        await _deny(websocket, refused.status, refused.reason)
+        return
+    board = await services.store.get_board(board_id) if _VALID_ID.match(board_id) else None
+    # Accept before the remaining refusals so that the browser learns their close codes (a
+    # refusal before accept reaches a page as a bare failure).
     await websocket.accept()
-    if board is None:
-        await websocket.close(CloseCode.BOARD_NOT_FOUND, "board not found")
-        return
-    transport = SocketTransport(websocket)
+    channel = WebSocketChannel(websocket)
+    address = websocket.client.host if websocket.client else "unknown"
     try:
-        join = await _receive_join(websocket, services.settings.join_timeout_seconds)
-    except JoinRefused as refusal:
-        await _refuse(transport, refusal.code, refusal.reason)
-        return
-    except WebSocketDisconnect:
-        return
-    connection = Connection(websocket, transport, board.id, join, services)
-    await connection.serve()
-
-
-async def _receive_join(websocket: WebSocket, seconds: float) -> protocol.Join:
-    try:
-        async with asyncio.timeout(seconds):
-            message = await websocket.receive()
-    except TimeoutError:
-        raise JoinRefused(CloseCode.JOIN_TIMEOUT, "no join message in time") from None
-    data = _frame_bytes(message)
-    try:
-        decoded = protocol.decode_client(data)
-    except ProtocolError as exc:
-        raise JoinRefused(CloseCode.INVALID_PAYLOAD, str(exc)) from None
-    if not isinstance(decoded, protocol.Join):
-        raise JoinRefused(CloseCode.INVALID_PAYLOAD, "the first message must be join")
-    return decoded
-
-
-def _frame_bytes(message: Message) -> bytes:
-    if message["type"] == "websocket.disconnect":
-        raise WebSocketDisconnect(int(str(message.get("code", 1000))))
-    data = message.get("bytes")
-    if not isinstance(data, bytes):
-        raise JoinRefused(CloseCode.UNSUPPORTED_DATA, "frames must be binary msgpack")
-    return data
-
-
-async def _refuse(transport: SocketTransport, code: int, reason: str) -> None:
-    if code == CloseCode.INVALID_PAYLOAD:
-        error = protocol.Error(code=ErrorCode.INVALID_MESSAGE, reason=reason)
-        with contextlib.suppress(Exception):
-            await transport.send(protocol.frame([protocol.encode_server(error)]))
-    with contextlib.suppress(Exception):
-        await transport.close(code, reason[:120])
-
-
-class Connection:
-    """One joined client: replays history, then relays its messages until it leaves."""
-
-    def __init__(
-        self,
-        websocket: WebSocket,
-        transport: SocketTransport,
-        board_id: str,
-        join: protocol.Join,
-        services: Services,
-    ) -> None:
-        self.websocket = websocket
-        self.board_id = board_id
-        self.join = join
-        self.store = services.store
-        self.hub = services.hub
-        self.committer = services.committer
-        self.settings = services.settings
-        peer = protocol.Peer(
-            peer=self.hub.next_peer_id(), user=join.user, name=join.name, color=join.color
-        )
-        self.metrics = services.metrics
-        self.client = Client(peer, transport, self.settings.client_queue_bytes, self.metrics)
-
-    async def serve(self) -> None:
-        room = self.hub.join(self.board_id, self.client)
-        receiver: asyncio.Task[None] | None = None
-        self.metrics.connections.inc()
-        try:
-            await self._replay(room)
-            receiver = asyncio.create_task(self._receive(room))
-            closed = asyncio.create_task(self.client.closed.wait())
-            await asyncio.wait({receiver, closed}, return_when=asyncio.FIRST_COMPLETED)
-            closed.cancel()
-            if receiver.done():
-                receiver.result()
-        except WebSocketDisconnect:
-            pass
-        except Exception:
-            log.exception("board %s: connection failed", self.board_id)
-            self.client.close(CloseCode.INTERNAL_ERROR, "internal error")
-        finally:
-            if self.client.closing:
-                # Let the writer send what is queued (an error, say) and the close frame.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.client.closed.wait(), CLOSE_TIMEOUT_SECONDS)
-            if receiver is not None:
-                receiver.cancel()
-            self.hub.leave(room, self.client)
-            self.metrics.connections.dec()
-            await self.client.stop()
-
-    async def _replay(self, room: Room) -> None:
-        """History after the client's ``last_seq``, then live: no gap, no duplicate.
-
-        The client is already in the room, so whatever commits from now on waits in its
-        backlog; ``go_live`` drops the part of it that the replay already covered.
-        """
-        board = await self.store.get_board(self.board_id)
         if board is None:
-            raise WebSocketDisconnect(CloseCode.BOARD_NOT_FOUND)
-        welcome = protocol.Welcome(
-            peer=self.client.peer.peer,
-            board=board.id,
-            title=board.title,
-            head_seq=board.head_seq,
-            peers=[peer for peer in room.peers() if peer != self.client.peer],
+            raise Refused(CloseCode.BOARD_NOT_FOUND, "board not found")
+        async with _seat(services, board.id, address):
+            await _join_and_serve(channel, board, identity, services)
+    except Refused as refused:
+        services.metrics.rejected.labels(refused.error or f"close_{refused.code}").inc()
+        if refused.error:
+            error = protocol.Error(code=refused.error, reason=refused.reason)
+            with contextlib.suppress(Exception):
+                await channel.send(protocol.frame([protocol.encode_server(error)]))
+        with contextlib.suppress(Exception):
+            await channel.close(refused.code, refused.reason)
+    except Disconnected:
+        pass
+
+
+async def _join_and_serve(
+    channel: WebSocketChannel, board: Board, identity: Identity | None, services: Services
+) -> None:
+    try:
+        async with asyncio.timeout(services.settings.join_timeout_seconds):
+            frame = await channel.receive()
+    except TimeoutError:
+        raise Refused(CloseCode.JOIN_TIMEOUT, "no join message in time") from None
+    join = decode(frame)
+    if not isinstance(join, protocol.Join):
+        raise Refused(
+            CloseCode.INVALID_PAYLOAD, "the first message must be join", "invalid_message"
         )
-        send = self.client.transport.send
-        await send(protocol.frame([protocol.encode_server(welcome)]))
-        after = self.join.last_seq
-        if after > board.head_seq:
-            after = 0  # the client's copy comes from elsewhere: it gets everything again
-        while not self.client.closing:
-            page = await self.store.read_operations(
-                self.board_id, after, self.settings.replay_page_ops
-            )
-            if not page:
-                break
-            batch: list[bytes] = []
-            size = 0
-            for stored in page:
-                message = protocol.encode_committed(stored.seq, stored.author, stored.payload)
-                if batch and size + len(message) > FRAME_BUDGET_BYTES:
-                    await send(protocol.frame(batch))
-                    batch, size = [], 0
-                batch.append(message)
-                size += len(message)
-            await send(protocol.frame(batch))
-            after = page[-1].seq
-        await send(protocol.frame([protocol.encode_server(protocol.Synced(head_seq=after))]))
-        self.client.go_live(after)
-
-    async def _receive(self, room: Room) -> None:
-        while True:
-            message = await self.websocket.receive()
-            try:
-                data = _frame_bytes(message)
-                decoded = protocol.decode_client(data)
-            except JoinRefused as refusal:
-                self.metrics.rejected.labels("text_frame").inc()
-                self.client.close(refusal.code, refusal.reason)
-                return
-            except ProtocolError as exc:
-                self.metrics.rejected.labels("invalid_message").inc()
-                reason = str(exc)
-                error = protocol.Error(code=ErrorCode.INVALID_MESSAGE, reason=reason)
-                self.client.deliver(protocol.encode_server(error))
-                self.client.close(CloseCode.INVALID_PAYLOAD, reason[:120])
-                return
-            self.metrics.messages_in.labels(decoded.type).inc()
-            self._handle(room, decoded)
-
-    def _handle(
-        self, room: Room, message: protocol.Join | protocol.Live | protocol.Cursor | protocol.Submit
-    ) -> None:
-        peer = self.client.peer.peer
-        match message:
-            case protocol.Live():
-                relayed = protocol.PeerLive(
-                    peer=peer,
-                    stroke=message.stroke,
-                    color=message.color,
-                    width=message.width,
-                    points=message.points,
-                )
-                room.relay(protocol.encode_server(relayed), self.client)
-            case protocol.Cursor():
-                cursor = protocol.PeerCursor(peer=peer, x=message.x, y=message.y)
-                room.relay(protocol.encode_server(cursor), self.client)
-            case protocol.Submit(op=op):
-                target = getattr(op, "target", None)
-                self.committer.submit(
-                    Submission(
-                        board_id=self.board_id,
-                        op_id=op.id,
-                        author=self.client.peer.user,
-                        kind=op.kind,
-                        target=target,
-                        payload=protocol.encode_operation(op),
-                        origin=self.client,
-                    )
-                )
-            case protocol.Join():
-                error = protocol.Error(code=ErrorCode.ALREADY_JOINED, reason="already joined")
-                self.client.deliver(protocol.encode_server(error))
+    link_role = await services.store.link_role(board.id, join.token) if join.token else None
+    without_link = identity.role if identity else granted_role(board.protected, None)
+    granted = higher(without_link, link_role)
+    if granted is None:
+        raise Refused(CloseCode.LINK_REQUIRED, "this board needs a valid link")
+    # A connection that owes its role to its link loses it when the link is replaced.
+    owes_link = link_role is not None and granted is not without_link
+    user = _user_id(identity) if identity else join.user
+    name = identity.name if identity and identity.name else join.name
+    peer = protocol.Peer(peer=services.hub.next_peer_id(), user=user, name=name, color=join.color)
+    client = Client(
+        peer,
+        channel,
+        services.settings.client_queue_bytes,
+        services.metrics,
+        granted=granted,
+        locked=board.locked,
+        link_role=link_role if owes_link else None,
+    )
+    await Session(channel, board, join, client, services).run()

@@ -1,0 +1,232 @@
+"""One joined connection: replay, then the client's messages until it leaves. No web framework:
+the route hands it a ``Socket`` and turns what it raises into close codes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Protocol
+
+from server import protocol
+from server.access import Role, refusal
+from server.limits import TokenBucket
+from server.protocol import CloseCode, ErrorCode, ProtocolError
+from server.rooms import CLOSE_TIMEOUT_SECONDS, FRAME_BUDGET_BYTES, Client, Room, Transport
+from server.services import Services
+from server.store import Board, Submission
+
+log = logging.getLogger(__name__)
+
+
+class Disconnected(Exception):
+    """The client went away."""
+
+
+class Refused(Exception):
+    """The connection must close with ``code``; ``error`` (if any) is sent first."""
+
+    def __init__(self, code: int, reason: str, error: str | None = None) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason[:120]  # a close reason is at most 123 bytes
+        self.error = error
+
+
+class Socket(Transport, Protocol):
+    async def receive(self) -> bytes:
+        """The next binary frame; raises Disconnected, or Refused for a text frame."""
+        ...
+
+
+def decode(frame: bytes) -> protocol.ClientMessageModel:
+    try:
+        return protocol.decode_client(frame)
+    except ProtocolError as exc:
+        raise Refused(CloseCode.INVALID_PAYLOAD, str(exc), ErrorCode.INVALID_MESSAGE) from None
+
+
+class _Rates:
+    """Per-connection token buckets; a long run of refusals means a flood."""
+
+    def __init__(self, services: Services) -> None:
+        settings = services.settings
+        self.operations = TokenBucket(settings.operations_per_second, settings.operations_burst)
+        self.live = TokenBucket(settings.live_per_second, settings.live_burst)
+        self.cursors = TokenBucket(settings.cursors_per_second, settings.cursors_burst)
+        self.tolerance = settings.flood_tolerance
+        self.refused_in_a_row = 0
+
+    def allow(self, bucket: TokenBucket) -> bool:
+        if bucket.take():
+            self.refused_in_a_row = 0
+            return True
+        self.refused_in_a_row += 1
+        if self.refused_in_a_row > self.tolerance:
+            raise Refused(CloseCode.RATE_LIMITED, "too many messages", ErrorCode.RATE_LIMITED)
+        return False
+
+
+class Session:
+    def __init__(
+        self, socket: Socket, board: Board, join: protocol.Join, client: Client, services: Services
+    ) -> None:
+        self.socket = socket
+        self.board = board
+        self.join = join
+        self.client = client
+        self.services = services
+        self.metrics = services.metrics
+        self.rates = _Rates(services)
+
+    async def run(self) -> None:
+        hub = self.services.hub
+        room = hub.join(self.board.id, self.client)
+        receiver: asyncio.Task[None] | None = None
+        self.metrics.connections.inc()
+        try:
+            await self._replay(room)
+            receiver = asyncio.create_task(self._receive(room))
+            closed = asyncio.create_task(self.client.closed.wait())
+            await asyncio.wait({receiver, closed}, return_when=asyncio.FIRST_COMPLETED)
+            closed.cancel()
+            if receiver.done():
+                receiver.result()
+        except Disconnected:
+            pass
+        except Refused as refused:
+            self.metrics.rejected.labels(refused.error or f"close_{refused.code}").inc()
+            if refused.error:
+                error = protocol.Error(code=refused.error, reason=refused.reason)
+                self.client.deliver(protocol.encode_server(error))
+            self.client.close(refused.code, refused.reason)
+        except Exception:
+            log.exception("board %s: connection failed", self.board.id)
+            self.client.close(CloseCode.INTERNAL_ERROR, "internal error")
+        finally:
+            if self.client.closing:
+                # Let the writer send what is queued (an error, say) and the close frame.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.client.closed.wait(), CLOSE_TIMEOUT_SECONDS)
+            if receiver is not None:
+                receiver.cancel()
+            hub.leave(room, self.client)
+            self.metrics.connections.dec()
+            await self.client.stop()
+
+    async def _replay(self, room: Room) -> None:
+        """History after the client's ``last_seq``, then live: no gap, no duplicate.
+
+        The client is already in the room, so whatever commits from now on waits in its
+        backlog; ``go_live`` drops the part of it that the replay already covered.
+        """
+        store = self.services.store
+        board = await store.get_board(self.board.id)
+        if board is None:
+            raise Refused(CloseCode.BOARD_DELETED, "board deleted")
+        welcome = protocol.Welcome(
+            peer=self.client.peer.peer,
+            board=board.id,
+            title=board.title,
+            head_seq=board.head_seq,
+            peers=[peer for peer in room.peers() if peer != self.client.peer],
+            role=self.client.granted.value,
+            protected=board.protected,
+            locked=board.locked,
+        )
+        send = self.socket.send
+        await send(protocol.frame([protocol.encode_server(welcome)]))
+        after = self.join.last_seq
+        if after > board.head_seq:
+            after = 0  # the client's copy comes from elsewhere: it gets everything again
+        page_size = self.services.settings.replay_page_ops
+        while not self.client.closing:
+            page = await store.read_operations(board.id, after, page_size)
+            if not page:
+                break
+            batch: list[bytes] = []
+            size = 0
+            for stored in page:
+                message = protocol.encode_committed(stored.seq, stored.author, stored.payload)
+                if batch and size + len(message) > FRAME_BUDGET_BYTES:
+                    await send(protocol.frame(batch))
+                    batch, size = [], 0
+                batch.append(message)
+                size += len(message)
+            await send(protocol.frame(batch))
+            after = page[-1].seq
+        await send(protocol.frame([protocol.encode_server(protocol.Synced(head_seq=after))]))
+        self.client.go_live(after)
+
+    async def _receive(self, room: Room) -> None:
+        idle = self.services.settings.idle_timeout_seconds or None
+        while True:
+            try:
+                async with asyncio.timeout(idle):
+                    frame = await self.socket.receive()
+            except TimeoutError:
+                raise Refused(CloseCode.IDLE, "idle for too long") from None
+            message = decode(frame)
+            self.metrics.messages_in.labels(message.type).inc()
+            self._handle(room, message)
+
+    def _refuse(self, code: str, reason: str, op_id: str | None = None) -> None:
+        self.metrics.rejected.labels(code).inc()
+        error = protocol.Error(code=code, reason=reason, id=op_id)
+        self.client.deliver(protocol.encode_server(error))
+
+    def _handle(self, room: Room, message: protocol.ClientMessageModel) -> None:
+        peer = self.client.peer.peer
+        role = self.client.role
+        match message:
+            case protocol.Cursor():
+                if self.rates.allow(self.rates.cursors):
+                    cursor = protocol.PeerCursor(peer=peer, x=message.x, y=message.y)
+                    room.relay(protocol.encode_server(cursor), self.client)
+            case protocol.Live():
+                if role is Role.VIEWER:
+                    self._refuse(ErrorCode.READ_ONLY, "this board is read-only for you")
+                elif self.rates.allow(self.rates.live):
+                    relayed = protocol.PeerLive(
+                        peer=peer,
+                        stroke=message.stroke,
+                        color=message.color,
+                        width=message.width,
+                        points=message.points,
+                    )
+                    room.relay(protocol.encode_server(relayed), self.client)
+            case protocol.Submit(op=op):
+                self._submit(op)
+            case protocol.Kick(peer=target):
+                self._kick(room, target)
+            case protocol.Join():
+                self._refuse(ErrorCode.ALREADY_JOINED, "already joined")
+
+    def _submit(self, op: protocol.OperationModel) -> None:
+        why = refusal(self.client.role, op.kind, self.board.protected)
+        if why is not None:
+            reason = "this board is read-only for you" if why == "read_only" else "owners only"
+            self._refuse(why, reason, op.id)
+            return
+        if not self.rates.allow(self.rates.operations):
+            self._refuse(ErrorCode.RATE_LIMITED, "too many operations; send again later", op.id)
+            return
+        self.services.committer.submit(
+            Submission(
+                board_id=self.board.id,
+                op_id=op.id,
+                author=self.client.peer.user,
+                kind=op.kind,
+                target=getattr(op, "target", None),
+                payload=protocol.encode_operation(op),
+                origin=self.client,
+            )
+        )
+
+    def _kick(self, room: Room, target: int) -> None:
+        if self.client.granted is not Role.OWNER:
+            self._refuse(ErrorCode.FORBIDDEN, "only an owner can remove people")
+            return
+        victim = room.clients.get(target)
+        if victim is not None and victim is not self.client:
+            victim.close(CloseCode.KICKED, "removed by the board's owner")
