@@ -67,6 +67,7 @@ class Client:
         self._backlog: list[tuple[int | None, bytes]] = []
         self._close: tuple[int, str] | None = None
         self._writer: asyncio.Task[None] | None = None
+        self._watchdog: asyncio.Task[None] | None = None
 
     @property
     def role(self) -> Role:
@@ -112,7 +113,11 @@ class Client:
         self._writer = asyncio.create_task(self._write(), name=f"writer-{self.peer.peer}")
 
     def close(self, code: int, reason: str) -> None:
-        """Close after what is queued; a client that fell behind loses its queue instead."""
+        """Close after what is queued; a client that fell behind loses its queue instead.
+
+        A client that stops reading blocks its writer inside ``send``, and would block the close
+        frame behind it; the writer gets a deadline, after which the client counts as closed.
+        """
         if self._close is not None:
             return
         self._close = (code, reason)
@@ -120,12 +125,26 @@ class Client:
             self.metrics.queue_drops.labels("fell_behind").inc()
             self._queue.clear()
             self._queued_bytes = 0
+            if self._writer is not None:
+                self._writer.cancel()  # it may be stuck sending to this very client
+                self._writer = None
         if self._writer is None:
-            # Not live yet: nobody drains the queue, so close straight away.
+            # Nobody drains the queue (not live yet, or the writer was stopped): close now.
             self._writer = asyncio.create_task(self._write(), name=f"closer-{self.peer.peer}")
         self._wakeup.set()
+        self._watchdog = asyncio.create_task(self._give_up_after(2 * CLOSE_TIMEOUT_SECONDS))
+
+    async def _give_up_after(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.closed.wait(), seconds)
+        if not self.closed.is_set() and self._writer is not None:
+            log.info("peer %d does not read; dropping it", self.peer.peer)
+            self._writer.cancel()
+            self.closed.set()
 
     async def stop(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         if self._writer is not None:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -23,10 +24,18 @@ def free_port() -> int:
 class LiveServer:
     """``start`` / ``stop`` / ``kill`` the server; the port and database file stay the same."""
 
-    def __init__(self, database: Path, port: int | None = None, *extra_args: str) -> None:
+    def __init__(
+        self,
+        database: Path,
+        port: int | None = None,
+        *extra_args: str,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.database = database
         self.port = port or free_port()
         self.extra_args = extra_args
+        # Settings overrides, e.g. {"INKROOM_JOIN_TIMEOUT_SECONDS": "1"}.
+        self.env = dict(env or {})
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = database.with_suffix(".log")
 
@@ -45,11 +54,9 @@ class LiveServer:
             "--log-level", "warning",
             *self.extra_args,
         ]  # fmt: skip
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=env
-            )
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

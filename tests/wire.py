@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import socket
 from typing import Any
 
 import websockets
 from websockets.asyncio.client import ClientConnection
+from websockets.client import ClientProtocol
+from websockets.protocol import State
+from websockets.uri import parse_uri
 
 from server import protocol
 
@@ -74,6 +78,12 @@ class BoardClient:
             self.inbox.append(message)
             self.received.append(message)
 
+    async def pull(self, timeout: float = 5.0) -> list[Any]:
+        """Read one frame and return its messages (they also go to ``inbox`` and ``received``)."""
+        start = len(self.received)
+        await self._pull(timeout)
+        return self.received[start:]
+
     async def expect(self, kind: str, timeout: float = 5.0, **fields: Any) -> Any:
         """The next message of this type (and these field values); others stay in the inbox."""
         loop = asyncio.get_running_loop()
@@ -108,9 +118,73 @@ class BoardClient:
                     await self._pull(timeout)
         except websockets.ConnectionClosed:
             pass
-        rcvd = self.ws.close_rcvd
+        rcvd = self.ws.protocol.close_rcvd
         return (rcvd.code, rcvd.reason) if rcvd else (None, "")
 
     async def close(self) -> None:
         if self.ws is not None:
             await self.ws.close()
+
+
+class StalledReader:
+    """Joins over a raw socket with a tiny receive buffer, then stops reading, like a client
+    whose tab froze: the server's writes back up into its own buffers."""
+
+    def __init__(self, url: str, user: str | None = None, receive_buffer: int = 4096) -> None:
+        self.url = url
+        self.user = user or new_id()
+        self.receive_buffer = receive_buffer
+        self.protocol = ClientProtocol(parse_uri(url), max_size=None)
+        self.sock: socket.socket | None = None
+
+    async def join(self, timeout: float = 5.0) -> None:
+        """Handshake and send ``join``; reads nothing after the handshake response."""
+        loop = asyncio.get_running_loop()
+        uri = parse_uri(self.url)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Set before connecting, so that the window the server sees stays small.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.receive_buffer)
+        sock.setblocking(False)
+        self.sock = sock
+        async with asyncio.timeout(timeout):
+            await loop.sock_connect(sock, (uri.host, uri.port))
+            self.protocol.send_request(self.protocol.connect())
+            await self._flush()
+            while self.protocol.state is not State.OPEN:
+                data = await loop.sock_recv(sock, 1)  # byte by byte: take no frame bytes
+                if not data:
+                    raise ConnectionError("closed during the handshake")
+                self.protocol.receive_data(data)
+                if self.protocol.handshake_exc is not None:
+                    raise self.protocol.handshake_exc
+        join = protocol.Join(type="join", user=self.user, name="Sleepy", color="#999999")
+        self.protocol.send_binary(protocol.encode_client(join))
+        await self._flush()
+
+    async def _flush(self) -> None:
+        assert self.sock is not None
+        loop = asyncio.get_running_loop()
+        for data in self.protocol.data_to_send():
+            if data:
+                await loop.sock_sendall(self.sock, data)
+
+    async def closed(self, timeout: float = 5.0) -> int | None:
+        """Read again until the server closes: its close code, or None if it just hung up."""
+        assert self.sock is not None
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(timeout):
+            while self.protocol.close_rcvd is None:
+                try:
+                    data = await loop.sock_recv(self.sock, 256 * 1024)
+                except ConnectionResetError:
+                    return None
+                if not data:
+                    return None
+                self.protocol.receive_data(data)
+                self.protocol.events_received()  # not kept: only the close matters here
+        return self.protocol.close_rcvd.code
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
