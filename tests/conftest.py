@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
+from tests.browser import chromium
 from tests.live_server import LiveServer
 from tests.wire import BoardClient
 
@@ -34,3 +36,10 @@ async def clients(server: LiveServer) -> AsyncIterator[list[BoardClient]]:
     yield opened
     for client in opened:
         await client.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the session; each test opens its own contexts (its own storage)."""
+    with chromium() as launched:
+        yield launched

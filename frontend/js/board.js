@@ -1,0 +1,178 @@
+// @ts-check
+// The board's state as a pure function of its operations (server/board.py is the twin).
+//
+// Every operation but undo/redo is active unless the newest undo/redo of it (by its author) is an
+// undo. An object is visible when the operation that created it is active, no active erase names
+// it, and no active clear comes after it; its position adds the deltas of its active moves.
+// Pending (not yet acknowledged) local operations sit after everything committed, in the order
+// they were made, so the view converges to the server's once the acks arrive.
+
+/** @typedef {{kind: string, id: string, [field: string]: any}} Operation */
+/** @typedef {{seq: number, author: string, op: Operation}} Entry */
+/** @typedef {{id: string, seq: number, author: string, op: Operation, dx: number, dy: number}} Placed */
+
+export const CREATING_KINDS = new Set(["stroke", "shape", "text"]);
+const TOGGLES = new Set(["undo", "redo"]);
+// Provisional sequence numbers of pending operations: above any real one.
+const PENDING_BASE = 2 ** 52;
+
+export class Board {
+  constructor() {
+    /** @type {Map<string, Entry>} */
+    this.entries = new Map();
+    /** @type {Map<string, string[]>} object id -> erase operation ids */
+    this.erasedBy = new Map();
+    /** @type {Map<string, string[]>} object id -> move operation ids */
+    this.movedBy = new Map();
+    /** @type {Map<string, string[]>} operation id -> undo/redo operation ids aimed at it */
+    this.toggledBy = new Map();
+    /** @type {Set<string>} */
+    this.clears = new Set();
+    /** @type {Set<string>} ids of operations not yet acknowledged */
+    this.pending = new Set();
+    this.lastSeq = 0;
+    this.pendingCount = 0;
+    // Bumped on every change: renderers cache what they drew against it.
+    this.version = 0;
+    /** @type {Placed[] | null} */
+    this._visible = null;
+  }
+
+  /**
+   * A committed operation from the server. Returns false when it was already applied.
+   * @param {number} seq @param {string} author @param {Operation} op
+   */
+  applyCommitted(seq, author, op) {
+    if (seq <= this.lastSeq) return false;
+    this.lastSeq = seq;
+    const known = this.entries.get(op.id);
+    if (known) {
+      known.seq = seq; // our own pending operation, confirmed by a replay
+      this.pending.delete(op.id);
+    } else {
+      this._add({ seq, author, op });
+    }
+    this._changed();
+    return true;
+  }
+
+  /** An operation made here, shown at once. @param {string} author @param {Operation} op */
+  applyLocal(author, op) {
+    this.pending.add(op.id);
+    this._add({ seq: PENDING_BASE + this.pendingCount++, author, op });
+    this._changed();
+  }
+
+  /** The server stored our operation ``id`` as ``seq``. @param {string} id @param {number} seq */
+  acknowledge(id, seq) {
+    const entry = this.entries.get(id);
+    if (entry) entry.seq = seq;
+    this.pending.delete(id);
+    if (seq > this.lastSeq) this.lastSeq = seq;
+    this._changed();
+  }
+
+  /** The server refused our operation: it never happened. @param {string} id */
+  drop(id) {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    this.pending.delete(id);
+    const { op } = entry;
+    for (const target of op.targets ?? []) {
+      remove(this.erasedBy, target, id);
+      remove(this.movedBy, target, id);
+    }
+    if (op.target) remove(this.toggledBy, op.target, id);
+    this.clears.delete(id);
+    this._changed();
+  }
+
+  /** @param {string} id */
+  isActive(id) {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    let newest = null;
+    for (const toggleId of this.toggledBy.get(id) ?? []) {
+      const toggle = this.entries.get(toggleId);
+      if (!toggle || toggle.author !== entry.author) continue;
+      if (!newest || toggle.seq > newest.seq) newest = toggle;
+    }
+    return !newest || newest.op.kind === "redo";
+  }
+
+  /** Visible objects in paint order. @returns {Placed[]} */
+  visible() {
+    if (this._visible) return this._visible;
+    let lastClear = 0;
+    for (const id of this.clears) {
+      const entry = /** @type {Entry} */ (this.entries.get(id));
+      if (this.isActive(id) && entry.seq > lastClear) lastClear = entry.seq;
+    }
+    /** @type {Placed[]} */
+    const placed = [];
+    for (const [id, entry] of this.entries) {
+      if (!CREATING_KINDS.has(entry.op.kind) || entry.seq < lastClear) continue;
+      if (!this.isActive(id)) continue;
+      if ((this.erasedBy.get(id) ?? []).some((e) => this.isActive(e))) continue;
+      let dx = 0;
+      let dy = 0;
+      for (const moveId of this.movedBy.get(id) ?? []) {
+        if (!this.isActive(moveId)) continue;
+        const move = /** @type {Entry} */ (this.entries.get(moveId)).op;
+        dx += move.dx;
+        dy += move.dy;
+      }
+      placed.push({ id, seq: entry.seq, author: entry.author, op: entry.op, dx, dy });
+    }
+    placed.sort((a, b) => a.seq - b.seq);
+    this._visible = placed;
+    return placed;
+  }
+
+  /**
+   * The user's own active operations, oldest first: what undo withdraws, newest first.
+   * @param {string} user
+   */
+  undoable(user) {
+    /** @type {Entry[]} */
+    const own = [];
+    for (const [id, entry] of this.entries) {
+      if (entry.author === user && !TOGGLES.has(entry.op.kind) && this.isActive(id)) {
+        own.push(entry);
+      }
+    }
+    return own.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** @param {Entry} entry */
+  _add(entry) {
+    const { op } = entry;
+    this.entries.set(op.id, entry);
+    if (op.kind === "erase") for (const t of op.targets) append(this.erasedBy, t, op.id);
+    if (op.kind === "move") for (const t of op.targets) append(this.movedBy, t, op.id);
+    if (op.kind === "clear") this.clears.add(op.id);
+    if (TOGGLES.has(op.kind)) append(this.toggledBy, op.target, op.id);
+  }
+
+  _changed() {
+    this.version++;
+    this._visible = null;
+  }
+}
+
+/** @param {Map<string, string[]>} map @param {string} key @param {string} value */
+function append(map, key, value) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** @param {Map<string, string[]>} map @param {string} key @param {string} value */
+function remove(map, key, value) {
+  const list = map.get(key);
+  if (!list) return;
+  const index = list.indexOf(value);
+  if (index >= 0) list.splice(index, 1);
+  if (!list.length) map.delete(key);
+}

@@ -1,0 +1,68 @@
+// @ts-check
+// Who this browser is (a random id, a name, a color), the board links it holds, and the boards it
+// has opened. All kept in localStorage.
+
+import { newId } from "./ids.js";
+
+const PALETTE = ["#e03131", "#2f9e44", "#1971c2", "#f08c00", "#9c36b5", "#0c8599", "#c2255c", "#5f3dc4"];
+
+/** @returns {{user: string, name: string, color: string}} */
+export function identity() {
+  let user = localStorage.getItem("inkroom.user");
+  if (!user) {
+    user = newId();
+    localStorage.setItem("inkroom.user", user);
+  }
+  let name = localStorage.getItem("inkroom.name");
+  if (!name) {
+    name = `Guest ${1000 + Math.floor(Math.random() * 9000)}`;
+    localStorage.setItem("inkroom.name", name);
+  }
+  let color = localStorage.getItem("inkroom.color");
+  if (!color) {
+    color = PALETTE[Math.floor(Math.random() * PALETTE.length)];
+    localStorage.setItem("inkroom.color", color);
+  }
+  return { user, name, color };
+}
+
+/** @param {string} name */
+export function rename(name) {
+  localStorage.setItem("inkroom.name", name);
+}
+
+/**
+ * The link token for a board: from the address's fragment (``#token=…``), remembered for later
+ * visits, or the one remembered.
+ * @param {string} boardId
+ */
+export function tokenFor(boardId) {
+  const fromAddress = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (fromAddress) {
+    localStorage.setItem(`inkroom.token.${boardId}`, fromAddress);
+    return fromAddress;
+  }
+  return localStorage.getItem(`inkroom.token.${boardId}`);
+}
+
+/** @param {string} boardId @param {string} token */
+export function rememberToken(boardId, token) {
+  localStorage.setItem(`inkroom.token.${boardId}`, token);
+}
+
+/** @param {string} boardId @param {string} title */
+export function rememberBoard(boardId, title) {
+  const boards = knownBoards().filter((b) => b.id !== boardId);
+  boards.unshift({ id: boardId, title, opened: Date.now() });
+  localStorage.setItem("inkroom.boards", JSON.stringify(boards.slice(0, 100)));
+}
+
+/** @returns {{id: string, title: string, opened: number}[]} */
+export function knownBoards() {
+  try {
+    const boards = JSON.parse(localStorage.getItem("inkroom.boards") ?? "[]");
+    return Array.isArray(boards) ? boards : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,72 @@
+// @ts-check
+// Freehand ink: streams its points to the others while drawing, commits the stroke on release.
+// The highlighter is the same tool drawing translucent ink.
+
+import { LIMITS } from "../protocol.gen.js";
+import { newId } from "../ids.js";
+
+/** @typedef {import("./context.js").ToolContext} ToolContext */
+
+const LIVE_INTERVAL_MS = 33;
+
+/** @param {ToolContext} context @param {"pen" | "highlighter"} kind */
+export function freehand(context, kind) {
+  /** @type {{id: string, points: number[], sent: number, color: string, width: number} | null} */
+  let stroke = null;
+  let lastSend = 0;
+
+  function flush(force = false) {
+    if (!stroke || stroke.sent >= stroke.points.length) return;
+    const now = performance.now();
+    if (!force && now - lastSend < LIVE_INTERVAL_MS) return;
+    lastSend = now;
+    const fresh = stroke.points.slice(stroke.sent, stroke.sent + 3 * LIMITS.MAX_LIVE_POINTS);
+    stroke.sent += fresh.length;
+    const { id, color, width } = stroke;
+    context.connection.sendEphemeral({ type: "live", stroke: id, color, width, points: fresh });
+  }
+
+  function finish() {
+    if (!stroke) return;
+    flush(true);
+    const { id, color, width, points } = stroke;
+    context.renderer.liveStrokes.delete("me");
+    stroke = null;
+    // A stroke longer than one operation may carry continues as further strokes.
+    const chunk = 3 * LIMITS.MAX_STROKE_POINTS;
+    for (let start = 0; start < points.length; start += chunk - 3) {
+      const part = points.slice(start, start + chunk);
+      context.submit({ kind: "stroke", id: start ? newId() : id, tool: kind, color, width, points: part });
+    }
+  }
+
+  return {
+    name: kind,
+    down(/** @type {{x: number, y: number, pressure: number}} */ p) {
+      const style = context.style();
+      const width = kind === "highlighter" ? style.width * 4 : style.width;
+      stroke = { id: newId(), points: [p.x, p.y, p.pressure], sent: 0, color: style.color, width };
+      context.renderer.liveStrokes.set("me", { ...stroke, tool: kind, updated: performance.now() });
+      flush(true);
+      context.renderer.invalidate();
+    },
+    move(/** @type {{x: number, y: number, pressure: number}} */ p) {
+      if (!stroke) return;
+      const n = stroke.points.length;
+      // Skip points that add nothing visible (under a tenth of a screen pixel away).
+      if (Math.hypot(p.x - stroke.points[n - 3], p.y - stroke.points[n - 2]) * context.view.scale < 0.1) return;
+      stroke.points.push(p.x, p.y, p.pressure);
+      const live = context.renderer.liveStrokes.get("me");
+      if (live) live.updated = performance.now();
+      flush();
+      context.renderer.invalidate();
+    },
+    up() {
+      finish();
+      context.renderer.invalidate();
+    },
+    cancel() {
+      finish();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+"""The browser client in Debian's Chromium, against a real server: what a person would see."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.live_server import LiveServer
+
+pytestmark = pytest.mark.browser
+
+INK_PIXELS = """() => {
+    let inked = 0;
+    for (const canvas of document.querySelectorAll("canvas")) {
+        const context = canvas.getContext("2d");
+        const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+    }
+    return inked;
+}"""
+
+
+def open_board(browser: Browser, url: str) -> Page:
+    page = browser.new_context(viewport={"width": 1000, "height": 700}).new_page()
+    page.goto(url)
+    expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=10_000)
+    return page
+
+
+def visible_strokes(page: Page) -> list[dict[str, object]]:
+    strokes: list[dict[str, object]] = page.evaluate("window.inkroom.visibleStrokes()")
+    return strokes
+
+
+def drag(page: Page, points: list[tuple[int, int]], release: bool = True) -> None:
+    box = page.locator("#board-canvas").bounding_box()
+    assert box is not None
+    x0, y0 = box["x"], box["y"]
+    page.mouse.move(x0 + points[0][0], y0 + points[0][1])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(x0 + x, y0 + y, steps=4)
+    if release:
+        page.mouse.up()
+
+
+def test_new_board_opens_with_an_unguessable_id_and_is_listed_on_the_home_page(
+    server: LiveServer, browser: Browser
+) -> None:
+    page = browser.new_page()
+    page.goto(server.url)
+    page.locator("#new-board").click()
+    page.wait_for_url(re.compile(r"/b/[A-Za-z0-9_-]{22}$"))
+    board_path = page.url.removeprefix(server.url)
+    expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=10_000)
+    page.goto(server.url)
+    expect(page.locator(f'#board-list a[href="{board_path}"]')).to_be_visible()
+    page.context.close()
+
+
+def test_ink_drawn_in_one_page_appears_in_another_while_drawn_and_survives_a_reload(
+    server: LiveServer, browser: Browser
+) -> None:
+    url = f"{server.url}/b/{server.create_board('Shared')}"
+    alice, bob = open_board(browser, url), open_board(browser, url)
+    assert bob.evaluate(INK_PIXELS) == 0
+    stroke = [(100, 100), (160, 130), (220, 120), (300, 200)]
+    drag(alice, stroke, release=False)
+    # The pen is still down: Bob already sees the ink being drawn.
+    bob.wait_for_function(f"() => ({INK_PIXELS})() > 50", timeout=5_000)
+    alice.mouse.up()
+    bob.wait_for_function("() => window.inkroom.visibleStrokes().length === 1", timeout=5_000)
+    expect(alice.locator("#status")).to_have_attribute("data-state", "saved")
+    drawn = visible_strokes(alice)[0]
+    assert visible_strokes(bob)[0]["id"] == drawn["id"]
+    bob.reload()
+    expect(bob.locator("#status")).to_have_attribute("data-state", "saved", timeout=10_000)
+    bob.wait_for_function("() => window.inkroom.visibleStrokes().length === 1", timeout=5_000)
+    assert visible_strokes(bob)[0]["points"] == drawn["points"]
+    assert bob.evaluate(INK_PIXELS) > 50
+
+
+def test_undo_in_the_browser_removes_only_ones_own_stroke(
+    server: LiveServer, browser: Browser
+) -> None:
+    url = f"{server.url}/b/{server.create_board('Undo')}"
+    alice, bob = open_board(browser, url), open_board(browser, url)
+    drag(alice, [(100, 100), (200, 150)])
+    bob.wait_for_function("() => window.inkroom.visibleStrokes().length === 1")
+    drag(bob, [(300, 300), (400, 350)])
+    alice.wait_for_function("() => window.inkroom.visibleStrokes().length === 2")
+    alice.keyboard.press("Control+z")
+    alice.keyboard.press("Control+z")  # nothing more of Alice's to undo: Bob's stays
+    bob.wait_for_function("() => window.inkroom.visibleStrokes().length === 1")
+    remaining = visible_strokes(bob)
+    assert remaining == visible_strokes(alice)
+    alice.keyboard.press("Control+Shift+z")
+    bob.wait_for_function("() => window.inkroom.visibleStrokes().length === 2")
