@@ -1,0 +1,148 @@
+// Board state rules: the same ones the server's twin (server/board.py) follows.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Board } from "../js/board.js";
+
+const stroke = (id, x = 0) => ({ kind: "stroke", id, tool: "pen", color: "#000000", width: 2, points: [x, 0, 0.5, x + 1, 1, 0.5] });
+const ids = (board) => board.visible().map((item) => item.id);
+
+test("committed strokes are visible in sequence order", () => {
+  const board = new Board();
+  board.applyCommitted(2, "bob", stroke("b"));
+  board.applyCommitted(1, "alice", stroke("a")); // late: already past it, ignored
+  board.applyCommitted(3, "alice", stroke("c"));
+  assert.deepEqual(ids(board), ["b", "c"]);
+  assert.equal(board.lastSeq, 3);
+});
+
+test("a replayed sequence number is applied once", () => {
+  const board = new Board();
+  assert.equal(board.applyCommitted(1, "alice", stroke("a")), true);
+  assert.equal(board.applyCommitted(1, "alice", stroke("a")), false);
+  assert.deepEqual(ids(board), ["a"]);
+});
+
+test("undo hides only the author's own operation and redo restores it", () => {
+  const board = new Board();
+  board.applyCommitted(1, "alice", stroke("a"));
+  board.applyCommitted(2, "bob", stroke("b"));
+  board.applyCommitted(3, "bob", { kind: "undo", id: "u1", target: "a" }); // not Bob's: ignored
+  assert.deepEqual(ids(board), ["a", "b"]);
+  board.applyCommitted(4, "alice", { kind: "undo", id: "u2", target: "a" });
+  assert.deepEqual(ids(board), ["b"]);
+  board.applyCommitted(5, "alice", { kind: "redo", id: "r1", target: "a" });
+  assert.deepEqual(ids(board), ["a", "b"]);
+});
+
+test("erase hides its targets until it is undone", () => {
+  const board = new Board();
+  board.applyCommitted(1, "alice", stroke("a"));
+  board.applyCommitted(2, "bob", { kind: "erase", id: "e", targets: ["a"] });
+  assert.deepEqual(ids(board), []);
+  board.applyCommitted(3, "bob", { kind: "undo", id: "u", target: "e" });
+  assert.deepEqual(ids(board), ["a"]);
+});
+
+test("clear hides what came before it, not what comes after", () => {
+  const board = new Board();
+  board.applyCommitted(1, "alice", stroke("a"));
+  board.applyCommitted(2, "bob", { kind: "clear", id: "c" });
+  board.applyCommitted(3, "alice", stroke("b"));
+  assert.deepEqual(ids(board), ["b"]);
+  board.applyCommitted(4, "bob", { kind: "undo", id: "u", target: "c" });
+  assert.deepEqual(ids(board), ["a", "b"]);
+});
+
+test("moves add up and follow undo", () => {
+  const board = new Board();
+  board.applyCommitted(1, "alice", stroke("a"));
+  board.applyCommitted(2, "alice", { kind: "move", id: "m1", targets: ["a"], dx: 10, dy: 5 });
+  board.applyCommitted(3, "bob", { kind: "move", id: "m2", targets: ["a"], dx: 1, dy: 1 });
+  assert.deepEqual(board.visible().map(({ dx, dy }) => [dx, dy]), [[11, 6]]);
+  board.applyCommitted(4, "alice", { kind: "undo", id: "u", target: "m1" });
+  assert.deepEqual(board.visible().map(({ dx, dy }) => [dx, dy]), [[1, 1]]);
+});
+
+test("a pending stroke shows at once, and its ack gives it its real place", () => {
+  const board = new Board();
+  board.applyLocal("alice", stroke("mine"));
+  board.applyCommitted(1, "bob", stroke("theirs"));
+  assert.deepEqual(ids(board), ["theirs", "mine"]);
+  board.acknowledge("mine", 2);
+  assert.deepEqual(ids(board), ["theirs", "mine"]);
+  assert.equal(board.lastSeq, 2);
+  assert.equal(board.pending.size, 0);
+});
+
+test("a refused pending operation leaves no trace", () => {
+  const board = new Board();
+  board.applyCommitted(1, "bob", stroke("theirs"));
+  board.applyLocal("alice", { kind: "undo", id: "u", target: "theirs" });
+  board.drop("u");
+  assert.deepEqual(ids(board), ["theirs"]);
+});
+
+test("the undo list holds the user's own active operations, oldest first", () => {
+  const board = new Board();
+  board.applyCommitted(1, "alice", stroke("a1"));
+  board.applyCommitted(2, "bob", stroke("b1"));
+  board.applyCommitted(3, "alice", stroke("a2"));
+  board.applyCommitted(4, "alice", { kind: "undo", id: "u", target: "a2" });
+  assert.deepEqual(board.undoable("alice").map((e) => e.op.id), ["a1"]);
+});
+
+// A small deterministic generator, so that failures can be replayed.
+function random(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function randomLog(rand, length) {
+  const users = ["alice", "bob", "carol"];
+  const log = [];
+  for (let seq = 1; seq <= length; seq++) {
+    const author = users[Math.floor(rand() * users.length)];
+    const earlier = log.filter((entry) => entry.op.kind !== "undo" && entry.op.kind !== "redo");
+    const pick = () => earlier[Math.floor(rand() * earlier.length)]?.op.id ?? "none";
+    const roll = rand();
+    const id = `op${seq}`;
+    let op;
+    if (roll < 0.45 || !earlier.length) op = stroke(id, rand() * 100);
+    else if (roll < 0.55) op = { kind: "erase", id, targets: [pick()] };
+    else if (roll < 0.65) op = { kind: "move", id, targets: [pick()], dx: rand() * 10 - 5, dy: rand() * 10 - 5 };
+    else if (roll < 0.7) op = { kind: "clear", id };
+    else {
+      const own = earlier.filter((entry) => entry.author === author);
+      if (!own.length) op = stroke(id);
+      else op = { kind: rand() < 0.6 ? "undo" : "redo", id, target: own[Math.floor(rand() * own.length)].op.id };
+    }
+    log.push({ seq, author, op });
+  }
+  return log;
+}
+
+test("200 random logs: optimistic pending operations converge to a plain replay, with no NaN", () => {
+  for (let seed = 1; seed <= 200; seed++) {
+    const rand = random(seed);
+    const log = randomLog(rand, 60);
+    const replay = new Board();
+    for (const { seq, author, op } of log) replay.applyCommitted(seq, author, op);
+
+    // Alice's operations go out optimistically and are acknowledged later, in log order.
+    const live = new Board();
+    for (const { seq, author, op } of log) {
+      if (author === "alice") {
+        live.applyLocal(author, op);
+        live.acknowledge(op.id, seq);
+      } else {
+        live.applyCommitted(seq, author, op);
+      }
+    }
+    const view = (board) => board.visible().map(({ id, dx, dy }) => [id, dx, dy]);
+    assert.deepEqual(view(live), view(replay), `seed ${seed}`);
+    for (const [, dx, dy] of view(replay)) assert.ok(Number.isFinite(dx) && Number.isFinite(dy));
+  }
+});
