@@ -35,6 +35,11 @@ def mount_frontend(app: FastAPI, frontend: Path) -> None:
     async def style() -> FileResponse:
         return FileResponse(frontend / "style.css")
 
+    @router.get("/static/favicon.svg")
+    @router.get("/favicon.ico")
+    async def favicon() -> FileResponse:
+        return FileResponse(frontend / "favicon.svg", media_type="image/svg+xml")
+
     app.include_router(router)
     app.mount("/static/js", StaticFiles(directory=frontend / "js"), name="js")
     for prefix, folder in VENDOR_PACKAGES.items():

@@ -14,11 +14,20 @@ export function freehand(context, kind) {
   /** @type {{id: string, points: number[], sent: number, color: string, width: number} | null} */
   let stroke = null;
   let lastSend = 0;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let trailing;
 
   function flush(force = false) {
     if (!stroke || stroke.sent >= stroke.points.length) return;
     const now = performance.now();
-    if (!force && now - lastSend < LIVE_INTERVAL_MS) return;
+    if (!force && now - lastSend < LIVE_INTERVAL_MS) {
+      // Points held back by the rate still go out when the pen pauses.
+      trailing ??= setTimeout(() => {
+        trailing = undefined;
+        flush(true);
+      }, LIVE_INTERVAL_MS);
+      return;
+    }
     lastSend = now;
     const fresh = stroke.points.slice(stroke.sent, stroke.sent + 3 * LIMITS.MAX_LIVE_POINTS);
     stroke.sent += fresh.length;
