@@ -140,7 +140,9 @@ class Session:
         if after > board.head_seq:
             after = 0  # the client's copy comes from elsewhere: it gets everything again
         page_size = self.services.settings.replay_page_ops
-        while not self.client.closing:
+        # Up to the head read after joining the room: what commits later is in the backlog, so a
+        # busy board cannot keep the replay chasing its head.
+        while after < board.head_seq and not self.client.closing:
             page = await store.read_operations(board.id, after, page_size)
             if not page:
                 break
