@@ -84,7 +84,9 @@ Color = Annotated[str, Field(pattern=COLOR_PATTERN)]
 Name = Annotated[
     str,
     Field(
-        min_length=1, max_length=Limits.MAX_NAME_CHARS, pattern=r"^[^\s\x00-\x1f\x7f](.*[^\s])?$"
+        min_length=1,
+        max_length=Limits.MAX_NAME_CHARS,
+        pattern=r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
     ),
 ]
 Coordinate = Annotated[
@@ -365,7 +367,8 @@ operation_adapter: TypeAdapter[OperationModel] = TypeAdapter(Operation)
 _UNPACK_LIMITS = {
     "max_str_len": Limits.MAX_FRAME_BYTES,
     "max_bin_len": 0,
-    "max_array_len": 3 * Limits.MAX_STROKE_POINTS,
+    # Just above the longest valid list, so that an overlong one is refused by validation.
+    "max_array_len": 3 * Limits.MAX_STROKE_POINTS + 3,
     "max_map_len": 16,
     "max_ext_len": 0,
 }
@@ -419,7 +422,7 @@ def encode_client(message: ClientMessageModel) -> bytes:
 
 def encode_operation(op: OperationModel) -> bytes:
     """The stored form of an operation; spliced unchanged into ``committed`` messages."""
-    return _pack(op.model_dump())
+    return _pack(op.model_dump(exclude_none=True))
 
 
 def encode_server(message: BaseModel) -> bytes:
