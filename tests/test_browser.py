@@ -98,3 +98,24 @@ def test_undo_in_the_browser_removes_only_ones_own_stroke(
     assert remaining == visible_strokes(alice)
     alice.keyboard.press("Control+Shift+z")
     bob.wait_for_function("() => window.inkroom.visibleStrokes().length === 2")
+
+
+def test_pages_reconnect_after_the_server_is_killed_and_send_what_was_drawn_meanwhile(
+    server: LiveServer, browser: Browser
+) -> None:
+    url = f"{server.url}/b/{server.create_board('Crash')}"
+    alice, bob = open_board(browser, url), open_board(browser, url)
+    drag(alice, [(100, 100), (200, 150)])
+    bob.wait_for_function("() => window.inkroom.visibleStrokes().length === 1")
+
+    server.kill()
+    expect(alice.locator("#status")).to_have_attribute("data-state", "offline", timeout=10_000)
+    drag(alice, [(300, 300), (400, 350)])  # drawn while the server is down
+    expect(alice.locator("#status")).to_contain_text("1 unsaved")
+    assert len(visible_strokes(alice)) == 2
+
+    server.start()
+    for page in (alice, bob):
+        expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=20_000)
+    bob.wait_for_function("() => window.inkroom.visibleStrokes().length === 2", timeout=10_000)
+    assert [s["id"] for s in visible_strokes(bob)] == [s["id"] for s in visible_strokes(alice)]
