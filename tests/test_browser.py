@@ -22,11 +22,18 @@ INK_PIXELS = """() => {
 }"""
 
 
-def open_board(browser: Browser, url: str) -> Page:
+def open_board(browser: Browser, url: str, name: str = "Tester") -> Page:
     page = browser.new_context(viewport={"width": 1000, "height": 700}).new_page()
     page.goto(url)
+    enter_name(page, name)
     expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=10_000)
     return page
+
+
+def enter_name(page: Page, name: str) -> None:
+    """The first visit asks for a name before joining."""
+    page.locator("#name-input").fill(name)
+    page.locator("#name-dialog button").click()
 
 
 def visible_strokes(page: Page) -> list[dict[str, object]]:
@@ -54,6 +61,7 @@ def test_new_board_opens_with_an_unguessable_id_and_is_listed_on_the_home_page(
     page.locator("#new-board").click()
     page.wait_for_url(re.compile(r"/b/[A-Za-z0-9_-]{22}$"))
     board_path = page.url.removeprefix(server.url)
+    enter_name(page, "Ada")
     expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=10_000)
     page.goto(server.url)
     expect(page.locator(f'#board-list a[href="{board_path}"]')).to_be_visible()
@@ -75,7 +83,7 @@ def test_ink_drawn_in_one_page_appears_in_another_while_drawn_and_survives_a_rel
     expect(alice.locator("#status")).to_have_attribute("data-state", "saved")
     drawn = visible_strokes(alice)[0]
     assert visible_strokes(bob)[0]["id"] == drawn["id"]
-    bob.reload()
+    bob.reload()  # the name is remembered: no question this time
     expect(bob.locator("#status")).to_have_attribute("data-state", "saved", timeout=10_000)
     bob.wait_for_function("() => window.inkroom.visibleStrokes().length === 1", timeout=5_000)
     assert visible_strokes(bob)[0]["points"] == drawn["points"]

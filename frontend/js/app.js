@@ -4,13 +4,20 @@
 
 import { Board } from "./board.js";
 import { Connection } from "./connection.js";
-import { ERROR_CODES } from "./protocol.gen.js";
+import { downloadFrom, downloadPng, slug } from "./exporting.js";
+import { bounds, union } from "./geometry.js";
 import { newId } from "./ids.js";
+import { identity, hasChosenName, rememberBoard, rename, tokenFor } from "./identity.js";
 import { Input, isTyping } from "./input.js";
-import { identity, rememberBoard, tokenFor } from "./identity.js";
+import { Outbox } from "./outbox.js";
+import { ERROR_CODES } from "./protocol.gen.js";
 import { Renderer } from "./renderer.js";
 import { eraser } from "./tools/eraser.js";
+import { hand } from "./tools/hand.js";
 import { freehand } from "./tools/pen.js";
+import { selectTool } from "./tools/select.js";
+import { shapeTool } from "./tools/shape.js";
+import { textTool } from "./tools/text.js";
 import { View } from "./view.js";
 
 const boardId = decodeURIComponent(location.pathname.split("/").pop() ?? "");
@@ -26,7 +33,16 @@ const connection = new Connection(
   () => board.lastSeq,
 );
 
-const style = { color: "#1e1e1e", width: 4, fill: false, textSize: 24 };
+const outbox = new Outbox(boardId);
+const style = {
+  color: "#1e1e1e",
+  width: 4,
+  fill: false,
+  get textSize() {
+    return Math.max(12, this.width * 6);
+  },
+};
+let title = "";
 /** @type {string[]} own operations undone since the last new one, newest last */
 const redoStack = [];
 /** @type {Map<number, {peer: number, user: string, name: string, color: string}>} */
@@ -40,22 +56,54 @@ let locked = false;
 function submit(op) {
   if (op.kind !== "undo" && op.kind !== "redo") redoStack.length = 0;
   board.applyLocal(me.user, op);
+  outbox.put(op);
   connection.submit(op);
   renderer.invalidate();
   updateStatus();
 }
 
 const context = { board, connection, renderer, view, style: () => style, submit };
+const boardHost = /** @type {HTMLElement} */ (document.getElementById("board"));
 const tools = {
+  select: selectTool(context),
+  hand: hand(),
   pen: freehand(context, "pen"),
   highlighter: freehand(context, "highlighter"),
   eraser: eraser(context),
+  line: shapeTool(context, "line"),
+  arrow: shapeTool(context, "arrow"),
+  rect: shapeTool(context, "rect"),
+  ellipse: shapeTool(context, "ellipse"),
+  text: textTool(context, boardHost),
+};
+const SHORTCUTS = {
+  v: "select", h: "hand", p: "pen", i: "highlighter", e: "eraser",
+  l: "line", a: "arrow", r: "rect", o: "ellipse", t: "text",
 };
 /** @type {keyof typeof tools} */
 let current = "pen";
 
 const surface = /** @type {HTMLCanvasElement} */ (document.getElementById("board-canvas"));
-new Input(surface, view, () => tools[current], () => renderer.invalidate());
+new Input(surface, view, () => tools[current], viewChanged);
+
+function viewChanged() {
+  renderer.invalidate();
+  /** @type {HTMLElement} */ (document.getElementById("zoom-level")).textContent =
+    `${Math.round(view.scale * 100)}%`;
+}
+
+/** Zoom around the middle of the screen. @param {number} factor */
+function zoomBy(factor) {
+  view.zoomAt(innerWidth / 2, innerHeight / 2, factor);
+  viewChanged();
+}
+
+function zoomToFit() {
+  const box = union(board.visible().map(bounds));
+  if (box) view.fit(box, innerWidth, innerHeight);
+  else Object.assign(view, { x: 0, y: 0, scale: 1 });
+  viewChanged();
+}
 
 function undo() {
   const own = board.undoable(me.user);
@@ -82,7 +130,9 @@ function canDraw() {
 }
 
 /** @param {keyof typeof tools} name */
-function selectTool(name) {
+function pickTool(name) {
+  if (current === "text" && name !== "text") tools.text.cancel();
+  if (name !== "select") renderer.selected = new Set();
   current = name;
   for (const button of document.querySelectorAll("[data-tool]")) {
     button.classList.toggle("active", button.getAttribute("data-tool") === name);
@@ -115,10 +165,12 @@ connection.addEventListener("message", (event) => {
       break;
     case "ack":
       board.acknowledge(message.id, message.seq);
+      outbox.remove(message.id);
       break;
     case "error":
       if (message.id && ![ERROR_CODES.STORAGE_UNAVAILABLE, ERROR_CODES.RATE_LIMITED].includes(message.code)) {
         board.drop(message.id);
+        outbox.remove(message.id);
         renderer.invalidate();
       }
       if (message.code === ERROR_CODES.READ_ONLY) toast("This board is read-only for you.");
@@ -205,11 +257,31 @@ function updateStatus() {
   status.textContent = text;
 }
 
-/** @param {string} title */
-function setTitle(title) {
+/** @param {string} newTitle */
+function setTitle(newTitle) {
+  title = newTitle;
   document.title = `${title} · inkroom`;
   /** @type {HTMLElement} */ (document.getElementById("title")).textContent = title;
   rememberBoard(boardId, title);
+}
+
+/** Headers that carry this browser's link to the board, if it has one. */
+function linkHeaders() {
+  /** @type {Record<string, string>} */
+  const headers = token ? { "X-Board-Token": token } : {};
+  return headers;
+}
+
+async function renameBoard() {
+  const wanted = prompt("Rename this board", title)?.trim();
+  if (!wanted || wanted === title) return;
+  const response = await fetch(`/api/boards/${encodeURIComponent(boardId)}`, {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json", ...linkHeaders() },
+    body: JSON.stringify({ title: wanted.slice(0, 100) }),
+  });
+  if (response.ok) setTitle((await response.json()).title);
+  else toast(`Could not rename: ${(await response.json().catch(() => ({}))).detail ?? response.status}`);
 }
 
 function renderPeople() {
@@ -241,7 +313,7 @@ function toast(text) {
 // ---- toolbar and keys
 
 for (const button of document.querySelectorAll("[data-tool]")) {
-  button.addEventListener("click", () => selectTool(/** @type {any} */ (button.getAttribute("data-tool"))));
+  button.addEventListener("click", () => pickTool(/** @type {any} */ (button.getAttribute("data-tool"))));
 }
 for (const button of document.querySelectorAll("[data-color]")) {
   button.addEventListener("click", () => {
@@ -267,17 +339,84 @@ document.getElementById("clear")?.addEventListener("click", clearBoard);
 addEventListener("keydown", (event) => {
   if (isTyping(event)) return;
   const key = event.key.toLowerCase();
-  if ((event.ctrlKey || event.metaKey) && key === "z") {
+  const command = event.ctrlKey || event.metaKey;
+  if (command && key === "z") {
     event.preventDefault();
     if (event.shiftKey) redo();
     else undo();
-  } else if ((event.ctrlKey || event.metaKey) && key === "y") {
+  } else if (command && key === "y") {
     event.preventDefault();
     redo();
-  } else if (!event.ctrlKey && !event.metaKey && !event.altKey) {
-    const tool = { p: "pen", h: "highlighter", e: "eraser" }[key];
-    if (tool) selectTool(/** @type {any} */ (tool));
+  } else if ((key === "delete" || key === "backspace") && renderer.selected.size) {
+    event.preventDefault();
+    if (canDraw()) tools.select.deleteSelection();
+  } else if (key === "escape") {
+    renderer.selected = new Set();
+    renderer.invalidate();
+  } else if (command || event.altKey) {
+    return;
+  } else if (event.shiftKey && key === "f") {
+    zoomToFit();
+  } else if (event.shiftKey && /^digit[1-4]$/i.test(event.code)) {
+    const widths = [2, 4, 8, 16];
+    document.querySelector(`[data-width="${widths[Number(event.code.slice(-1)) - 1]}"]`)?.dispatchEvent(new Event("click"));
+  } else if (key === "+" || key === "=") {
+    zoomBy(1.25);
+  } else if (key === "-") {
+    zoomBy(0.8);
+  } else if (key === "0") {
+    view.zoomAt(innerWidth / 2, innerHeight / 2, 1 / view.scale);
+    viewChanged();
+  } else if (key === "f") {
+    toggleFill();
+  } else if (/^[1-5]$/.test(key)) {
+    document.querySelectorAll("[data-color]")[Number(key) - 1]?.dispatchEvent(new Event("click"));
+  } else if (key in SHORTCUTS) {
+    pickTool(/** @type {any} */ (SHORTCUTS[/** @type {keyof typeof SHORTCUTS} */ (key)]));
   }
+});
+
+function toggleFill() {
+  style.fill = !style.fill;
+  document.getElementById("fill")?.classList.toggle("active", style.fill);
+}
+
+document.getElementById("fill")?.addEventListener("click", toggleFill);
+document.getElementById("zoom-in")?.addEventListener("click", () => zoomBy(1.25));
+document.getElementById("zoom-out")?.addEventListener("click", () => zoomBy(0.8));
+document.getElementById("zoom-fit")?.addEventListener("click", zoomToFit);
+document.getElementById("zoom-reset")?.addEventListener("click", () => {
+  view.zoomAt(innerWidth / 2, innerHeight / 2, 1 / view.scale);
+  viewChanged();
+});
+document.getElementById("title")?.addEventListener("click", renameBoard);
+
+const menu = /** @type {HTMLElement} */ (document.getElementById("menu"));
+document.getElementById("menu-button")?.addEventListener("click", (event) => {
+  event.stopPropagation();
+  menu.hidden = !menu.hidden;
+});
+addEventListener("click", () => (menu.hidden = true));
+/** @param {string} id @param {() => Promise<void> | void} action */
+function onMenu(id, action) {
+  document.getElementById(id)?.addEventListener("click", async () => {
+    menu.hidden = true;
+    try {
+      await action();
+    } catch (error) {
+      toast(`Failed: ${error instanceof Error ? error.message : error}`);
+    }
+  });
+}
+const api = `/api/boards/${encodeURIComponent(boardId)}`;
+onMenu("rename", renameBoard);
+onMenu("export-png-view", () => downloadPng(board, view, title, { width: innerWidth, height: innerHeight }));
+onMenu("export-png-all", () => downloadPng(board, null, title, { width: innerWidth, height: innerHeight }));
+onMenu("export-svg", () => downloadFrom(`${api}/export.svg`, `${slug(title)}.svg`, linkHeaders()));
+onMenu("export-json", () => downloadFrom(`${api}/export.json`, `${slug(title)}.inkroom.json`, linkHeaders()));
+onMenu("change-name", async () => {
+  await askName();
+  connection.socket?.close(); // rejoin under the new name
 });
 
 // Cursors: at most 20 updates a second.
@@ -302,9 +441,42 @@ Object.assign(window, {
       board.visible().map((item) => ({ id: item.id, author: item.author, seq: item.seq, ...item.op })),
     lastSeq: () => board.lastSeq,
     view: () => ({ x: view.x, y: view.y, scale: view.scale }),
+    pending: () => connection.pending,
   },
 });
 
-selectTool("pen");
+pickTool("pen");
 updateStatus();
-connection.connect();
+start();
+
+/** Show what this browser drew and could not yet send, then connect. */
+async function start() {
+  const saved = await outbox.all().catch(() => []);
+  for (const op of saved) {
+    board.applyLocal(me.user, op);
+    connection.submit(op);
+  }
+  if (!hasChosenName()) await askName();
+  connection.connect();
+}
+
+function askName() {
+  const dialog = /** @type {HTMLDialogElement} */ (document.getElementById("name-dialog"));
+  const input = /** @type {HTMLInputElement} */ (document.getElementById("name-input"));
+  input.value = me.name;
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener(
+      "close",
+      () => {
+        const name = input.value.trim().replace(/[\u0000-\u001f\u007f]/g, "").slice(0, 40);
+        if (name) {
+          me.name = name;
+          rename(name);
+        }
+        resolve(undefined);
+      },
+      { once: true },
+    );
+  });
+}

@@ -29,6 +29,12 @@ export function identity() {
 /** @param {string} name */
 export function rename(name) {
   localStorage.setItem("inkroom.name", name);
+  localStorage.setItem("inkroom.named", "1");
+}
+
+/** Has the person chosen a name yet (rather than the one made up for them)? */
+export function hasChosenName() {
+  return localStorage.getItem("inkroom.named") === "1";
 }
 
 /**

@@ -4,7 +4,12 @@
 // devicePixelRatio; objects off screen are skipped.
 
 import { getStroke } from "/vendor/perfect-freehand/index.mjs";
-import { bounds, overlaps } from "./geometry.js";
+import { bounds, overlaps, union } from "./geometry.js";
+
+/** @param {{left: number, top: number, right: number, bottom: number}} box @param {{dx: number, dy: number}} by */
+function shift(box, by) {
+  return { left: box.left + by.dx, top: box.top + by.dy, right: box.right + by.dx, bottom: box.bottom + by.dy };
+}
 
 /** @typedef {import("./board.js").Board} Board */
 /** @typedef {import("./board.js").Placed} Placed */
@@ -38,22 +43,32 @@ export function strokePath(/** @type {number[]} */ flat, /** @type {number} */ w
 }
 
 export class Renderer {
-  /** @param {HTMLElement} host @param {Board} board @param {View} view */
-  constructor(host, board, view) {
+  /**
+   * @param {HTMLElement} host @param {Board} board @param {View} view
+   * @param {{ratio?: number, ids?: boolean}} options a fixed pixel ratio (exports), and whether
+   *   the layers get their ids (only the page's own renderer does)
+   */
+  constructor(host, board, view, options = {}) {
     this.host = host;
     this.board = board;
     this.view = view;
-    this.ink = this._layer("layer-ink");
-    this.live = this._layer("layer-live");
-    this.top = this._layer("board-canvas");
+    this.fixedRatio = options.ratio;
+    const ids = options.ids ?? true;
+    this.ink = this._layer(ids ? "layer-ink" : "");
+    this.live = this._layer(ids ? "layer-live" : "");
+    this.top = this._layer(ids ? "board-canvas" : "");
     /** @type {Map<string, LiveStroke>} */
     this.liveStrokes = new Map();
     /** @type {Map<number, RemoteCursor>} */
     this.cursors = new Map();
     /** @type {Set<string>} objects drawn faded (picked by the eraser, say) */
     this.faded = new Set();
-    /** @type {{box: {left: number, top: number, right: number, bottom: number}} | null} */
-    this.selection = null;
+    /** @type {Set<string>} ids of selected objects */
+    this.selected = new Set();
+    // How far the selection is being dragged, not yet committed as a move.
+    this.dragOffset = { dx: 0, dy: 0 };
+    /** @type {{left: number, top: number, right: number, bottom: number} | null} a rubber band */
+    this.band = null;
     /** @type {WeakMap<object, Path2D>} cached outlines, per operation */
     this.paths = new WeakMap();
     this.width = 0;
@@ -61,7 +76,7 @@ export class Renderer {
     this.drawnKey = "";
     this.frame = 0;
     this.lastInkMs = 0;
-    new ResizeObserver(() => this._resize()).observe(host);
+    if (ids) new ResizeObserver(() => this._resize()).observe(host);
     this._resize();
   }
 
@@ -70,17 +85,27 @@ export class Renderer {
     if (!this.frame) this.frame = requestAnimationFrame(() => this._draw());
   }
 
+  /** Draw the committed layer now (exports cannot wait for an animation frame). */
+  drawInkNow() {
+    this._resize();
+    this._drawInk();
+  }
+
+  get ratio() {
+    return this.fixedRatio ?? (devicePixelRatio || 1);
+  }
+
   /** @param {string} id */
   _layer(id) {
     const canvas = document.createElement("canvas");
-    canvas.id = id;
+    if (id) canvas.id = id;
     this.host.append(canvas);
     return /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   }
 
   _resize() {
     const { width, height } = this.host.getBoundingClientRect();
-    const ratio = devicePixelRatio || 1;
+    const ratio = this.ratio;
     this.width = width;
     this.height = height;
     for (const context of [this.ink, this.live, this.top]) {
@@ -95,7 +120,7 @@ export class Renderer {
 
   /** Board coordinates on a layer, at this screen's pixel density. @param {CanvasRenderingContext2D} context */
   _prepare(context) {
-    const ratio = devicePixelRatio || 1;
+    const ratio = this.ratio;
     context.setTransform(1, 0, 0, 1, 0, 0);
     context.clearRect(0, 0, context.canvas.width, context.canvas.height);
     const scale = ratio * this.view.scale;
@@ -104,7 +129,11 @@ export class Renderer {
 
   _draw() {
     this.frame = 0;
-    const key = `${this.board.version}:${this.view.x}:${this.view.y}:${this.view.scale}:${this.width}:${this.height}:${[...this.faded].join()}`;
+    const { dx, dy } = this.dragOffset;
+    const key = [
+      this.board.version, this.view.x, this.view.y, this.view.scale, this.width, this.height,
+      [...this.faded].join(), dx, dy,
+    ].join(":");
     if (key !== this.drawnKey) {
       const started = performance.now();
       this._drawInk();
@@ -119,11 +148,16 @@ export class Renderer {
     const context = this.ink;
     this._prepare(context);
     const screen = this.view.visibleBox(this.width, this.height);
+    const { dx: dragX, dy: dragY } = this.dragOffset;
     for (const item of this.board.visible()) {
-      if (!overlaps(bounds(item), screen)) continue;
+      const dragged = this.selected.has(item.id);
+      const box = bounds(item);
+      if (!dragged && !overlaps(box, screen)) continue;
       context.save();
       if (this.faded.has(item.id)) context.globalAlpha = 0.25;
-      if (item.dx || item.dy) context.translate(item.dx, item.dy);
+      const dx = item.dx + (dragged ? dragX : 0);
+      const dy = item.dy + (dragged ? dragY : 0);
+      if (dx || dy) context.translate(dx, dy);
       this._drawObject(context, item.op);
       context.restore();
     }
@@ -173,13 +207,18 @@ export class Renderer {
   _drawTop() {
     const context = this.top;
     this._prepare(context);
-    if (this.selection) {
-      const { box } = this.selection;
+    const selectedBoxes = this.board
+      .visible()
+      .filter((item) => this.selected.has(item.id))
+      .map((item) => bounds(item));
+    const box = union(selectedBoxes);
+    for (const outline of [box && shift(box, this.dragOffset), this.band]) {
+      if (!outline) continue;
       context.save();
       context.strokeStyle = "#4263eb";
       context.lineWidth = 1 / this.view.scale;
       context.setLineDash([6 / this.view.scale, 4 / this.view.scale]);
-      context.strokeRect(box.left, box.top, box.right - box.left, box.bottom - box.top);
+      context.strokeRect(outline.left, outline.top, outline.right - outline.left, outline.bottom - outline.top);
       context.restore();
     }
     const now = performance.now();

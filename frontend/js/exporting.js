@@ -1,0 +1,77 @@
+// @ts-check
+// Downloads: PNG of what the screen shows or of the whole board, and the server's SVG and JSON.
+
+import { bounds, union } from "./geometry.js";
+import { Renderer } from "./renderer.js";
+import { View } from "./view.js";
+
+/** @typedef {import("./board.js").Board} Board */
+
+const MAX_EXPORT_PIXELS = 8192;
+
+/** @param {Blob} blob @param {string} name */
+function download(blob, name) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+/**
+ * A PNG of the board on white, drawn by a renderer of its own: the visible part (``view``) or
+ * everything (``null``).
+ * @param {Board} board @param {View | null} shown @param {number} width @param {number} height
+ * @returns {Promise<Blob>}
+ */
+export async function renderPng(board, shown, width, height) {
+  const view = new View();
+  if (shown) {
+    Object.assign(view, { x: shown.x, y: shown.y, scale: shown.scale });
+  } else {
+    const box = union(board.visible().map(bounds)) ?? { left: 0, top: 0, right: width, bottom: height };
+    const margin = 24;
+    const scale = Math.min(2, MAX_EXPORT_PIXELS / Math.max(box.right - box.left, box.bottom - box.top));
+    width = Math.ceil((box.right - box.left) * scale) + 2 * margin;
+    height = Math.ceil((box.bottom - box.top) * scale) + 2 * margin;
+    Object.assign(view, { x: box.left - margin / scale, y: box.top - margin / scale, scale });
+  }
+  const host = document.createElement("div");
+  host.className = "export-host";
+  host.style.width = `${width}px`;
+  host.style.height = `${height}px`;
+  document.body.append(host);
+  try {
+    const renderer = new Renderer(host, board, view, { ratio: 1, ids: false });
+    renderer.drawInkNow();
+    const canvas = document.createElement("canvas");
+    canvas.width = width;
+    canvas.height = height;
+    const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+    context.fillStyle = "#ffffff";
+    context.fillRect(0, 0, width, height);
+    context.drawImage(renderer.ink.canvas, 0, 0);
+    return await new Promise((resolve, reject) =>
+      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("no PNG"))), "image/png"),
+    );
+  } finally {
+    host.remove();
+  }
+}
+
+/** @param {Board} board @param {View | null} view @param {string} title @param {{width: number, height: number}} size */
+export async function downloadPng(board, view, title, size) {
+  download(await renderPng(board, view, size.width, size.height), `${slug(title)}.png`);
+}
+
+/** @param {string} url @param {string} name @param {Record<string, string>} headers */
+export async function downloadFrom(url, name, headers) {
+  const response = await fetch(url, { headers });
+  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+  download(await response.blob(), name);
+}
+
+/** @param {string} title */
+export function slug(title) {
+  return title.trim().replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "") || "board";
+}
