@@ -439,9 +439,11 @@ Object.assign(window, {
   inkroom: {
     visibleStrokes: () =>
       board.visible().map((item) => ({ id: item.id, author: item.author, seq: item.seq, ...item.op })),
+    placed: () => board.visible().map(({ id, seq, dx, dy }) => ({ id, seq, dx, dy })),
     lastSeq: () => board.lastSeq,
     view: () => ({ x: view.x, y: view.y, scale: view.scale }),
     pending: () => connection.pending,
+    lastInkMs: () => renderer.lastInkMs,
   },
 });
 

@@ -43,6 +43,9 @@ export class Connection extends EventTarget {
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.retryTimer = undefined;
     addEventListener("online", () => this.state === "offline" && this.connectNow());
+    // The device lost its network: the socket is as good as dead, so say so now rather than
+    // after the next failed ping.
+    addEventListener("offline", () => this.socket?.close());
   }
 
   connect() {

@@ -1,29 +1,175 @@
 // @ts-check
-// The home page: start a board, or reopen a recent one.
+// The home page: a gallery of recent boards (rename, delete), a new board, or one imported from
+// a file made by "Export JSON".
 
 import { rememberToken } from "./identity.js";
+import { LIMITS } from "./protocol.gen.js";
 
-const list = /** @type {HTMLElement} */ (document.getElementById("board-list"));
-const button = /** @type {HTMLButtonElement} */ (document.getElementById("new-board"));
+/** @typedef {{id: string, title: string, updated_at: string, head_seq: number, locked: boolean}} Board */
 
-button.addEventListener("click", async () => {
-  button.disabled = true;
+const list = /** @type {HTMLUListElement} */ (document.getElementById("board-list"));
+const count = /** @type {HTMLElement} */ (document.getElementById("board-count"));
+const newBoard = /** @type {HTMLButtonElement} */ (document.getElementById("new-board"));
+const importInput = /** @type {HTMLInputElement} */ (document.getElementById("import-file"));
+const message = /** @type {HTMLElement} */ (document.getElementById("message"));
+const messageText = /** @type {HTMLElement} */ (document.getElementById("message-text"));
+const dropZone = /** @type {HTMLElement} */ (document.getElementById("drop-zone"));
+
+// ---- the API
+
+/**
+ * The JSON answer of an API request; an Error with the API's ``detail`` when it refuses.
+ * @param {string} path @param {RequestInit} [init]
+ */
+async function api(path, init) {
+  let response;
   try {
-    const response = await fetch("/api/boards", {
+    response = await fetch(path, init);
+  } catch {
+    throw new Error("the server could not be reached");
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw Object.assign(new Error(describe(body.detail) || `${response.status} ${response.statusText}`), {
+      status: response.status,
+    });
+  }
+  return response.status === 204 ? null : response.json();
+}
+
+/**
+ * FastAPI's ``detail``: a sentence, or a list of validation errors ``{loc, msg}``.
+ * @param {unknown} detail
+ * @returns {string}
+ */
+function describe(detail) {
+  if (typeof detail === "string") return detail;
+  if (!Array.isArray(detail)) return "";
+  const shown = detail.slice(0, 3).map((/** @type {{loc?: unknown[], msg?: string}} */ item) => {
+    const where = Array.isArray(item.loc) ? item.loc.filter((part) => part !== "body").join(" › ") : "";
+    return where ? `${where}: ${item.msg}` : String(item.msg);
+  });
+  const more = detail.length > shown.length ? ` (and ${detail.length - shown.length} more)` : "";
+  return shown.join("; ") + more;
+}
+
+/**
+ * The link token this browser holds for a board. Listed boards are open boards, whose only link
+ * is the owner's (made when the board was created here, or imported here).
+ * @param {string} boardId
+ */
+function heldToken(boardId) {
+  return localStorage.getItem(`inkroom.token.${boardId}`);
+}
+
+/** @param {string} boardId */
+function boardHeaders(boardId) {
+  /** @type {Record<string, string>} */
+  const headers = { "Content-Type": "application/json" };
+  const token = heldToken(boardId);
+  if (token) headers["X-Board-Token"] = token;
+  return headers;
+}
+
+// ---- messages
+
+/** @param {string} what @param {unknown} [error] */
+function showError(what, error) {
+  const reason = error instanceof Error ? error.message : error ? String(error) : "";
+  messageText.textContent = reason ? `${what}: ${reason}` : what;
+  message.hidden = false;
+}
+
+function hideMessage() {
+  message.hidden = true;
+}
+
+/** @type {HTMLElement} */ (document.getElementById("message-close")).addEventListener("click", hideMessage);
+
+// ---- new board, import
+
+newBoard.addEventListener("click", async () => {
+  newBoard.disabled = true;
+  hideMessage();
+  try {
+    const board = await api("/api/boards", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({}),
     });
-    if (!response.ok) throw new Error((await response.json()).detail ?? response.statusText);
-    const board = await response.json();
     // The creator owns the board: keep its owner link in this browser.
     rememberToken(board.id, board.links.owner);
     location.assign(`/b/${board.id}`);
   } catch (error) {
-    button.disabled = false;
-    alert(`Could not create a board: ${error instanceof Error ? error.message : error}`);
+    newBoard.disabled = false;
+    showError("Could not create a board", error);
   }
 });
+
+importInput.addEventListener("change", async () => {
+  const file = importInput.files?.[0];
+  importInput.value = ""; // the same file may be picked again after a failure
+  if (file) await importFile(file);
+});
+
+/** @param {File} file */
+async function importFile(file) {
+  hideMessage();
+  /** @type {unknown} */
+  let exported;
+  try {
+    exported = JSON.parse(await file.text());
+  } catch {
+    showError(`Could not import “${file.name}”: it is not a JSON file`);
+    return;
+  }
+  if (!exported || typeof exported !== "object" || !Array.isArray(/** @type {any} */ (exported).operations)) {
+    showError(`Could not import “${file.name}”: it is not a board saved with “Export JSON”`);
+    return;
+  }
+  newBoard.disabled = true;
+  try {
+    const board = await api("/api/boards/import", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(exported),
+    });
+    rememberToken(board.id, board.links.owner);
+    location.assign(`/b/${board.id}`);
+  } catch (error) {
+    newBoard.disabled = false;
+    showError(`Could not import “${file.name}”`, error);
+  }
+}
+
+// Dropping an exported file anywhere on the page imports it too.
+let dragDepth = 0;
+/** @param {DragEvent} event */
+const carriesFiles = (event) => Boolean(event.dataTransfer?.types.includes("Files"));
+addEventListener("dragenter", (event) => {
+  if (!carriesFiles(event)) return;
+  event.preventDefault();
+  dragDepth++;
+  dropZone.hidden = false;
+});
+addEventListener("dragover", (event) => {
+  if (carriesFiles(event)) event.preventDefault();
+});
+addEventListener("dragleave", (event) => {
+  if (!carriesFiles(event)) return;
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (!dragDepth) dropZone.hidden = true;
+});
+addEventListener("drop", (event) => {
+  if (!carriesFiles(event)) return;
+  event.preventDefault();
+  dragDepth = 0;
+  dropZone.hidden = true;
+  const file = event.dataTransfer?.files[0];
+  if (file) importFile(file);
+});
+
+// ---- the gallery
 
 /** @param {string} iso */
 function ago(iso) {
@@ -31,35 +177,229 @@ function ago(iso) {
   if (seconds < 60) return "just now";
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
   if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  const days = Math.floor(seconds / 86400);
+  if (days === 1) return "yesterday";
+  if (days < 7) return `${days} days ago`;
   return new Date(iso).toLocaleDateString();
 }
 
-async function showBoards() {
-  const response = await fetch("/api/boards?limit=50");
-  const boards = response.ok ? await response.json() : [];
-  if (!boards.length) {
+const SVG = "http://www.w3.org/2000/svg";
+const ICONS = {
+  rename: ["M4 20h4L19 9l-4-4L4 16z", "M13 7l4 4"],
+  delete: ["M4 7h16", "M10 11v6", "M14 11v6", "M6 7l1 13h10l1-13", "M9 7V4h6v3"],
+};
+
+/** @param {keyof typeof ICONS} name */
+function icon(name) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  for (const d of ICONS[name]) {
+    const path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", d);
+    svg.append(path);
+  }
+  return svg;
+}
+
+/** @param {keyof typeof ICONS} name @param {string} label */
+function iconButton(name, label) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = `icon-button ${name}`;
+  button.title = label;
+  button.setAttribute("aria-label", label);
+  button.append(icon(name));
+  return button;
+}
+
+/** @param {Board} board */
+function card(board) {
+  const item = document.createElement("li");
+  item.className = "card";
+  item.dataset.board = board.id;
+
+  const thumb = document.createElement("div");
+  thumb.className = "thumb";
+  if (board.head_seq === 0) thumb.classList.add("blank");
+  const image = document.createElement("img");
+  image.alt = "";
+  image.decoding = "async";
+  image.loading = "lazy";
+  image.addEventListener("error", () => thumb.classList.add("broken"));
+  // The ETag changes with every operation: the browser revalidates and re-downloads only then.
+  image.src = `/api/boards/${board.id}/export.svg`;
+  thumb.append(image);
+
+  const heading = document.createElement("h3");
+  heading.className = "card-title";
+  const link = document.createElement("a");
+  link.className = "card-link";
+  link.href = `/b/${board.id}`;
+  link.textContent = board.title;
+  link.title = board.title;
+  heading.append(link);
+
+  const meta = document.createElement("p");
+  meta.className = "card-meta";
+  const when = document.createElement("time");
+  when.dateTime = board.updated_at;
+  when.textContent = ago(board.updated_at);
+  when.title = new Date(board.updated_at).toLocaleString();
+  meta.append(when);
+  const owned = Boolean(heldToken(board.id));
+  if (owned) meta.append(badge("yours", "Yours"));
+  if (board.locked) meta.append(badge("locked", "Locked"));
+
+  const actions = document.createElement("div");
+  actions.className = "card-actions";
+  // Anyone may rename an open board; only its owners once it is locked.
+  if (!board.locked || owned) {
+    const rename = iconButton("rename", "Rename");
+    rename.addEventListener("click", () => startRename(item, heading, link, board, rename));
+    actions.append(rename);
+  }
+  if (owned) {
+    const remove = iconButton("delete", "Delete");
+    remove.addEventListener("click", () => deleteBoard(item, board, remove));
+    actions.append(remove);
+  }
+
+  const body = document.createElement("div");
+  body.className = "card-body";
+  const text = document.createElement("div");
+  text.className = "card-text";
+  text.append(heading, meta);
+  body.append(text, actions);
+  item.append(thumb, body);
+  return item;
+}
+
+/** @param {string} kind @param {string} text */
+function badge(kind, text) {
+  const element = document.createElement("span");
+  element.className = `badge ${kind}`;
+  element.textContent = text;
+  return element;
+}
+
+/**
+ * Replaces the card's title with a text field: Enter (or leaving it) saves, Escape cancels.
+ * @param {HTMLElement} item @param {HTMLElement} heading @param {HTMLAnchorElement} link
+ * @param {Board} board @param {HTMLButtonElement} button
+ */
+function startRename(item, heading, link, board, button) {
+  if (item.classList.contains("renaming")) return;
+  hideMessage();
+  const form = document.createElement("form");
+  form.className = "rename-form";
+  const input = document.createElement("input");
+  input.name = "title";
+  input.value = board.title;
+  input.maxLength = LIMITS.MAX_TITLE_CHARS;
+  input.autocomplete = "off";
+  input.enterKeyHint = "done";
+  input.setAttribute("aria-label", "Board title");
+  form.append(input);
+  heading.replaceChildren(form);
+  item.classList.add("renaming");
+  input.focus();
+  input.select();
+
+  let finished = false;
+  /** @param {boolean} save */
+  const finish = async (save) => {
+    if (finished) return;
+    finished = true;
+    const wanted = input.value.trim();
+    if (save && wanted && wanted !== board.title) {
+      input.readOnly = true;
+      try {
+        const changed = await api(`/api/boards/${board.id}`, {
+          method: "PATCH",
+          headers: boardHeaders(board.id),
+          body: JSON.stringify({ title: wanted }),
+        });
+        board.title = changed.title;
+        link.textContent = link.title = changed.title;
+      } catch (error) {
+        showError(`Could not rename “${board.title}”`, error);
+      }
+    }
+    heading.replaceChildren(link);
+    item.classList.remove("renaming");
+    if (document.activeElement === document.body || !document.activeElement) button.focus();
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    finish(true);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      finish(false);
+    }
+  });
+  input.addEventListener("blur", () => finish(true));
+}
+
+/** @param {HTMLElement} item @param {Board} board @param {HTMLButtonElement} button */
+async function deleteBoard(item, board, button) {
+  hideMessage();
+  if (!confirm(`Delete “${board.title}” and everything drawn on it? This cannot be undone.`)) return;
+  button.disabled = true;
+  try {
+    await api(`/api/boards/${board.id}`, { method: "DELETE", headers: boardHeaders(board.id) });
+  } catch (error) {
+    if (/** @type {{status?: number}} */ (error).status !== 404) {
+      button.disabled = false;
+      showError(`Could not delete “${board.title}”`, error);
+      return;
+    }
+  }
+  localStorage.removeItem(`inkroom.token.${board.id}`);
+  item.remove();
+  showCount();
+}
+
+function showCount() {
+  const cards = list.querySelectorAll(".card").length;
+  count.textContent = cards ? String(cards) : "";
+  if (!cards) {
     const empty = document.createElement("li");
     empty.className = "empty";
-    empty.textContent = "No boards yet. Start one!";
+    const title = document.createElement("strong");
+    title.textContent = "No boards yet";
+    const hint = document.createElement("span");
+    hint.textContent = "Start one with “New board”, or import a board you exported.";
+    empty.append(title, hint);
     list.replaceChildren(empty);
-    return;
   }
-  list.replaceChildren(
-    ...boards.map((/** @type {{id: string, title: string, updated_at: string}} */ board) => {
-      const item = document.createElement("li");
-      const link = document.createElement("a");
-      link.href = `/b/${board.id}`;
-      const title = document.createElement("span");
-      title.className = "title";
-      title.textContent = board.title;
-      const when = document.createElement("time");
-      when.dateTime = board.updated_at;
-      when.textContent = ago(board.updated_at);
-      link.append(title, when);
-      item.append(link);
-      return item;
-    }),
-  );
 }
+
+async function showBoards() {
+  list.setAttribute("aria-busy", "true");
+  try {
+    /** @type {Board[]} */
+    const boards = await api("/api/boards?limit=50");
+    list.replaceChildren(...boards.map(card));
+  } catch (error) {
+    list.replaceChildren();
+    showError("Could not load the boards", error);
+  } finally {
+    list.setAttribute("aria-busy", "false");
+    showCount();
+  }
+}
+
+// "3 min ago" keeps counting while the page stays open.
+setInterval(() => {
+  for (const time of list.querySelectorAll("time")) time.textContent = ago(time.dateTime);
+}, 30_000);
+
+// Coming back with the browser's Back button may show this page from its cache: refresh it.
+addEventListener("pageshow", (event) => {
+  if (event.persisted) showBoards();
+});
 
 showBoards();

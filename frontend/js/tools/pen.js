@@ -75,7 +75,10 @@ export function freehand(context, kind) {
       context.renderer.invalidate();
     },
     cancel() {
-      finish();
+      // A second finger came down: this was the start of a pinch, not a stroke.
+      stroke = null;
+      context.renderer.liveStrokes.delete("me");
+      context.renderer.invalidate();
     },
   };
 }
