@@ -147,6 +147,7 @@ connection.addEventListener("message", (event) => {
   switch (message.type) {
     case "welcome":
       if (message.head_seq < board.lastSeq) location.reload(); // a different copy of the board
+      renderer.hold = message.head_seq - board.lastSeq > 200;
       role = message.role;
       locked = message.locked;
       setTitle(message.title);
@@ -216,7 +217,11 @@ connection.addEventListener("message", (event) => {
       updateAccess();
       break;
   }
-  updateStatus();
+  if (message.type === "synced" && renderer.hold) {
+    renderer.hold = false;
+    renderer.invalidate();
+  }
+  if (message.type === "ack" || message.type === "error" || message.type === "synced") updateStatus();
 });
 
 connection.addEventListener("state", updateStatus);
@@ -253,8 +258,9 @@ function updateStatus() {
     state = "saved";
     text = "Saved";
   }
-  status.dataset.state = state;
-  status.textContent = text;
+  // Called for every acknowledgement: touch the page only when something changed.
+  if (status.dataset.state !== state) status.dataset.state = state;
+  if (status.textContent !== text) status.textContent = text;
 }
 
 /** @param {string} newTitle */

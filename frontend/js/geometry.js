@@ -8,9 +8,25 @@
 export const TEXT_ADVANCE = 0.6;
 export const LINE_HEIGHT = 1.25;
 
-/** @param {Placed} item @returns {Box} */
+/** @type {WeakMap<object, Box>} an object's own box, before its moves */
+const boxes = new WeakMap();
+
+/** The object's box on the board, moves included. @param {Placed} item @returns {Box} */
 export function bounds(item) {
-  const { op, dx, dy } = item;
+  let box = boxes.get(item.op);
+  if (!box) {
+    box = ownBounds(item.op);
+    boxes.set(item.op, box);
+  }
+  const { dx, dy } = item;
+  if (!dx && !dy) return box;
+  return { left: box.left + dx, top: box.top + dy, right: box.right + dx, bottom: box.bottom + dy };
+}
+
+/** @param {any} op @returns {Box} */
+function ownBounds(op) {
+  const dx = 0;
+  const dy = 0;
   if (op.kind === "stroke") {
     let left = Infinity;
     let top = Infinity;

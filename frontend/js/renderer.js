@@ -74,6 +74,16 @@ export class Renderer {
     this.width = 0;
     this.height = 0;
     this.drawnKey = "";
+    this.drawnContent = "";
+    /** @type {{x: number, y: number} | null} where the view was when the ink was drawn */
+    this.drawnAt = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.settle = undefined;
+    /** @type {HTMLCanvasElement | undefined} */
+    this.spare = undefined;
+    // While a board's history is still arriving, redrawing it on every frame would only slow
+    // the arrival down: the ink waits until ``hold`` is lifted.
+    this.hold = false;
     this.frame = 0;
     this.lastInkMs = 0;
     if (ids) new ResizeObserver(() => this._resize()).observe(host);
@@ -130,18 +140,46 @@ export class Renderer {
   _draw() {
     this.frame = 0;
     const { dx, dy } = this.dragOffset;
-    const key = [
-      this.board.version, this.view.x, this.view.y, this.view.scale, this.width, this.height,
-      [...this.faded].join(), dx, dy,
+    // Everything the committed layer depends on but where the view is.
+    const content = [
+      this.board.version, this.view.scale, this.width, this.height, [...this.faded].join(), dx, dy,
     ].join(":");
-    if (key !== this.drawnKey) {
+    const key = `${content}:${this.view.x}:${this.view.y}`;
+    if (key !== this.drawnKey && !this.hold) {
       const started = performance.now();
-      this._drawInk();
+      if (content === this.drawnContent && this.drawnAt) {
+        // Only panned: move the pixels already drawn, and draw everything properly once the
+        // panning pauses.
+        this._shiftInk(this.drawnAt);
+        clearTimeout(this.settle);
+        this.settle = setTimeout(() => {
+          this.drawnKey = "";
+          this.drawnContent = "";
+          this.invalidate();
+        }, 120);
+      } else {
+        this._drawInk();
+      }
       this.lastInkMs = performance.now() - started;
       this.drawnKey = key;
+      this.drawnContent = content;
+      this.drawnAt = { x: this.view.x, y: this.view.y };
     }
     this._drawLive();
     this._drawTop();
+  }
+
+  /** Move the committed layer's pixels by how far the view moved since they were drawn. */
+  _shiftInk(/** @type {{x: number, y: number}} */ from) {
+    const canvas = this.ink.canvas;
+    const copy = (this.spare ??= document.createElement("canvas"));
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    /** @type {CanvasRenderingContext2D} */ (copy.getContext("2d")).drawImage(canvas, 0, 0);
+    const shift = this.ratio * this.view.scale;
+    this.ink.setTransform(1, 0, 0, 1, 0, 0);
+    this.ink.clearRect(0, 0, canvas.width, canvas.height);
+    this.ink.drawImage(copy, (from.x - this.view.x) * shift, (from.y - this.view.y) * shift);
   }
 
   _drawInk() {
