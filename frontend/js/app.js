@@ -7,7 +7,7 @@ import { Connection } from "./connection.js";
 import { downloadFrom, downloadPng, slug } from "./exporting.js";
 import { bounds, union } from "./geometry.js";
 import { newId } from "./ids.js";
-import { identity, hasChosenName, rememberBoard, rename, tokenFor } from "./identity.js";
+import { hasChosenName, identity, knownLinks, rememberBoard, rememberLinks, rename, tokenFor } from "./identity.js";
 import { Input, isTyping } from "./input.js";
 import { Outbox } from "./outbox.js";
 import { ERROR_CODES } from "./protocol.gen.js";
@@ -51,6 +51,7 @@ const people = new Map();
 const liveKeys = new Map();
 let role = "editor";
 let locked = false;
+let isProtected = false;
 
 /** Apply an operation here at once and send it. @param {{kind: string, id: string}} op */
 function submit(op) {
@@ -150,6 +151,7 @@ connection.addEventListener("message", (event) => {
       renderer.hold = message.head_seq - board.lastSeq > 200;
       role = message.role;
       locked = message.locked;
+      isProtected = message.protected;
       setTitle(message.title);
       people.clear();
       for (const peer of message.peers) people.set(peer.peer, peer);
@@ -299,6 +301,18 @@ function renderPeople() {
       dot.className = "dot";
       dot.style.setProperty("--color", peer.color);
       item.append(dot, document.createTextNode(peer.name));
+      if (role === "owner" && peer.user !== me.user) {
+        const kick = document.createElement("button");
+        kick.className = "kick";
+        kick.title = `Remove ${peer.name} from the board`;
+        kick.textContent = "✕";
+        kick.addEventListener("click", () => {
+          if (confirm(`Remove ${peer.name} from this board?`)) {
+            connection.sendControl({ type: "kick", peer: peer.peer });
+          }
+        });
+        item.append(kick);
+      }
       return item;
     }),
   );
@@ -306,6 +320,11 @@ function renderPeople() {
 
 function updateAccess() {
   document.body.classList.toggle("read-only", !canDraw());
+  document.body.classList.toggle("owner", role === "owner");
+  /** @type {HTMLElement} */ (document.getElementById("lock")).textContent = locked
+    ? "Unlock board"
+    : "Lock board (read-only)";
+  renderPeople();
 }
 
 /** @param {string} text */
@@ -416,6 +435,62 @@ function onMenu(id, action) {
 }
 const api = `/api/boards/${encodeURIComponent(boardId)}`;
 onMenu("rename", renameBoard);
+onMenu("share", showShare);
+onMenu("lock", async () => {
+  const response = await fetch(api, {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json", ...linkHeaders() },
+    body: JSON.stringify({ locked: !locked }),
+  });
+  if (!response.ok) throw new Error((await response.json()).detail ?? response.status);
+});
+
+/** The share dialog: the board's address, or on a protected board its edit and view links. */
+function showShare() {
+  const dialog = /** @type {HTMLDialogElement} */ (document.getElementById("share-dialog"));
+  /** @type {HTMLElement} */ (document.getElementById("share-open")).hidden = isProtected;
+  const rows = /** @type {HTMLElement} */ (document.getElementById("share-links"));
+  const base = `${location.origin}/b/${boardId}`;
+  const links = knownLinks(boardId);
+  /** @type {[string, string, string | null][]} label, address, role to replace */
+  const entries = isProtected
+    ? [
+        ["Can edit", links.editor ? `${base}#token=${links.editor}` : "", "editor"],
+        ["Can view", links.viewer ? `${base}#token=${links.viewer}` : "", "viewer"],
+      ]
+    : [["Address", base, null]];
+  rows.replaceChildren(
+    ...entries.map(([label, address, linkRole]) => {
+      const row = document.createElement("div");
+      row.className = "share-row";
+      const name = document.createElement("span");
+      name.textContent = label;
+      const field = document.createElement("input");
+      field.readOnly = true;
+      field.value = address || "(replace to see a new link)";
+      const copy = document.createElement("button");
+      copy.type = "button";
+      copy.textContent = "Copy";
+      copy.addEventListener("click", () => navigator.clipboard?.writeText(field.value));
+      row.append(name, field, copy);
+      if (linkRole && role === "owner") {
+        const replace = document.createElement("button");
+        replace.type = "button";
+        replace.textContent = "Replace";
+        replace.addEventListener("click", async () => {
+          const response = await fetch(`${api}/links/${linkRole}`, { method: "POST", headers: linkHeaders() });
+          if (!response.ok) return toast("Could not replace the link");
+          const { token: fresh } = await response.json();
+          rememberLinks(boardId, { [linkRole]: fresh });
+          field.value = `${base}#token=${fresh}`;
+        });
+        row.append(replace);
+      }
+      return row;
+    }),
+  );
+  dialog.showModal();
+}
 onMenu("export-png-view", () => downloadPng(board, view, title, { width: innerWidth, height: innerHeight }));
 onMenu("export-png-all", () => downloadPng(board, null, title, { width: innerWidth, height: innerHeight }));
 onMenu("export-svg", () => downloadFrom(`${api}/export.svg`, `${slug(title)}.svg`, linkHeaders()));

@@ -2,7 +2,7 @@
 // The home page: a gallery of recent boards (rename, delete), a new board, or one imported from
 // a file made by "Export JSON".
 
-import { rememberToken } from "./identity.js";
+import { rememberLinks } from "./identity.js";
 import { LIMITS } from "./protocol.gen.js";
 
 /** @typedef {{id: string, title: string, updated_at: string, head_seq: number, locked: boolean}} Board */
@@ -95,10 +95,10 @@ newBoard.addEventListener("click", async () => {
     const board = await api("/api/boards", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({}),
+      body: JSON.stringify({ protected: /** @type {HTMLInputElement} */ (document.getElementById("new-protected")).checked }),
     });
-    // The creator owns the board: keep its owner link in this browser.
-    rememberToken(board.id, board.links.owner);
+    // The creator owns the board: keep its links (shown only this once) in this browser.
+    rememberLinks(board.id, board.links);
     location.assign(`/b/${board.id}`);
   } catch (error) {
     newBoard.disabled = false;
@@ -134,7 +134,7 @@ async function importFile(file) {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(exported),
     });
-    rememberToken(board.id, board.links.owner);
+    rememberLinks(board.id, board.links);
     location.assign(`/b/${board.id}`);
   } catch (error) {
     newBoard.disabled = false;

@@ -72,3 +72,21 @@ export function knownBoards() {
     return [];
   }
 }
+
+/**
+ * The share links this browser knows for a board (creators learn them once, at creation).
+ * @param {string} boardId @returns {Record<string, string>}
+ */
+export function knownLinks(boardId) {
+  try {
+    return JSON.parse(localStorage.getItem(`inkroom.links.${boardId}`) ?? "{}");
+  } catch {
+    return {};
+  }
+}
+
+/** @param {string} boardId @param {Record<string, string>} links role -> token */
+export function rememberLinks(boardId, links) {
+  localStorage.setItem(`inkroom.links.${boardId}`, JSON.stringify({ ...knownLinks(boardId), ...links }));
+  if (links.owner) rememberToken(boardId, links.owner);
+}

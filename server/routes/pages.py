@@ -35,6 +35,10 @@ def mount_frontend(app: FastAPI, frontend: Path) -> None:
     async def style() -> FileResponse:
         return FileResponse(frontend / "style.css")
 
+    @router.get("/static/home.css")
+    async def home_style() -> FileResponse:
+        return FileResponse(frontend / "home.css")
+
     @router.get("/static/favicon.svg")
     @router.get("/favicon.ico")
     async def favicon() -> FileResponse:
