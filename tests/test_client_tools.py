@@ -183,3 +183,19 @@ def test_a_finger_draws_and_two_fingers_do_not(server: LiveServer, browser: Brow
     wait_count(page, 1)  # and drew nothing
     no_scroll = page.evaluate("() => [scrollX, scrollY, visualViewport.scale]")
     assert no_scroll == [0, 0, 1]
+
+
+def test_undo_still_works_after_a_reload(pair: tuple[Page, Page, str]) -> None:
+    alice, bob, _ = pair
+    alice.keyboard.press("r")
+    drag(alice, [(100, 100), (200, 200)])
+    drag(bob, [(300, 300), (380, 340)])
+    wait_count(alice, 2)
+    alice.reload()
+    expect(alice.locator("#status")).to_have_attribute("data-state", "saved", timeout=10_000)
+    wait_count(alice, 2)
+    alice.keyboard.press("Control+z")
+    wait_count(bob, 1)
+    assert visible_strokes(bob)[0]["kind"] == "stroke"  # Bob's stroke stays
+    alice.keyboard.press("Control+Shift+z")
+    wait_count(bob, 2)
