@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from server import protocol, svg
 from server.access import Role
 from server.board import Board as BoardState
-from server.protocol import Id, Limits, Operation
+from server.protocol import TITLE_PATTERN, Id, Limits, Operation
 from server.store import Board, Store
 
 MAX_IMPORT_OPERATIONS = 200_000
@@ -30,7 +30,9 @@ class BoardDocument(BaseModel):
 
     format: Literal["inkroom-board"] = "inkroom-board"
     version: Literal[1] = 1
-    title: Annotated[str, Field(min_length=1, max_length=Limits.MAX_TITLE_CHARS)]
+    title: Annotated[
+        str, Field(min_length=1, max_length=Limits.MAX_TITLE_CHARS, pattern=TITLE_PATTERN)
+    ]
     operations: Annotated[list[ExportedOperation], Field(max_length=MAX_IMPORT_OPERATIONS)]
 
 

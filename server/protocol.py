@@ -74,6 +74,9 @@ class ErrorCode:
 
 ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 Role = Literal["viewer", "editor", "owner"]
+# Text may hold line breaks and tabs, but no other control character (none survives in SVG).
+TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]*$"
+TITLE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\ufffe\uffff]*$"
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 
 Id = Annotated[
@@ -86,7 +89,7 @@ Name = Annotated[
     Field(
         min_length=1,
         max_length=Limits.MAX_NAME_CHARS,
-        pattern=r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
+        pattern=r"^[^\s\x00-\x1f\x7f-\x9f]([^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?$",
     ),
 ]
 Coordinate = Annotated[
@@ -189,7 +192,9 @@ class TextOp(Message):
     id: Id
     x: Coordinate
     y: Coordinate
-    text: Annotated[str, Field(min_length=1, max_length=Limits.MAX_TEXT_CHARS)]
+    text: Annotated[
+        str, Field(min_length=1, max_length=Limits.MAX_TEXT_CHARS, pattern=TEXT_PATTERN)
+    ]
     size: Annotated[
         float, Field(ge=Limits.MIN_TEXT_SIZE, le=Limits.MAX_TEXT_SIZE, allow_inf_nan=False)
     ]
@@ -285,8 +290,8 @@ class Welcome(Message):
     title: Annotated[str, Field(max_length=Limits.MAX_TITLE_CHARS)]
     head_seq: Seq
     peers: list[Peer]
-    # What this connection may do: "viewer", "editor" or "owner" (a locked board makes
-    # everyone but owners a viewer).
+    # The role granted to this connection: "viewer", "editor" or "owner". While the board is
+    # locked, everyone but owners may only look.
     role: Role
     protected: bool
     locked: bool

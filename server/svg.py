@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as escape_markup
 
 from server.board import Placed
 from server.protocol import ShapeOp, StrokeOp, TextOp
 
+# Characters XML 1.0 forbids; the protocol refuses them in text, but boards stored before that
+# rule, or titles from elsewhere, must still export as well-formed SVG.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 PADDING = 16.0
 HIGHLIGHTER_OPACITY = 0.35
 # Text metrics are not known without a font engine: an estimate good enough for the bounds.
 TEXT_ADVANCE = 0.6
 LINE_HEIGHT = 1.25
+
+
+def escape(text: str) -> str:
+    return escape_markup(_NOT_XML.sub("", text))
 
 
 def _n(value: float) -> str:

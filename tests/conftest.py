@@ -38,8 +38,12 @@ async def clients(server: LiveServer) -> AsyncIterator[list[BoardClient]]:
         await client.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One Chromium for the session; each test opens its own contexts (its own storage)."""
+    """One Chromium per test module; each test opens its own contexts (its own storage).
+
+    Not per session: Playwright's sync API keeps an event loop running while it is open, and
+    the asyncio tests of other modules need the thread to themselves.
+    """
     with chromium() as launched:
         yield launched

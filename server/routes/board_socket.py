@@ -73,6 +73,14 @@ def _user_id(identity: Identity) -> str:
     return user if valid else "u" + hashlib.sha256(user.encode()).hexdigest()[:31]
 
 
+def _display_name(name: str | None) -> str | None:
+    """A sign-in token's name as the protocol allows names, or None if nothing is left."""
+    if not name:
+        return None
+    cleaned = "".join(c for c in name if c.isprintable()).strip()[: Limits.MAX_NAME_CHARS].strip()
+    return cleaned or None
+
+
 @contextlib.asynccontextmanager
 async def _seat(services: Services, board_id: str, address: str) -> AsyncIterator[None]:
     """A place on the board and for the address, or Refused(4430)."""
@@ -147,7 +155,7 @@ async def _join_and_serve(
     # A connection that owes its role to its link loses it when the link is replaced.
     owes_link = link_role is not None and granted is not without_link
     user = _user_id(identity) if identity else join.user
-    name = identity.name if identity and identity.name else join.name
+    name = _display_name(identity.name if identity else None) or join.name
     peer = protocol.Peer(peer=services.hub.next_peer_id(), user=user, name=name, color=join.color)
     client = Client(
         peer,

@@ -17,7 +17,7 @@ from server import auth, exports
 from server.access import Role, effective_role, granted_role, higher
 from server.auth import AuthError, Identity
 from server.exports import BoardDocument
-from server.protocol import ID_PATTERN, CloseCode, Limits
+from server.protocol import ID_PATTERN, TITLE_PATTERN, CloseCode, Limits
 from server.services import Services, ServicesDep
 from server.store import Board
 
@@ -27,7 +27,9 @@ BoardId = Annotated[
     str,
     Path(min_length=Limits.MIN_ID_CHARS, max_length=Limits.MAX_ID_CHARS, pattern=ID_PATTERN),
 ]
-Title = Annotated[str, Field(min_length=1, max_length=Limits.MAX_TITLE_CHARS)]
+Title = Annotated[
+    str, Field(min_length=1, max_length=Limits.MAX_TITLE_CHARS, pattern=TITLE_PATTERN)
+]
 
 
 class NewBoard(BaseModel):
@@ -68,7 +70,8 @@ class BoardOut(BaseModel):
 
 
 class BoardWithRole(BoardOut):
-    """A board as its requester sees it: ``role`` is what they may do."""
+    """A board as its requester sees it: ``role`` is the role granted to them (while the board
+    is ``locked``, everyone but owners may only look)."""
 
     role: Role
 
@@ -181,7 +184,7 @@ async def import_board(
 
 @router.get("/{board_id}")
 async def get_board(access: AccessDep) -> BoardWithRole:
-    return BoardWithRole(**BoardOut.of(access.board).model_dump(), role=access.role)
+    return BoardWithRole(**BoardOut.of(access.board).model_dump(), role=access.granted)
 
 
 @router.patch("/{board_id}")
