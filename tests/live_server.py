@@ -62,7 +62,7 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited at start:\n{self.log()}")
             try:
-                httpx.get(f"{self.url}/api/boards", timeout=1.0).raise_for_status()
+                httpx.get(f"{self.url}/healthz", timeout=1.0).raise_for_status()
                 return
             except httpx.HTTPError:
                 time.sleep(0.05)

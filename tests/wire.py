@@ -188,3 +188,56 @@ class StalledReader:
         if self.sock is not None:
             self.sock.close()
             self.sock = None
+
+
+class Guest(BoardClient):
+    """A ``BoardClient`` that may join with a link ``token``, connect from another loopback
+    ``source`` address (each address has its own connection and creation limits), and send
+    extra handshake ``headers`` (``Origin``, ``Cookie``)."""
+
+    def __init__(
+        self,
+        url: str,
+        user: str | None = None,
+        name: str = "Tester",
+        *,
+        token: str | None = None,
+        source: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(url, user, name)
+        self.token = token
+        self.source = source
+        self.headers = headers or {}
+
+    async def connect(self) -> None:
+        self.ws = await websockets.connect(
+            self.url,
+            compression=None,
+            max_size=None,
+            proxy=None,
+            additional_headers=self.headers,
+            local_addr=(self.source, 0) if self.source else None,
+        )
+
+    async def join(self, last_seq: int | None = None) -> protocol.Welcome:
+        await self.connect()
+        seq = self.last_seq if last_seq is None else last_seq
+        join = protocol.Join(
+            type="join", user=self.user, name=self.name, color="#3366ff", last_seq=seq,
+            token=self.token,
+        )  # fmt: skip
+        await self.send(join)
+        welcome = await self.expect("welcome")
+        await self.expect("synced")
+        return welcome
+
+
+async def stored_log(url: str, **guest: Any) -> list[tuple[int, str, Any]]:
+    """``(seq, author, op)`` of every stored operation, as a client joining from 0 gets them."""
+    reader = Guest(url, name="History reader", **guest)
+    try:
+        await reader.join(0)
+    finally:
+        await reader.close()
+    return [(m.seq, m.author, m.op) for m in reader.received if m.type == "committed"]
