@@ -10,18 +10,15 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.browser import chromium
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running
 from tests.wire import BoardClient
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path / "inkroom.db")
-    live.start()
-    try:
+def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """A server of the test's own; ``indirect`` parametrization passes settings overrides."""
+    with running(tmp_path / "inkroom.db", getattr(request, "param", {})) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture
@@ -30,7 +27,7 @@ def board_id(server: LiveServer) -> str:
 
 
 @pytest.fixture
-async def clients(server: LiveServer) -> AsyncIterator[list[BoardClient]]:
+async def clients() -> AsyncIterator[list[BoardClient]]:
     """A list to put connected clients in; all are closed after the test."""
     opened: list[BoardClient] = []
     yield opened

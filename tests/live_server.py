@@ -8,7 +8,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -94,3 +95,14 @@ class LiveServer:
         response.raise_for_status()
         board_id: str = response.json()["id"]
         return board_id
+
+
+@contextmanager
+def running(database: Path, env: Mapping[str, str] | None = None) -> Iterator[LiveServer]:
+    """A started server on ``database`` with settings overrides, stopped afterwards."""
+    live = LiveServer(database, env=env)
+    live.start()
+    try:
+        yield live
+    finally:
+        live.stop()

@@ -29,7 +29,7 @@ import websockets
 
 from server import protocol
 from server.protocol import CloseCode, ErrorCode, Limits
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running
 from tests.wire import Guest, StalledReader, new_id, stored_log, stroke
 
 FLOOD_TOLERANCE = 10
@@ -58,12 +58,8 @@ Log = list[tuple[int, str, Any]]
 
 
 def _serve(path: Path, env: dict[str, str]) -> Iterator[LiveServer]:
-    live = LiveServer(path / "inkroom.db", env=env)
-    live.start()
-    try:
+    with running(path / "inkroom.db", env) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture(scope="module")

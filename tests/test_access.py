@@ -17,7 +17,7 @@ import websockets
 
 from server import protocol
 from server.protocol import CloseCode, ErrorCode
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running
 from tests.wire import Guest, new_id, stored_log, stroke
 
 SECRET = "inkroom-test-secret-0123456789abcdef"
@@ -25,14 +25,10 @@ NEEDS_LINK = (CloseCode.LINK_REQUIRED, "this board needs a valid link")
 
 
 def _serve(path: Path, env: dict[str, str]) -> Iterator[LiveServer]:
-    live = LiveServer(
-        path / "inkroom.db", env={"INKROOM_BOARDS_PER_ADDRESS_PER_HOUR": "100000", **env}
-    )
-    live.start()
-    try:
+    with running(
+        path / "inkroom.db", {"INKROOM_BOARDS_PER_ADDRESS_PER_HOUR": "100000", **env}
+    ) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -14,43 +13,16 @@ import websockets
 
 from server import protocol
 from server.protocol import CloseCode, ErrorCode, Limits
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running
 from tests.wire import BoardClient, StalledReader, new_id, stroke
-
-
-@pytest.fixture
-def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
-    """The conftest server, with settings overrides from ``indirect`` parametrization."""
-    env: dict[str, str] = getattr(request, "param", {})
-    live = LiveServer(tmp_path / "inkroom.db", env=env)
-    live.start()
-    try:
-        yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture(scope="module")
 def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server for the bad-client tests (each on its own board), with a 1 s join deadline."""
-    live = LiveServer(
-        tmp_path_factory.mktemp("strict") / "inkroom.db",
-        env={"INKROOM_JOIN_TIMEOUT_SECONDS": "1"},
-    )
-    live.start()
-    try:
+    env = {"INKROOM_JOIN_TIMEOUT_SECONDS": "1"}
+    with running(tmp_path_factory.mktemp("strict") / "inkroom.db", env) as live:
         yield live
-    finally:
-        live.stop()
-
-
-@pytest.fixture
-async def clients() -> AsyncIterator[list[BoardClient]]:
-    """As in conftest, but without starting a server of its own."""
-    opened: list[BoardClient] = []
-    yield opened
-    for client in opened:
-        await client.close()
 
 
 async def joined(

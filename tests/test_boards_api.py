@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running
 from tests.wire import BoardClient, stroke
 
 URL_SAFE_22 = re.compile(r"^[A-Za-z0-9_-]{22}$")
@@ -18,12 +18,8 @@ UNKNOWN_ID = "NoSuchBoard00000000000"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server for this module: every test makes its own boards."""
-    live = LiveServer(tmp_path_factory.mktemp("api") / "inkroom.db")
-    live.start()
-    try:
+    with running(tmp_path_factory.mktemp("api") / "inkroom.db") as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture

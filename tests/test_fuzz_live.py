@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from server import protocol
 from server.protocol import ErrorCode, ProtocolError
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running
 from tests.wire import Guest, new_id, stroke
 
 CONNECTIONS = 3
@@ -27,15 +27,9 @@ CONNECTIONS = 3
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(
-        tmp_path_factory.mktemp("fuzz") / "inkroom.db",
-        env={"INKROOM_JOIN_TIMEOUT_SECONDS": "2", "INKROOM_BOARDS_PER_ADDRESS_PER_HOUR": "100000"},
-    )
-    live.start()
-    try:
+    env = {"INKROOM_JOIN_TIMEOUT_SECONDS": "2", "INKROOM_BOARDS_PER_ADDRESS_PER_HOUR": "100000"}
+    with running(tmp_path_factory.mktemp("fuzz") / "inkroom.db", env) as live:
         yield live
-    finally:
-        live.stop()
 
 
 # Strategies

@@ -16,18 +16,14 @@ import websockets
 
 from server import protocol
 from server.protocol import ErrorCode
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running
 from tests.wire import Guest, new_id, stored_log, stroke
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path / "inkroom.db", env={"INKROOM_OPERATIONS_BURST": "100000"})
-    live.start()
-    try:
+    with running(tmp_path / "inkroom.db", {"INKROOM_OPERATIONS_BURST": "100000"}) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture
