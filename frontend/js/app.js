@@ -57,7 +57,8 @@ let isProtected = false;
 function submit(op) {
   if (op.kind !== "undo" && op.kind !== "redo") redoStack.length = 0;
   board.applyLocal(me.user, op);
-  outbox.put(op);
+  // The status says "unsaved" (kept on this device) only once the outbox write has committed.
+  outbox.put(op).catch(() => {}).finally(updateStatus);
   connection.submit(op);
   renderer.invalidate();
   updateStatus();
@@ -249,7 +250,8 @@ function updateStatus() {
     text = ENDED[/** @type {keyof typeof ENDED} */ (connection.endedBecause)] ?? "Disconnected";
   } else if (connection.state === "offline") {
     state = "offline";
-    text = pending ? `Offline · ${pending} unsaved` : "Offline · reconnecting";
+    if (outbox.unkept) text = "Offline · keeping on this device…";
+    else text = pending ? `Offline · ${pending} unsaved` : "Offline · reconnecting";
   } else if (connection.state !== "online") {
     state = "connecting";
     text = "Connecting…";

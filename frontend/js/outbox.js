@@ -26,21 +26,41 @@ export class Outbox {
     this.board = board;
     this.database = open();
     this.order = Date.now();
+    /** @type {Set<string>} ids written but whose transaction has not completed yet */
+    this.writing = new Set();
   }
 
-  /** Keep an operation until ``remove``. @param {{id: string}} op */
+  /** Operations this page made that are not yet safely on this device. */
+  get unkept() {
+    return this.writing.size;
+  }
+
+  /**
+   * Keep an operation until ``remove``. Resolves once the write has committed (the
+   * transaction's ``complete``), not merely once the request succeeded: only then does the
+   * operation survive the tab closing at once. @param {{id: string}} op
+   */
   async put(op) {
-    const database = await this.database;
-    if (!database) return;
-    const record = { board: this.board, id: op.id, op, order: this.order++ };
-    await done(database.transaction(STORE, "readwrite").objectStore(STORE).put(record));
+    this.writing.add(op.id);
+    try {
+      const database = await this.database;
+      if (!database) return;
+      const record = { board: this.board, id: op.id, op, order: this.order++ };
+      const transaction = database.transaction(STORE, "readwrite", { durability: "strict" });
+      transaction.objectStore(STORE).put(record);
+      await committed(transaction);
+    } finally {
+      this.writing.delete(op.id);
+    }
   }
 
   /** @param {string} id */
   async remove(id) {
     const database = await this.database;
     if (!database) return;
-    await done(database.transaction(STORE, "readwrite").objectStore(STORE).delete([this.board, id]));
+    const transaction = database.transaction(STORE, "readwrite");
+    transaction.objectStore(STORE).delete([this.board, id]);
+    await committed(transaction);
   }
 
   /** This board's operations in the order they were made. @returns {Promise<any[]>} */
@@ -59,5 +79,14 @@ function done(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
+  });
+}
+
+/** @param {IDBTransaction} transaction */
+function committed(transaction) {
+  return new Promise((resolve, reject) => {
+    transaction.oncomplete = () => resolve(undefined);
+    transaction.onerror = () => reject(transaction.error);
+    transaction.onabort = () => reject(transaction.error);
   });
 }
