@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     # Messages refused in a row for rate before the connection is closed (4429).
     flood_tolerance: int = 100
     replay_page_ops: int = 500
+    # Snapshots (docs/storage.md): built every this many operations (and a tenth of the board),
+    # or once a board has been quiet this long with this many new operations.
+    snapshot_every_ops: int = 1000
+    snapshot_quiet_seconds: float = 30.0
+    snapshot_quiet_ops: int = 100
+    # Objects per snapshot part: a browser fetches the parts on its screen first.
+    snapshot_part_objects: int = 8192
+    # A joining browser is sent a snapshot rather than a replay past this many operations.
+    snapshot_offer_after_ops: int = 500
     # Server-wide sign-in (docs/security.md): set a secret to require a JWT everywhere.
     jwt_secret: str | None = None
     jwt_algorithm: str = "HS256"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Response
@@ -17,7 +17,8 @@ from server.rooms import Hub
 from server.routes import board_socket, boards, pages
 from server.security import SecurityHeaders
 from server.services import Services
-from server.store import Quota, Store, create_engines
+from server.snapshotter import Snapshotter
+from server.store import Quota, Store, Submission, create_engines
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -31,13 +32,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = Store(reader, writer, quota)
         hub = Hub()
         metrics.boards_open.set_function(lambda: len(hub.rooms))
-        committer = Committer(store, hub.deliver, metrics, settings.commit_batch)
+        snapshotter = Snapshotter(store, settings, metrics)
+
+        def deliver(outcomes: Sequence[Submission]) -> None:
+            hub.deliver(outcomes)
+            snapshotter.committed(outcomes)
+
+        committer = Committer(store, deliver, metrics, settings.commit_batch)
         committer.start()
+        snapshotter.start()
         app.state.services = Services(
             settings,
             store,
             hub,
             committer,
+            snapshotter,
             metrics,
             board_connections=Occupancy(settings.max_connections_per_board),
             address_connections=Occupancy(settings.max_connections_per_address),
@@ -47,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await committer.stop()
+            await snapshotter.stop()
             await hub.close_all(CloseCode.GOING_AWAY, "server shutting down")
             await store.dispose()
 

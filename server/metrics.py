@@ -43,3 +43,12 @@ class Metrics:
             "inkroom_queue_drops", "Messages dropped or clients cut off for being slow, by kind",
             ["kind"], registry=self.registry,
         )  # fmt: skip
+        self.snapshot_seconds = Histogram(
+            "inkroom_snapshot_seconds", "Time to build and store one board snapshot",
+            buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+            registry=self.registry,
+        )  # fmt: skip
+        self.snapshots_served = Counter(
+            "inkroom_snapshots_served", "Joins sent a snapshot instead of a replay",
+            registry=self.registry,
+        )  # fmt: skip

@@ -232,6 +232,11 @@ class Join(Message):
     name: Name
     color: Color
     last_seq: Seq = 0
+    # The id of the operation the client holds as ``last_seq``: a copy that does not match the
+    # board's (another database, a restored backup) is not resumed but sent again.
+    last_op: Id | None = None
+    # The client can fetch snapshots over HTTP (docs/protocol.md, "Snapshots").
+    snapshot: bool = False
     # A board link's token (docs/security.md); needed on protected boards.
     token: Id | None = None
 
@@ -283,6 +288,22 @@ class Peer(Message):
     color: Color
 
 
+class SnapshotPartInfo(Message):
+    """One part of a snapshot: part 0 holds the rules, the others objects within ``bounds``
+    (left, top, right, bottom of their anchor points)."""
+
+    part: Annotated[int, Field(ge=0)]
+    count: Annotated[int, Field(ge=0)]
+    bounds: list[float] | None = None
+
+
+class SnapshotInfo(Message):
+    """A snapshot to fetch at ``/api/boards/{board}/snapshots/{seq}/{part}``."""
+
+    seq: Seq
+    parts: list[SnapshotPartInfo]
+
+
 class Welcome(Message):
     type: Literal["welcome"] = "welcome"
     peer: PeerId
@@ -295,6 +316,11 @@ class Welcome(Message):
     role: Role
     protected: bool
     locked: bool
+    # The replay that follows continues after ``resume``: a client holding anything past it, or
+    # anything else, drops its copy first. With ``snapshot``, operations up to ``resume`` come
+    # from that snapshot.
+    resume: Seq = 0
+    snapshot: SnapshotInfo | None = None
 
 
 class Committed(Message):
@@ -454,16 +480,18 @@ def encode_committed(seq: int, author: str, op_payload: bytes) -> bytes:
     )
 
 
+def array_header(count: int) -> bytes:
+    """The msgpack header of an array of ``count`` items, for splicing encoded items after it."""
+    if count < 16:
+        return bytes((0x90 | count,))
+    if count < 2**16:
+        return b"\xdc" + count.to_bytes(2, "big")
+    return b"\xdd" + count.to_bytes(4, "big")
+
+
 def frame(messages: list[bytes]) -> bytes:
     """One server frame: a msgpack array around already encoded messages."""
-    count = len(messages)
-    if count < 16:
-        header = bytes((0x90 | count,))
-    elif count < 2**16:
-        header = b"\xdc" + count.to_bytes(2, "big")
-    else:
-        header = b"\xdd" + count.to_bytes(4, "big")
-    return header + b"".join(messages)
+    return array_header(len(messages)) + b"".join(messages)
 
 
 def decode_server_frame(data: bytes) -> list[Any]:

@@ -12,6 +12,7 @@ from server.config import Settings
 from server.limits import Occupancy, WindowCounter
 from server.metrics import Metrics
 from server.rooms import Hub
+from server.snapshotter import Snapshotter
 from server.store import Store
 
 
@@ -21,6 +22,7 @@ class Services:
     store: Store
     hub: Hub
     committer: Committer
+    snapshotter: Snapshotter
     metrics: Metrics
     board_connections: Occupancy
     address_connections: Occupancy

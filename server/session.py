@@ -115,7 +115,8 @@ class Session:
             await self.client.stop()
 
     async def _replay(self, room: Room) -> None:
-        """History after the client's ``last_seq``, then live: no gap, no duplicate.
+        """History after what the client holds (or after a snapshot), then live: no gap, no
+        duplicate.
 
         The client is already in the room, so whatever commits from now on waits in its
         backlog; ``go_live`` drops the part of it that the replay already covered.
@@ -124,6 +125,11 @@ class Session:
         board = await store.get_board(self.board.id)
         if board is None:
             raise Refused(CloseCode.BOARD_DELETED, "board deleted")
+        after = await self._resume_point(board)
+        offer = await self._snapshot_offer(board, after)
+        if offer is not None:
+            after = offer.seq
+            self.metrics.snapshots_served.inc()
         welcome = protocol.Welcome(
             peer=self.client.peer.peer,
             board=board.id,
@@ -133,12 +139,11 @@ class Session:
             role=self.client.granted.value,
             protected=board.protected,
             locked=board.locked,
+            resume=after,
+            snapshot=offer,
         )
         send = self.socket.send
         await send(protocol.frame([protocol.encode_server(welcome)]))
-        after = self.join.last_seq
-        if after > board.head_seq:
-            after = 0  # the client's copy comes from elsewhere: it gets everything again
         page_size = self.services.settings.replay_page_ops
         # Up to the head read after joining the room: what commits later is in the backlog, so a
         # busy board cannot keep the replay chasing its head.
@@ -159,6 +164,37 @@ class Session:
             after = page[-1].seq
         await send(protocol.frame([protocol.encode_server(protocol.Synced(head_seq=after))]))
         self.client.go_live(after)
+
+    async def _resume_point(self, board: Board) -> int:
+        """The client's ``last_seq`` if its copy is this board's, else 0 (it gets everything)."""
+        last_seq, last_op = self.join.last_seq, self.join.last_op
+        if last_seq == 0 or last_seq > board.head_seq:
+            return 0
+        if (
+            last_op is not None
+            and await self.services.store.operation_id_at(board.id, last_seq) != last_op
+        ):
+            return 0
+        return last_seq
+
+    async def _snapshot_offer(self, board: Board, after: int) -> protocol.SnapshotInfo | None:
+        """The newest snapshot, for a client that can fetch it and would replay a lot."""
+        store, settings = self.services.store, self.services.settings
+        if not self.join.snapshot or board.head_seq - after <= settings.snapshot_offer_after_ops:
+            return None
+        snapshot = await store.latest_snapshot(board.id)
+        self.services.snapshotter.joined(board.id, board.head_seq, snapshot.seq if snapshot else 0)
+        if snapshot is None or snapshot.seq <= after:
+            return None
+        parts = [
+            protocol.SnapshotPartInfo(
+                part=part.index,
+                count=part.count,
+                bounds=list(part.bounds) if part.bounds else None,
+            )
+            for part in snapshot.parts
+        ]
+        return protocol.SnapshotInfo(seq=snapshot.seq, parts=parts)
 
     async def _receive(self, room: Room) -> None:
         idle = self.services.settings.idle_timeout_seconds or None

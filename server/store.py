@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from server.access import Role, new_link_token, token_hash
 from server.protocol import UNDOABLE_KINDS, ErrorCode
-from server.tables import board_links, boards, operations
+from server.tables import board_links, boards, operations, snapshots
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,21 @@ class StoredOperation:
     seq: int
     author: str
     payload: bytes
+
+
+@dataclass(frozen=True)
+class SnapshotPart:
+    """Where one part of a stored snapshot lies; ``bounds`` is None for the rules part."""
+
+    index: int
+    count: int
+    bounds: tuple[float, float, float, float] | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    seq: int
+    parts: list[SnapshotPart]
 
 
 @dataclass(eq=False)
@@ -214,6 +229,7 @@ class Store:
     async def delete_board(self, board_id: str) -> bool:
         """Delete a board and its whole history; False if there was no such board."""
         async with self.writer.begin() as conn:
+            await conn.execute(delete(snapshots).where(snapshots.c.board_id == board_id))
             await conn.execute(delete(operations).where(operations.c.board_id == board_id))
             result = await conn.execute(delete(boards).where(boards.c.id == board_id))
         return bool(result.rowcount)
@@ -273,6 +289,110 @@ class Store:
                 StoredOperation(row.seq, row.author, row.payload)
                 for row in await conn.execute(query)
             ]
+
+    async def operation_rows(self, board_id: str, up_to: int) -> list[tuple[int, str, bytes]]:
+        """(seq, author, payload) of every operation up to ``up_to``, oldest first."""
+        query = (
+            select(operations.c.seq, operations.c.author, operations.c.payload)
+            .where(operations.c.board_id == board_id, operations.c.seq <= up_to)
+            .order_by(operations.c.seq)
+        )
+        async with self.reader.begin() as conn:
+            return [(row.seq, row.author, row.payload) for row in await conn.execute(query)]
+
+    async def operation_id_at(self, board_id: str, seq: int) -> str | None:
+        """The id of the operation stored as ``seq``, if there is one."""
+        query = select(operations.c.op_id).where(
+            operations.c.board_id == board_id, operations.c.seq == seq
+        )
+        async with self.reader.begin() as conn:
+            op_id: str | None = (await conn.execute(query)).scalar_one_or_none()
+        return op_id
+
+    async def save_snapshot(self, board_id: str, seq: int, parts: Sequence[Any]) -> None:
+        """Store a snapshot's parts (``server.snapshot.Part``); keep it and the one before it,
+        which a client told of it a moment ago may still be fetching."""
+        now = datetime.now(UTC)
+        async with self.writer.begin() as conn:
+            older = (
+                await conn.execute(
+                    select(snapshots.c.seq)
+                    .where(snapshots.c.board_id == board_id, snapshots.c.seq < seq)
+                    .order_by(snapshots.c.seq.desc())
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+            if older is not None:
+                await conn.execute(
+                    delete(snapshots).where(
+                        snapshots.c.board_id == board_id, snapshots.c.seq < older
+                    )
+                )
+            await conn.execute(
+                insert(snapshots),
+                [
+                    {
+                        "board_id": board_id,
+                        "seq": seq,
+                        "part": part.index,
+                        "count": part.count,
+                        "left": part.bounds[0] if part.bounds else None,
+                        "top": part.bounds[1] if part.bounds else None,
+                        "right": part.bounds[2] if part.bounds else None,
+                        "bottom": part.bounds[3] if part.bounds else None,
+                        "raw_bytes": part.raw_bytes,
+                        "body": part.body,
+                        "created_at": now,
+                    }
+                    for part in parts
+                ],
+            )
+
+    async def latest_snapshot(self, board_id: str) -> Snapshot | None:
+        newest = (
+            select(snapshots.c.seq)
+            .where(snapshots.c.board_id == board_id)
+            .order_by(snapshots.c.seq.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                snapshots.c.seq,
+                snapshots.c.part,
+                snapshots.c.count.label("objects"),  # ``count`` is a method of rows
+                snapshots.c.left,
+                snapshots.c.top,
+                snapshots.c.right,
+                snapshots.c.bottom,
+            )
+            .where(snapshots.c.board_id == board_id, snapshots.c.seq == newest)
+            .order_by(snapshots.c.part)
+        )
+        async with self.reader.begin() as conn:
+            rows = (await conn.execute(query)).all()
+        if not rows:
+            return None
+        return Snapshot(
+            rows[0].seq,
+            [
+                SnapshotPart(
+                    row.part,
+                    row.objects,
+                    None if row.left is None else (row.left, row.top, row.right, row.bottom),
+                )
+                for row in rows
+            ],
+        )
+
+    async def snapshot_part(self, board_id: str, seq: int, part: int) -> bytes | None:
+        """A part's brotli-compressed body."""
+        query = select(snapshots.c.body).where(
+            snapshots.c.board_id == board_id, snapshots.c.seq == seq, snapshots.c.part == part
+        )
+        async with self.reader.begin() as conn:
+            body: bytes | None = (await conn.execute(query)).scalar_one_or_none()
+        return body
 
     async def history(self, board_id: str, page: int = 2_000) -> AsyncIterator[StoredOperation]:
         """Every committed operation of a board in order, read a page at a time."""

@@ -7,8 +7,10 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     String,
@@ -72,4 +74,22 @@ operations = Table(
     Column("payload", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("board_id", "op_id"),
+)
+
+# Snapshots (server/snapshot.py): a board's operations up to ``seq`` in brotli-compressed parts,
+# part 0 the rules, the others objects near each other within ``left``..``bottom``.
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("board_id", String(64), ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("part", Integer, primary_key=True, autoincrement=False),
+    Column("count", Integer, nullable=False),
+    Column("left", Float, nullable=True),
+    Column("top", Float, nullable=True),
+    Column("right", Float, nullable=True),
+    Column("bottom", Float, nullable=True),
+    Column("raw_bytes", BigInteger, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )

@@ -44,13 +44,21 @@ class BoardClient:
     async def connect(self) -> None:
         self.ws = await websockets.connect(self.url, compression=None, max_size=None)
 
-    async def join(self, last_seq: int | None = None) -> protocol.Welcome:
+    async def join(
+        self, last_seq: int | None = None, last_op: str | None = None, snapshot: bool = False
+    ) -> protocol.Welcome:
         """Connect, join and read until ``synced``; returns the welcome."""
         await self.connect()
         seq = self.last_seq if last_seq is None else last_seq
         await self.send(
             protocol.Join(
-                type="join", user=self.user, name=self.name, color="#3366ff", last_seq=seq
+                type="join",
+                user=self.user,
+                name=self.name,
+                color="#3366ff",
+                last_seq=seq,
+                last_op=last_op,
+                snapshot=snapshot,
             )
         )
         welcome = await self.expect("welcome")

@@ -6,10 +6,13 @@ A board's link token travels in the ``X-Board-Token`` header; with sign-in confi
 
 from __future__ import annotations
 
+import asyncio
+import gzip
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
+import brotli
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -214,6 +217,7 @@ async def delete_board(access: AccessDep, services: ServicesDep) -> None:
     """Delete the board and its whole history (owners only)."""
     access.require(Role.OWNER)
     await services.store.delete_board(access.board.id)
+    services.snapshotter.forget(access.board.id)
     services.hub.close_room(access.board.id, CloseCode.BOARD_DELETED, "board deleted")
 
 
@@ -255,3 +259,43 @@ async def export_svg(access: AccessDep, services: ServicesDep, request: Request)
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     document = await exports.render_svg(services.store, board)
     return Response(document, media_type="image/svg+xml", headers=headers)
+
+
+@router.get(
+    "/{board_id}/snapshots/{seq}/{part}",
+    response_class=Response,
+    responses={200: {"content": {"application/vnd.inkroom.snapshot+msgpack": {}}}},
+)
+async def snapshot_part(
+    access: AccessDep,
+    services: ServicesDep,
+    request: Request,
+    seq: Annotated[int, Path(ge=1, lt=2**53)],
+    part: Annotated[int, Path(ge=0, lt=100_000)],
+) -> Response:
+    """One part of a board snapshot (docs/protocol.md, "Snapshots"): immutable, so browsers
+    and proxies keep it; the welcome message says which to fetch."""
+    board = access.board
+    etag = f'"{board.id}-{seq}-{part}"'
+    scope = "private" if board.protected else "public"
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"{scope}, max-age=31536000, immutable",
+        "Vary": "Accept-Encoding",
+    }
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    body = await services.store.snapshot_part(board.id, seq, part)
+    if body is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such snapshot; join again")
+    if "br" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "br"
+    else:
+        body = await asyncio.to_thread(_gzip_from_brotli, body)
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type="application/vnd.inkroom.snapshot+msgpack", headers=headers)
+
+
+def _gzip_from_brotli(body: bytes) -> bytes:
+    """For the rare client without brotli."""
+    return gzip.compress(brotli.decompress(body), compresslevel=6)
