@@ -191,7 +191,8 @@ async def test_a_copy_whose_last_operation_differs_is_sent_everything_again(
 
 @pytest.mark.parametrize("server", [FAST_SNAPSHOTS], indirect=True)
 async def test_a_private_boards_snapshot_needs_its_link(server: LiveServer) -> None:
-    created = httpx.post(f"{server.url}/api/boards", json={"protected": True}).json()
+    async with httpx.AsyncClient() as http:
+        created = (await http.post(f"{server.url}/api/boards", json={"protected": True})).json()
     board_id, token = created["id"], created["links"]["editor"]
     author = BoardClient(server.ws_url(board_id))
     await author.connect()
