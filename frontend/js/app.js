@@ -3,6 +3,7 @@
 // toolbar, the status indicator and the list of people.
 
 import { Board } from "./board.js";
+import { BoardCache } from "./board-cache.js";
 import { Connection } from "./connection.js";
 import { downloadFrom, downloadPng, slug } from "./exporting.js";
 import { bounds, union } from "./geometry.js";
@@ -12,6 +13,7 @@ import { Input, isTyping } from "./input.js";
 import { Outbox } from "./outbox.js";
 import { ERROR_CODES } from "./protocol.gen.js";
 import { Renderer } from "./renderer.js";
+import { loadSnapshot, snapshotBounds } from "./snapshots.js";
 import { eraser } from "./tools/eraser.js";
 import { hand } from "./tools/hand.js";
 import { freehand } from "./tools/pen.js";
@@ -30,10 +32,13 @@ const scheme = location.protocol === "https:" ? "wss" : "ws";
 const connection = new Connection(
   `${scheme}://${location.host}/ws/boards/${encodeURIComponent(boardId)}`,
   () => ({ user: me.user, name: me.name, color: me.color, token: token ?? undefined }),
-  () => board.lastSeq,
+  () => ({ lastSeq: board.lastSeq, lastOp: board.lastOp }),
 );
 
 const outbox = new Outbox(boardId);
+const cache = new BoardCache(boardId);
+/** Settles once this browser's copy of the board (if any) is loaded. */
+let copyLoaded = Promise.resolve();
 const style = {
   color: "#1e1e1e",
   width: 4,
@@ -90,6 +95,7 @@ new Input(surface, view, () => tools[current], viewChanged);
 
 function viewChanged() {
   renderer.invalidate();
+  saveView();
   /** @type {HTMLElement} */ (document.getElementById("zoom-level")).textContent =
     `${Math.round(view.scale * 100)}%`;
 }
@@ -144,33 +150,112 @@ function pickTool(name) {
 
 // ---- messages from the server
 
+// Messages that change the board are handled one at a time, in order: a welcome may first load
+// this browser's copy or a snapshot, and what follows it waits for that. The rest (people,
+// cursors, live ink) is shown at once.
+const IMMEDIATE = new Set(["presence", "live", "cursor", "board"]);
+/** @type {any[]} */
+const inbox = [];
+let pumping = false;
+
 connection.addEventListener("message", (event) => {
   const message = /** @type {CustomEvent} */ (event).detail;
+  if (IMMEDIATE.has(message.type)) return handle(message);
+  inbox.push(message);
+  pump();
+});
+
+async function pump() {
+  if (pumping) return;
+  pumping = true;
+  try {
+    while (inbox.length) {
+      const message = inbox.shift();
+      if (message.type === "welcome") await welcomed(message);
+      else handle(message);
+    }
+  } finally {
+    pumping = false;
+  }
+}
+
+/** Join the board's state with what the server is about to send. @param {any} message */
+async function welcomed(message) {
+  await copyLoaded;
+  role = message.role;
+  locked = message.locked;
+  isProtected = message.protected;
+  setTitle(message.title);
+  people.clear();
+  for (const peer of message.peers) people.set(peer.peer, peer);
+  people.set(message.peer, { peer: message.peer, user: me.user, name: `${me.name} (you)`, color: me.color });
+  renderPeople();
+  updateAccess();
+  if (message.snapshot) {
+    await loadFromSnapshot(message.snapshot);
+  } else if (message.resume < board.lastSeq || (message.resume === 0 && board.lastSeq > 0)) {
+    // What this page holds is not this board's history as the server has it: start again.
+    board.reset();
+    await cache.drop();
+    cache.start(null);
+  } else if (message.resume === 0) {
+    cache.start(null);
+  }
+  renderer.hold = message.head_seq - board.lastSeq > 200;
+  renderer.invalidate();
+}
+
+/** @param {{seq: number, parts: any[]}} snapshot */
+async function loadFromSnapshot(snapshot) {
+  board.reset();
+  if (!savedView()) {
+    const box = snapshotBounds(snapshot.parts);
+    if (box) view.fit(box, innerWidth, innerHeight);
+    viewChanged();
+  }
+  const topLeft = view.toBoard(0, 0);
+  const bottomRight = view.toBoard(innerWidth, innerHeight);
+  const screen = { left: topLeft.x, top: topLeft.y, right: bottomRight.x, bottom: bottomRight.y };
+  /** @type {string | null} */
+  let lastOp = null;
+  try {
+    await loadSnapshot({ board: boardId, snapshot, screen, headers: linkHeaders() }, (entries) => {
+      board.load(entries);
+      for (const [seq, , op] of entries) if (seq === snapshot.seq) lastOp = op.id;
+      renderer.invalidate();
+    });
+  } catch (error) {
+    // A snapshot replaced since the welcome, say: join again, and get the newest.
+    console.warn("snapshot not loaded:", error);
+    board.reset();
+    await cache.drop();
+    inbox.length = 0;
+    connection.socket?.close();
+    return;
+  }
+  board.loaded(snapshot.seq, lastOp);
+  cache.start(snapshot);
+  cache.started(lastOp);
+}
+
+/** @param {any} message */
+function handle(message) {
   switch (message.type) {
-    case "welcome":
-      if (message.head_seq < board.lastSeq) location.reload(); // a different copy of the board
-      renderer.hold = message.head_seq - board.lastSeq > 200;
-      role = message.role;
-      locked = message.locked;
-      isProtected = message.protected;
-      setTitle(message.title);
-      people.clear();
-      for (const peer of message.peers) people.set(peer.peer, peer);
-      people.set(message.peer, { peer: message.peer, user: me.user, name: `${me.name} (you)`, color: me.color });
-      renderPeople();
-      updateAccess();
-      break;
     case "committed":
       if (board.applyCommitted(message.seq, message.author, message.op)) {
+        cache.record(message.seq, message.author, message.op);
         const key = liveKeys.get(message.op.id);
         if (key) renderer.liveStrokes.delete(key);
         renderer.invalidate();
       }
       break;
-    case "ack":
+    case "ack": {
+      const own = board.entries.get(message.id);
       board.acknowledge(message.id, message.seq);
+      if (own) cache.record(message.seq, me.user, own.op);
       outbox.remove(message.id);
       break;
+    }
     case "error":
       if (message.id && ![ERROR_CODES.STORAGE_UNAVAILABLE, ERROR_CODES.RATE_LIMITED].includes(message.code)) {
         board.drop(message.id);
@@ -225,7 +310,7 @@ connection.addEventListener("message", (event) => {
     renderer.invalidate();
   }
   if (message.type === "ack" || message.type === "error" || message.type === "synced") updateStatus();
-});
+}
 
 connection.addEventListener("state", updateStatus);
 connection.addEventListener("outbox", updateStatus);
@@ -531,18 +616,71 @@ Object.assign(window, {
 });
 
 pickTool("pen");
+const restoredView = savedView();
+if (restoredView) Object.assign(view, restoredView);
 updateStatus();
 start();
 
-/** Show what this browser drew and could not yet send, then connect. */
+/**
+ * Show what this browser drew and could not yet send, start loading its copy of the board, and
+ * connect: the join names the copy's newest operation, so only what is newer comes back.
+ */
 async function start() {
   const saved = await outbox.all().catch(() => []);
   for (const op of saved) {
     board.applyLocal(me.user, op);
     connection.submit(op);
   }
+  const copy = await cache.read();
+  if (copy) {
+    board.loaded(copy.lastSeq, copy.lastOp); // what the join names; the entries follow
+    copyLoaded = loadCopy(copy);
+  }
   if (!hasChosenName()) await askName();
   connection.connect();
+}
+
+/** @param {import("./board-cache.js").Copy} copy */
+async function loadCopy(copy) {
+  const { lastSeq, lastOp } = copy;
+  try {
+    if (copy.snapshot) {
+      const screen = { left: -Infinity, top: -Infinity, right: Infinity, bottom: Infinity };
+      await loadSnapshot({ board: boardId, snapshot: copy.snapshot, screen, headers: linkHeaders() }, (entries) => {
+        board.load(entries);
+        renderer.invalidate();
+      });
+    }
+    board.load(copy.tail);
+    board.loaded(lastSeq, lastOp);
+  } catch (error) {
+    console.warn("this browser's copy of the board is unusable:", error);
+    board.reset();
+    await cache.drop();
+  }
+  renderer.invalidate();
+}
+
+const VIEW_KEY = `inkroom:view:${boardId}`;
+
+/** Where this person last looked at this board, if they have been here. */
+function savedView() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(VIEW_KEY) ?? "null");
+    if (saved && [saved.x, saved.y, saved.scale].every(Number.isFinite) && saved.scale > 0) return saved;
+  } catch {
+    // an unreadable entry counts as none
+  }
+  return null;
+}
+
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let viewSaveTimer;
+function saveView() {
+  clearTimeout(viewSaveTimer);
+  viewSaveTimer = setTimeout(() => {
+    localStorage.setItem(VIEW_KEY, JSON.stringify({ x: view.x, y: view.y, scale: view.scale }));
+  }, 500);
 }
 
 function askName() {

@@ -18,6 +18,10 @@ const PENDING_BASE = 2 ** 52;
 
 export class Board {
   constructor() {
+    this._init();
+  }
+
+  _init() {
     /** @type {Map<string, Entry>} */
     this.entries = new Map();
     /** @type {Map<string, string[]>} object id -> erase operation ids */
@@ -31,6 +35,8 @@ export class Board {
     /** @type {Set<string>} ids of operations not yet acknowledged */
     this.pending = new Set();
     this.lastSeq = 0;
+    /** @type {string | null} the id of the operation stored as ``lastSeq`` */
+    this.lastOp = null;
     this.pendingCount = 0;
     // Bumped on every change: renderers cache what they drew against it.
     this.version = 0;
@@ -45,6 +51,7 @@ export class Board {
   applyCommitted(seq, author, op) {
     if (seq <= this.lastSeq) return false;
     this.lastSeq = seq;
+    this.lastOp = op.id;
     const known = this.entries.get(op.id);
     if (known) {
       known.seq = seq; // our own pending operation, confirmed by a replay
@@ -68,7 +75,43 @@ export class Board {
     const entry = this.entries.get(id);
     if (entry) entry.seq = seq;
     this.pending.delete(id);
-    if (seq > this.lastSeq) this.lastSeq = seq;
+    if (seq > this.lastSeq) {
+      this.lastSeq = seq;
+      this.lastOp = id;
+    }
+    this._changed();
+  }
+
+  /**
+   * Committed operations in any order (a snapshot's parts arrive as they are fetched); the
+   * rules above do not depend on it. ``lastSeq`` stays until ``loaded``.
+   * @param {[number, string, Operation][]} entries seq, author, operation
+   */
+  load(entries) {
+    for (const [seq, author, op] of entries) {
+      if (!this.entries.has(op.id)) this._add({ seq, author, op });
+    }
+    this._changed();
+  }
+
+  /** Everything up to ``seq`` is loaded. @param {number} seq @param {string | null} lastOp */
+  loaded(seq, lastOp) {
+    this.lastSeq = seq;
+    this.lastOp = lastOp;
+    this._changed();
+  }
+
+  /** Forget everything committed (a copy that is not the server's); keep what is pending. */
+  reset() {
+    const kept = [...this.pending].map((id) => /** @type {Entry} */ (this.entries.get(id)));
+    const { pendingCount, version } = this;
+    this._init();
+    this.pendingCount = pendingCount;
+    this.version = version; // renderers compare versions: never go back
+    for (const entry of kept) {
+      this.pending.add(entry.op.id);
+      this._add(entry);
+    }
     this._changed();
   }
 

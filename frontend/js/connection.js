@@ -24,13 +24,14 @@ export class Connection extends EventTarget {
   /**
    * @param {string} url the board's socket URL
    * @param {() => Identity} identity who joins (read at every connect)
-   * @param {() => number} lastSeq the newest sequence number the page holds
+   * @param {() => {lastSeq: number, lastOp: string | null}} held the newest operation the page
+   *   holds, which the server checks before it resumes from there
    */
-  constructor(url, identity, lastSeq) {
+  constructor(url, identity, held) {
     super();
     this.url = url;
     this.identity = identity;
-    this.lastSeq = lastSeq;
+    this.held = held;
     /** @type {Map<string, object>} operations sent and not yet acknowledged, in order */
     this.outbox = new Map();
     /** @type {ConnectionState} */
@@ -58,8 +59,10 @@ export class Connection extends EventTarget {
       this.attempt = 0;
       this._setState("syncing");
       const { user, name, color, token } = this.identity();
-      const join = { type: "join", user, name, color, last_seq: this.lastSeq() };
-      this._send(token ? { ...join, token } : join);
+      const { lastSeq, lastOp } = this.held();
+      // ``snapshot``: this page can load a big board's snapshot over HTTP.
+      const join = { type: "join", user, name, color, last_seq: lastSeq, snapshot: true };
+      this._send({ ...join, ...(lastOp && lastSeq ? { last_op: lastOp } : {}), ...(token ? { token } : {}) });
     };
     socket.onmessage = (event) => this._receive(new Uint8Array(event.data));
     socket.onclose = (event) => this._closed(event.code, event.reason);

@@ -2,29 +2,12 @@
 // Operations not yet acknowledged, kept in IndexedDB so that a stroke drawn offline, or just
 // before the tab closed, reaches the board the next time the page is open.
 
-const DATABASE = "inkroom";
-const STORE = "outbox";
-
-/** @returns {Promise<IDBDatabase | null>} */
-function open() {
-  return new Promise((resolve) => {
-    if (!("indexedDB" in globalThis)) return resolve(null);
-    const request = indexedDB.open(DATABASE, 1);
-    request.onupgradeneeded = () => {
-      const store = request.result.createObjectStore(STORE, { keyPath: ["board", "id"] });
-      store.createIndex("board", "board");
-    };
-    request.onsuccess = () => resolve(request.result);
-    // Private windows may refuse storage: the outbox then lives in memory only.
-    request.onerror = () => resolve(null);
-  });
-}
+import { database } from "./storage.js";
 
 export class Outbox {
   /** @param {string} board */
   constructor(board) {
     this.board = board;
-    this.database = open();
     this.order = Date.now();
     /** @type {Set<string>} ids written but whose transaction has not completed yet */
     this.writing = new Set();
@@ -43,12 +26,11 @@ export class Outbox {
   async put(op) {
     this.writing.add(op.id);
     try {
-      const database = await this.database;
-      if (!database) return;
-      const record = { board: this.board, id: op.id, op, order: this.order++ };
-      const transaction = database.transaction(STORE, "readwrite", { durability: "strict" });
-      transaction.objectStore(STORE).put(record);
-      await committed(transaction);
+      const db = await database();
+      if (!db) return; // no storage here: the outbox lives in memory only
+      const transaction = db.transaction("outbox", "readwrite", { durability: "strict" });
+      transaction.store.put({ board: this.board, id: op.id, op, order: this.order++ });
+      await transaction.done;
     } finally {
       this.writing.delete(op.id);
     }
@@ -56,37 +38,16 @@ export class Outbox {
 
   /** @param {string} id */
   async remove(id) {
-    const database = await this.database;
-    if (!database) return;
-    const transaction = database.transaction(STORE, "readwrite");
-    transaction.objectStore(STORE).delete([this.board, id]);
-    await committed(transaction);
+    const db = await database();
+    await db?.delete("outbox", [this.board, id]);
   }
 
   /** This board's operations in the order they were made. @returns {Promise<any[]>} */
   async all() {
-    const database = await this.database;
-    if (!database) return [];
-    const index = database.transaction(STORE).objectStore(STORE).index("board");
-    const records = /** @type {any[]} */ (await done(index.getAll(this.board)));
+    const db = await database();
+    if (!db) return [];
+    const records = await db.getAllFromIndex("outbox", "board", this.board);
     records.sort((a, b) => a.order - b.order);
     return records.map((record) => record.op);
   }
-}
-
-/** @param {IDBRequest} request */
-function done(request) {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-/** @param {IDBTransaction} transaction */
-function committed(transaction) {
-  return new Promise((resolve, reject) => {
-    transaction.oncomplete = () => resolve(undefined);
-    transaction.onerror = () => reject(transaction.error);
-    transaction.onabort = () => reject(transaction.error);
-  });
 }

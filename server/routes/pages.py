@@ -14,6 +14,7 @@ from server.services import ServicesDep
 VENDOR_PACKAGES = {
     "msgpack": "@msgpack/msgpack/dist.esm",
     "perfect-freehand": "perfect-freehand/dist/esm",
+    "idb": "idb/build",
 }
 
 

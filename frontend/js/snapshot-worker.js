@@ -1,0 +1,62 @@
+// @ts-check
+// Loads a board snapshot's parts off the page's main thread: from this browser's copy when it
+// has them, else over HTTP (keeping them), decoded here and posted as entries.
+//
+// In: {board, seq, parts: part numbers in the order wanted, headers}.
+// Out: {type: "part", part, entries: [seq, author, operation][]} for each part, then
+//      {type: "done"}, or {type: "failed", reason}.
+
+import { decode } from "/vendor/msgpack/index.mjs";
+import { database } from "./storage.js";
+
+// Parts fetched at once: enough to keep the connection busy, few enough that the first ones
+// (those on screen) arrive first.
+const PARALLEL = 3;
+
+/** @param {{board: string, seq: number, part: number, headers: Record<string, string>}} job */
+async function fetchPart({ board, seq, part, headers }) {
+  const db = await database();
+  const key = [board, seq, part];
+  /** @type {ArrayBuffer | undefined} */
+  let bytes = await db?.get("parts", key);
+  if (!bytes) {
+    const url = `/api/boards/${encodeURIComponent(board)}/snapshots/${seq}/${part}`;
+    const response = await fetch(url, { headers });
+    if (!response.ok) throw new Error(`part ${part}: HTTP ${response.status}`);
+    bytes = await response.arrayBuffer();
+    await db?.put("parts", bytes, key).catch(() => {}); // a full disk costs only the copy
+  }
+  const document = /** @type {any} */ (decode(new Uint8Array(bytes)));
+  if (document.format !== 1 || document.board !== board || document.seq !== seq) {
+    throw new Error(`part ${part} is not the snapshot asked for`);
+  }
+  const authors = document.authors;
+  /** @type {[number, string, object][]} */
+  const entries = document.entries.map((/** @type {any[]} */ [s, a, op]) => [s, authors[a], op]);
+  return entries;
+}
+
+/** Parts of this board's older snapshots are of no more use. @param {string} board @param {number} seq */
+async function forgetOlder(board, seq) {
+  const db = await database();
+  await db?.delete("parts", IDBKeyRange.bound([board, 0, 0], [board, seq, 0], false, true));
+}
+
+self.onmessage = async (/** @type {MessageEvent} */ event) => {
+  const { board, seq, parts, headers } = event.data;
+  const queue = [...parts];
+  try {
+    const workers = Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
+      while (queue.length) {
+        const part = /** @type {number} */ (queue.shift());
+        const entries = await fetchPart({ board, seq, part, headers });
+        self.postMessage({ type: "part", part, entries });
+      }
+    });
+    await Promise.all(workers);
+    self.postMessage({ type: "done" });
+    await forgetOlder(board, seq).catch(() => {});
+  } catch (error) {
+    self.postMessage({ type: "failed", reason: error instanceof Error ? error.message : String(error) });
+  }
+};

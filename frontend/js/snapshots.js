@@ -1,0 +1,63 @@
+// @ts-check
+// Loading a board snapshot (docs/protocol.md, "Snapshots"): the worker fetches and decodes its
+// parts, those on screen first, and the board takes each part as it arrives.
+
+/** @typedef {{part: number, count: number, bounds?: number[] | null}} PartInfo */
+/** @typedef {{seq: number, parts: PartInfo[]}} SnapshotInfo */
+/** @typedef {{left: number, top: number, right: number, bottom: number}} Box */
+
+/**
+ * Part numbers in the order to fetch them: the rules (part 0), then the parts that overlap the
+ * screen, nearest its middle first, then the rest, nearest first.
+ * @param {PartInfo[]} parts @param {Box} screen
+ */
+export function fetchOrder(parts, screen) {
+  const middleX = (screen.left + screen.right) / 2;
+  const middleY = (screen.top + screen.bottom) / 2;
+  /** @param {PartInfo} info */
+  const rank = (info) => {
+    if (!info.bounds) return -Infinity;
+    const [left, top, right, bottom] = info.bounds;
+    const overlaps = left <= screen.right && right >= screen.left && top <= screen.bottom && bottom >= screen.top;
+    const distance = Math.hypot((left + right) / 2 - middleX, (top + bottom) / 2 - middleY);
+    return (overlaps ? 0 : 1e15) + distance;
+  };
+  return [...parts].sort((a, b) => rank(a) - rank(b)).map((info) => info.part);
+}
+
+/** The box around every part's objects, or null for a board with none. @param {PartInfo[]} parts */
+export function snapshotBounds(parts) {
+  const boxes = parts.flatMap((info) => (info.bounds ? [info.bounds] : []));
+  if (!boxes.length) return null;
+  return {
+    left: Math.min(...boxes.map((b) => b[0])),
+    top: Math.min(...boxes.map((b) => b[1])),
+    right: Math.max(...boxes.map((b) => b[2])),
+    bottom: Math.max(...boxes.map((b) => b[3])),
+  };
+}
+
+/**
+ * Fetch a snapshot's parts in a worker, handing each part's entries to ``onPart``.
+ * @param {{board: string, snapshot: SnapshotInfo, screen: Box, headers: Record<string, string>}} request
+ * @param {(entries: [number, string, any][]) => void} onPart
+ * @returns {Promise<void>} settles when every part has been handed over
+ */
+export function loadSnapshot({ board, snapshot, screen, headers }, onPart) {
+  const worker = new Worker("/static/js/snapshot-worker.js", { type: "module" });
+  const parts = fetchOrder(snapshot.parts, screen);
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (event) => {
+      const message = event.data;
+      if (message.type === "part") onPart(message.entries);
+      else if (message.type === "done") resolve(undefined);
+      else reject(new Error(message.reason));
+      if (message.type !== "part") setTimeout(() => worker.terminate(), 1000);
+    };
+    worker.onerror = (event) => {
+      reject(new Error(event.message || "the snapshot worker failed"));
+      worker.terminate();
+    };
+    worker.postMessage({ board, seq: snapshot.seq, parts, headers });
+  });
+}

@@ -1,0 +1,36 @@
+// @ts-check
+// The page's IndexedDB database: operations not yet acknowledged (the outbox), and a copy of each
+// board opened here (its snapshot parts and the operations after them), so that reopening a
+// board asks the server only for what is new. The worker that loads snapshots opens it too.
+
+import { openDB } from "/vendor/idb/index.js";
+
+const NAME = "inkroom";
+const VERSION = 2;
+
+/** @type {Promise<import("/vendor/idb/index.js").IDBPDatabase | null> | null} */
+let opened = null;
+
+/** The database, or null where the browser refuses storage (some private windows). */
+export function database() {
+  opened ??= openDB(NAME, VERSION, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        const outbox = db.createObjectStore("outbox", { keyPath: ["board", "id"] });
+        outbox.createIndex("board", "board");
+      }
+      if (oldVersion < 2) {
+        // One record per board: which snapshot the copy starts from and what came after it.
+        db.createObjectStore("boards", { keyPath: "board" });
+        // Snapshot parts as the server sent them (decompressed msgpack), by [board, seq, part].
+        db.createObjectStore("parts");
+      }
+    },
+    // Another tab opened a newer version: let it, and open again next time.
+    blocking() {
+      opened?.then((db) => db?.close());
+      opened = null;
+    },
+  }).catch(() => null);
+  return opened;
+}

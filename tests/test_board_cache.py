@@ -1,0 +1,170 @@
+"""Opening big boards: a snapshot over HTTP, and this browser's copy when the board is reopened."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import msgpack
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from server import protocol
+from tests.live_server import LiveServer
+from tests.test_browser import enter_name
+from tests.test_snapshots import FAST_SNAPSHOTS, _join_until_offered
+from tests.wire import BoardClient, stroke
+
+pytestmark = pytest.mark.browser
+
+
+def draw_strokes(server: LiveServer, board_id: str, count: int, x: float = 0.0) -> list[str]:
+    """``count`` strokes committed over the protocol (in a thread: Playwright owns this one's
+    event loop); returns their ids."""
+
+    async def draw() -> list[str]:
+        client = BoardClient(server.ws_url(board_id))
+        try:
+            await client.join()
+            ops = [stroke(points=6, x=x + index * 3.0) for index in range(count)]
+            for op in ops:
+                await client.submit(op)
+            for op in ops:
+                await client.expect("ack", id=op.id, timeout=20)
+            return [op.id for op in ops]
+        finally:
+            await client.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, draw()).result(timeout=60)
+
+
+def wait_for_snapshot(server: LiveServer, board_id: str) -> protocol.Welcome:
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _join_until_offered(server.ws_url(board_id))).result(60)
+
+
+class Traffic:
+    """What a page receives: board socket messages by type, and the snapshot parts fetched."""
+
+    def __init__(self, page: Page) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.socket_bytes = 0
+        self.parts: list[str] = []
+        page.on("websocket", self._socket)
+        page.on("request", self._request)
+
+    def _socket(self, socket: Any) -> None:
+        socket.on("framereceived", self._frame)
+
+    def _frame(self, payload: bytes | str) -> None:
+        assert isinstance(payload, bytes)
+        self.socket_bytes += len(payload)
+        self.messages += msgpack.unpackb(payload)
+
+    def _request(self, request: Any) -> None:
+        if "/snapshots/" in request.url:
+            self.parts.append(request.url)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for message in self.messages if message["type"] == kind)
+
+
+def open_and_wait(context: BrowserContext, url: str, count: int, name: str | None) -> Page:
+    page = context.new_page()
+    traffic = Traffic(page)
+    page.goto(url)
+    if name:
+        enter_name(page, name)
+    expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=20_000)
+    page.wait_for_function(
+        f"() => window.inkroom.visibleStrokes().length === {count}", timeout=20_000
+    )
+    page.traffic = traffic  # type: ignore[attr-defined]
+    return page
+
+
+# A snapshot is offered past 150 operations to replay: the first visit gets one, the second
+# (100 operations behind) only those.
+@pytest.mark.parametrize(
+    "server",
+    [
+        {
+            **FAST_SNAPSHOTS,
+            "INKROOM_SNAPSHOT_OFFER_AFTER_OPS": "150",
+            "INKROOM_OPERATIONS_BURST": "1000",
+        }
+    ],
+    indirect=True,
+)
+def test_a_reopened_board_loads_from_this_browser_and_asks_only_for_what_is_new(
+    server: LiveServer, browser: Browser
+) -> None:
+    board_id = server.create_board("Big")
+    drawn = draw_strokes(server, board_id, 200)
+    offered = wait_for_snapshot(server, board_id).snapshot
+    assert offered is not None
+    url = f"{server.url}/b/{board_id}"
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+
+    first = open_and_wait(context, url, len(drawn), "Reader")
+    traffic: Traffic = first.traffic  # type: ignore[attr-defined]
+    assert len(traffic.parts) == len(offered.parts)  # the snapshot came over HTTP...
+    assert traffic.count("committed") == len(drawn) - offered.seq  # ...and only the rest here
+    shown = {s["id"] for s in first.evaluate("window.inkroom.visibleStrokes()")}
+    assert shown == set(drawn)
+    first.close()  # this browser keeps its copy
+
+    more = draw_strokes(server, board_id, 100, x=500.0)
+    again = open_and_wait(context, url, len(drawn) + len(more), None)
+    traffic = again.traffic  # type: ignore[attr-defined]
+    assert traffic.parts == []  # nothing fetched: the parts were kept
+    assert traffic.count("committed") == len(more)  # only the new operations
+    welcome = next(m for m in traffic.messages if m["type"] == "welcome")
+    assert welcome.get("snapshot") is None and welcome["resume"] == len(drawn)
+    shown = {s["id"] for s in again.evaluate("window.inkroom.visibleStrokes()")}
+    assert shown == set(drawn) | set(more)
+    context.close()
+
+
+def test_a_copy_the_server_does_not_recognize_is_dropped_and_the_board_sent_again(
+    server: LiveServer, browser: Browser
+) -> None:
+    board_id = server.create_board("Tampered")
+    drawn = draw_strokes(server, board_id, 5)
+    url = f"{server.url}/b/{board_id}"
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    page = open_and_wait(context, url, len(drawn), "Reader")
+    # The copy claims a last operation this board never had, as one from another database would.
+    page.evaluate(
+        """async (board) => {
+          await new Promise((resolve) => setTimeout(resolve, 1500)); // the copy is written
+          const db = await new Promise((resolve, reject) => {
+            const request = indexedDB.open("inkroom");
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error);
+          });
+          const store = db.transaction("boards", "readwrite").objectStore("boards");
+          const copy = await new Promise((resolve) => {
+            const request = store.get(board);
+            request.onsuccess = () => resolve(request.result);
+          });
+          if (!copy) throw new Error("no copy was kept");
+          copy.lastOp = "from-another-database";
+          copy.tail.push([copy.lastSeq + 1, "someone", {kind: "stroke", id: "ghost-stroke",
+            tool: "pen", color: "#000000", width: 2, points: copy.tail[0][2].points}]);
+          copy.lastSeq += 1;
+          await new Promise((resolve) => { store.put(copy).onsuccess = resolve; });
+        }""",
+        board_id,
+    )
+    page.close()
+    again = open_and_wait(context, url, len(drawn), None)
+    traffic: Traffic = again.traffic  # type: ignore[attr-defined]
+    welcome = next(m for m in traffic.messages if m["type"] == "welcome")
+    assert welcome["resume"] == 0
+    assert traffic.count("committed") == len(drawn)
+    shown = [s["id"] for s in again.evaluate("window.inkroom.visibleStrokes()")]
+    assert sorted(shown) == sorted(drawn)  # the ghost is gone, nothing doubled
+    context.close()
