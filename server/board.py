@@ -1,14 +1,22 @@
 """A board's state as a pure function of its operation log (the browser's ``board.js`` twin).
 
-Every undoable operation is active until an ``undo`` of it (by its author) and active again after
-a ``redo``. An object is visible when the operation that created it is active, no active erase
-names it, and no active clear comes after it in the log. Its position is its own plus the sum of
-its active moves. None of this depends on the order in which operations are applied, which is
-what lets optimistic clients converge.
+The rule, evaluated "as of" a sequence number T (only operations up to T count, toggles
+included), is written out in docs/protocol.md ("Board state"):
+
+- An operation other than undo/redo is *active* unless the newest undo/redo of it by its author
+  is an undo.
+- Without a restore: an object is visible when its creating operation is active, no active erase
+  names it, and no active clear comes after it; its position adds the deltas of its active moves.
+- The newest active ``restore`` (at seq r, back to ``at``) starts the board from what was visible
+  as of ``at``, where it was then; only operations after r apply on top of that, by the same rules.
+
+None of this depends on the order in which operations are applied, which is what lets optimistic
+clients converge.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from server.protocol import (
@@ -19,6 +27,7 @@ from server.protocol import (
     MoveOp,
     OperationModel,
     RedoOp,
+    RestoreOp,
     ShapeOp,
     StrokeOp,
     TextOp,
@@ -26,6 +35,7 @@ from server.protocol import (
 )
 
 Drawable = StrokeOp | ShapeOp | TextOp
+NOW = 2**62  # "as of" a moment after every operation
 
 
 @dataclass
@@ -33,7 +43,12 @@ class _Record:
     author: str
     seq: int
     op: OperationModel
-    active: bool = True
+    # (seq, is a redo) of the author's undo/redo of this operation.
+    toggles: list[tuple[int, bool]] = field(default_factory=list)
+
+    def active(self, at: int) -> bool:
+        newest = max((t for t in self.toggles if t[0] <= at), default=None)
+        return newest is None or newest[1]
 
 
 @dataclass(frozen=True)
@@ -50,53 +65,83 @@ class Placed:
 @dataclass
 class Board:
     records: dict[str, _Record] = field(default_factory=dict)
-    # Object id -> ids of the erase and move operations that name it.
-    erased_by: dict[str, list[str]] = field(default_factory=dict)
-    moved_by: dict[str, list[str]] = field(default_factory=dict)
+    # Operations that name a target, and restores, in the order applied.
+    erases: list[str] = field(default_factory=list)
+    moves: list[str] = field(default_factory=list)
     clears: list[str] = field(default_factory=list)
+    restores: list[str] = field(default_factory=list)
+    objects: list[str] = field(default_factory=list)
+    # Undo/redo ids already counted, so that applying one twice changes nothing.
+    toggle_ids: set[str] = field(default_factory=set)
 
     def apply(self, seq: int, author: str, op: OperationModel) -> None:
-        if op.id in self.records:
+        if op.id in self.records or op.id in self.toggle_ids:
+            return
+        if isinstance(op, UndoOp | RedoOp):
+            self.toggle_ids.add(op.id)
+            record = self.records.get(op.target)
+            if record and record.author == author and record.op.kind in UNDOABLE_KINDS:
+                record.toggles.append((seq, isinstance(op, RedoOp)))
             return
         self.records[op.id] = _Record(author, seq, op)
         match op:
-            case EraseOp(targets=targets):
-                for target in targets:
-                    self.erased_by.setdefault(target, []).append(op.id)
-            case MoveOp(targets=targets):
-                for target in targets:
-                    self.moved_by.setdefault(target, []).append(op.id)
+            case EraseOp():
+                self.erases.append(op.id)
+            case MoveOp():
+                self.moves.append(op.id)
             case ClearOp():
                 self.clears.append(op.id)
-            case UndoOp(target=target) | RedoOp(target=target):
-                record = self.records.get(target)
-                if record and record.author == author and record.op.kind in UNDOABLE_KINDS:
-                    record.active = isinstance(op, RedoOp)
+            case RestoreOp():
+                self.restores.append(op.id)
+            case _:
+                self.objects.append(op.id)
 
-    def _active(self, op_id: str) -> bool:
-        record = self.records.get(op_id)
-        return record is not None and record.active
-
-    def visible(self) -> list[Placed]:
-        """Visible objects in paint order (by sequence number)."""
-        last_clear = max(
-            (self.records[c].seq for c in self.clears if self.records[c].active), default=0
-        )
+    def visible(self, at: int = NOW) -> list[Placed]:
+        """Visible objects as of ``at``, in paint order (by sequence number)."""
+        offsets = self._offsets(at)
         placed: list[Placed] = []
-        for op_id, record in self.records.items():
-            if record.op.kind not in CREATING_KINDS or not record.active:
-                continue
-            if record.seq < last_clear:
-                continue
-            if any(self._active(e) for e in self.erased_by.get(op_id, ())):
-                continue
-            dx = dy = 0.0
-            for move_id in self.moved_by.get(op_id, ()):
-                move = self.records[move_id]
-                if move.active and isinstance(move.op, MoveOp):
-                    dx += move.op.dx
-                    dy += move.op.dy
+        for op_id, (dx, dy) in offsets.items():
+            record = self.records[op_id]
             assert isinstance(record.op, StrokeOp | ShapeOp | TextOp)
             placed.append(Placed(record.seq, record.author, record.op, dx, dy))
         placed.sort(key=lambda item: item.seq)
         return placed
+
+    def _counts(self, op_ids: Iterable[str], after: int, at: int) -> list[_Record]:
+        """The active operations among ``op_ids`` with ``after < seq <= at``."""
+        records = (self.records[op_id] for op_id in op_ids)
+        return [r for r in records if after < r.seq <= at and r.active(at)]
+
+    def _offsets(self, at: int) -> dict[str, tuple[float, float]]:
+        restore = max(
+            (
+                r
+                for r in self._counts(self.restores, 0, at)
+                if isinstance(r.op, RestoreOp) and r.op.at < r.seq
+            ),
+            key=lambda r: r.seq,
+            default=None,
+        )
+        offsets: dict[str, tuple[float, float]] = {}
+        floor = 0
+        if restore is not None:
+            assert isinstance(restore.op, RestoreOp)
+            offsets = self._offsets(restore.op.at)
+            floor = restore.seq
+        for record in self._counts(self.objects, floor, at):
+            if record.op.kind in CREATING_KINDS:
+                offsets[record.op.id] = (0.0, 0.0)
+        last_clear = max((r.seq for r in self._counts(self.clears, floor, at)), default=0)
+        if last_clear:
+            offsets = {i: o for i, o in offsets.items() if self.records[i].seq > last_clear}
+        for record in self._counts(self.erases, floor, at):
+            assert isinstance(record.op, EraseOp)
+            for target in record.op.targets:
+                offsets.pop(target, None)
+        for record in sorted(self._counts(self.moves, floor, at), key=lambda r: r.seq):
+            assert isinstance(record.op, MoveOp)
+            for target in record.op.targets:
+                if target in offsets:
+                    dx, dy = offsets[target]
+                    offsets[target] = (dx + record.op.dx, dy + record.op.dy)
+        return offsets

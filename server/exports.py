@@ -36,10 +36,12 @@ class BoardDocument(BaseModel):
     operations: Annotated[list[ExportedOperation], Field(max_length=MAX_IMPORT_OPERATIONS)]
 
 
-async def document(store: Store, board: Board) -> BoardDocument:
+async def document(store: Store, board: Board, at: int | None = None) -> BoardDocument:
+    """The board's operations (up to ``at``, if given)."""
     operations = [
         ExportedOperation(seq=row.seq, author=row.author, op=protocol.decode_operation(row.payload))
         async for row in store.history(board.id)
+        if at is None or row.seq <= at
     ]
     return BoardDocument(title=board.title, operations=operations)
 
@@ -71,6 +73,6 @@ async def board_state(store: Store, board_id: str) -> BoardState:
     return state
 
 
-async def render_svg(store: Store, board: Board) -> str:
+async def render_svg(store: Store, board: Board, at: int | None = None) -> str:
     state = await board_state(store, board.id)
-    return svg.render(state.visible(), board.title)
+    return svg.render(state.visible() if at is None else state.visible(at), board.title)

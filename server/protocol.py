@@ -211,14 +211,25 @@ class MoveOp(Message):
     dy: Coordinate
 
 
+class RestoreOp(Message):
+    """The board becomes what it showed after operation ``at``; later operations apply on top
+    (docs/protocol.md, "Board state")."""
+
+    kind: Literal["restore"]
+    id: Id
+    at: Seq
+
+
 Operation = Annotated[
-    StrokeOp | ShapeOp | TextOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp,
+    StrokeOp | ShapeOp | TextOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp | RestoreOp,
     Field(discriminator="kind"),
 ]
-OperationModel = StrokeOp | ShapeOp | TextOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp
+OperationModel = (
+    StrokeOp | ShapeOp | TextOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp | RestoreOp
+)
 # Operations that create an object (whose id is the operation's id).
 CREATING_KINDS = frozenset({"stroke", "shape", "text"})
-UNDOABLE_KINDS = frozenset({"stroke", "shape", "text", "move", "erase", "clear"})
+UNDOABLE_KINDS = frozenset({"stroke", "shape", "text", "move", "erase", "clear", "restore"})
 
 
 # Client -> server

@@ -258,6 +258,9 @@ class Session:
                 target=getattr(op, "target", None),
                 payload=protocol.encode_operation(op),
                 origin=self.client,
+                restore_at=getattr(op, "at", None),
+                author_name=self.client.peer.name,
+                author_color=self.client.peer.color,
             )
         )
 

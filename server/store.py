@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from server.access import Role, new_link_token, token_hash
 from server.protocol import UNDOABLE_KINDS, ErrorCode
-from server.tables import board_links, boards, operations, snapshots
+from server.tables import board_links, boards, operations, participants, snapshots
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,11 @@ class Submission:
     target: str | None
     payload: bytes
     origin: Any = None
+    # A restore's moment: it must be in the board's history already.
+    restore_at: int | None = None
+    # How the author appears to others, kept with the board for its history.
+    author_name: str | None = None
+    author_color: str | None = None
     # Filled in by ``append``: the stored sequence number, or why it was refused.
     seq: int | None = None
     duplicate: bool = False
@@ -144,6 +149,9 @@ class Store:
         self.reader = reader
         self.writer = writer
         self.quota = quota or Quota()
+        # (board, user) -> (name, color) known to be stored, so that names cost a write only
+        # when they change.
+        self._named: dict[tuple[str, str], tuple[str, str]] = {}
 
     async def dispose(self) -> None:
         await self.reader.dispose()
@@ -230,6 +238,7 @@ class Store:
         """Delete a board and its whole history; False if there was no such board."""
         async with self.writer.begin() as conn:
             await conn.execute(delete(snapshots).where(snapshots.c.board_id == board_id))
+            await conn.execute(delete(participants).where(participants.c.board_id == board_id))
             await conn.execute(delete(operations).where(operations.c.board_id == board_id))
             result = await conn.execute(delete(boards).where(boards.c.id == board_id))
         return bool(result.rowcount)
@@ -416,9 +425,68 @@ class Store:
         for submission in batch:
             by_board[submission.board_id].append(submission)
         now = datetime.now(UTC)
+        names = self._new_names(batch)
         async with self.writer.begin() as conn:
             for board_id, submissions in by_board.items():
                 await self._append_to_board(conn, board_id, submissions, now)
+            stored = await self._store_names(conn, names, batch)
+        self._named.update(stored)
+
+    def _new_names(self, batch: Sequence[Submission]) -> dict[tuple[str, str], tuple[str, str]]:
+        names: dict[tuple[str, str], tuple[str, str]] = {}
+        for s in batch:
+            if s.author_name and s.author_color:
+                key, name = (s.board_id, s.author), (s.author_name, s.author_color)
+                if self._named.get(key) != name:
+                    names[key] = name
+        return names
+
+    @staticmethod
+    async def _store_names(
+        conn: AsyncConnection,
+        names: dict[tuple[str, str], tuple[str, str]],
+        batch: Sequence[Submission],
+    ) -> dict[tuple[str, str], tuple[str, str]]:
+        """Keep the names of the authors whose operations were stored; returns those."""
+        stored = {(s.board_id, s.author) for s in batch if s.seq is not None}
+        names = {key: name for key, name in names.items() if key in stored}
+        for board_id, user in names:
+            await conn.execute(
+                delete(participants).where(
+                    participants.c.board_id == board_id, participants.c.user == user
+                )
+            )
+        if names:
+            await conn.execute(
+                insert(participants),
+                [
+                    {"board_id": b, "user": u, "name": name, "color": color}
+                    for (b, u), (name, color) in names.items()
+                ],
+            )
+        return names
+
+    async def timeline(
+        self, board_id: str
+    ) -> tuple[list[tuple[int, datetime, str, str]], dict[str, tuple[str, str]]]:
+        """Every operation's (seq, time, author, kind), oldest first, and who the authors are
+        (user -> name, color) as they last appeared."""
+        query = (
+            select(
+                operations.c.seq, operations.c.created_at, operations.c.author, operations.c.kind
+            )
+            .where(operations.c.board_id == board_id)
+            .order_by(operations.c.seq)
+        )
+        people = select(participants.c.user, participants.c.name, participants.c.color).where(
+            participants.c.board_id == board_id
+        )
+        async with self.reader.begin() as conn:
+            rows = [
+                (r.seq, _utc(r.created_at), r.author, r.kind) for r in await conn.execute(query)
+            ]
+            named = {r.user: (r.name, r.color) for r in await conn.execute(people)}
+        return rows, named
 
     async def _append_to_board(
         self,
@@ -456,6 +524,7 @@ class Store:
             for submission in accepted:
                 submission.error, submission.reason = ErrorCode.UNKNOWN_TARGET, "board is gone"
             return
+        accepted = self._in_history(accepted, current.head_seq)
         accepted = self._within_quota(accepted, current.head_seq, current.stored_bytes)
         if not accepted:
             return
@@ -495,6 +564,14 @@ class Store:
         for submission in submissions:
             if submission.duplicate and submission.seq is None:
                 submission.seq = seq_of.get(submission.op_id)
+
+    @staticmethod
+    def _in_history(accepted: list[Submission], head: int) -> list[Submission]:
+        for submission in accepted:
+            if submission.restore_at is not None and submission.restore_at > head:
+                submission.error = ErrorCode.UNKNOWN_TARGET
+                submission.reason = "the board has no such moment yet"
+        return [s for s in accepted if s.error is None]
 
     def _within_quota(
         self, accepted: list[Submission], operations: int, stored_bytes: int

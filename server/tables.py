@@ -93,3 +93,14 @@ snapshots = Table(
     Column("body", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# Who has drawn on a board, by the name and color they had when they last drew (the history
+# view shows them).
+participants = Table(
+    "participants",
+    metadata,
+    Column("board_id", String(64), ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+    Column("user", String(64), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("color", String(7), nullable=False),
+)

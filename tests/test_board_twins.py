@@ -19,7 +19,9 @@ const logs = JSON.parse(readFileSync(0, "utf8"));
 const results = logs.map((log) => {
   const board = new Board();
   for (const { seq, author, op } of log) board.applyCommitted(seq, author, op);
-  return board.visible().map(({ id, dx, dy }) => [id, dx, dy]);
+  const view = (placed) => placed.map(({ id, dx, dy }) => [id, dx, dy]);
+  // Now, then every moment of the board's history.
+  return [view(board.visible()), ...log.map(({ seq }) => view(board.visibleAt(seq)))];
 });
 process.stdout.write(JSON.stringify(results));
 """
@@ -48,6 +50,8 @@ def random_log(rng: random.Random, length: int) -> list[dict[str, object]]:
                   "dx": float(rng.randint(-5, 5)), "dy": float(rng.randint(-5, 5))}  # fmt: skip
         elif roll < 0.65:
             op = {"kind": "clear", "id": op_id}
+        elif roll < 0.72:
+            op = {"kind": "restore", "id": op_id, "at": rng.randint(0, seq - 1)}
         else:
             # Anyone may try; only the author's undo or redo counts.
             op = {"kind": rng.choice(["undo", "redo"]), "id": op_id, "target": rng.choice(made)[0]}
@@ -57,15 +61,18 @@ def random_log(rng: random.Random, length: int) -> list[dict[str, object]]:
     return log
 
 
-def python_view(log: list[dict[str, object]]) -> list[list[object]]:
+def python_views(log: list[dict[str, object]]) -> list[list[list[object]]]:
+    """What the board shows now, then as of every moment of its history."""
     board = Board()
     for entry in log:
         op = protocol.operation_adapter.validate_python(entry["op"])
         board.apply(int(str(entry["seq"])), str(entry["author"]), op)
-    return [[item.op.id, item.dx, item.dy] for item in board.visible()]
+    moments = [int(str(entry["seq"])) for entry in log]
+    views = [board.visible()] + [board.visible(at) for at in moments]
+    return [[[item.op.id, item.dx, item.dy] for item in view] for view in views]
 
 
-def test_both_boards_show_the_same_objects_for_300_random_logs() -> None:
+def test_both_boards_show_the_same_objects_at_every_moment_of_300_random_logs() -> None:
     node = shutil.which("node")
     assert node, "node is needed for the browser's board"
     rng = random.Random(2026)
@@ -76,4 +83,4 @@ def test_both_boards_show_the_same_objects_for_300_random_logs() -> None:
     )  # fmt: skip
     browser_views = json.loads(replayed.stdout)
     for index, log in enumerate(logs):
-        assert browser_views[index] == python_view(log), f"log {index} differs"
+        assert browser_views[index] == python_views(log), f"log {index} differs"

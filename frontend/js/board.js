@@ -3,7 +3,9 @@
 //
 // Every operation but undo/redo is active unless the newest undo/redo of it (by its author) is an
 // undo. An object is visible when the operation that created it is active, no active erase names
-// it, and no active clear comes after it; its position adds the deltas of its active moves.
+// it, and no active clear comes after it; its position adds the deltas of its active moves. The
+// newest active restore starts the board from what showed at its moment; only what came after
+// the restore applies on top. Any moment can be evaluated ("as of" a sequence number).
 // Pending (not yet acknowledged) local operations sit after everything committed, in the order
 // they were made, so the view converges to the server's once the acks arrive.
 
@@ -32,6 +34,8 @@ export class Board {
     this.toggledBy = new Map();
     /** @type {Set<string>} */
     this.clears = new Set();
+    /** @type {Set<string>} */
+    this.restores = new Set();
     /** @type {Set<string>} ids of operations not yet acknowledged */
     this.pending = new Set();
     this.lastSeq = 0;
@@ -128,49 +132,94 @@ export class Board {
     }
     if (op.target) remove(this.toggledBy, op.target, id);
     this.clears.delete(id);
+    this.restores.delete(id);
     this._changed();
   }
 
-  /** @param {string} id */
-  isActive(id) {
+  /**
+   * Whether an operation counts as of ``at``: unless its author's newest undo/redo of it up to
+   * then is an undo. @param {string} id @param {number} at
+   */
+  isActive(id, at = Infinity) {
     const entry = this.entries.get(id);
-    if (!entry) return false;
+    if (!entry || entry.seq > at) return false;
     let newest = null;
     for (const toggleId of this.toggledBy.get(id) ?? []) {
       const toggle = this.entries.get(toggleId);
-      if (!toggle || toggle.author !== entry.author) continue;
+      if (!toggle || toggle.author !== entry.author || toggle.seq > at) continue;
       if (!newest || toggle.seq > newest.seq) newest = toggle;
     }
     return !newest || newest.op.kind === "redo";
   }
 
-  /** Visible objects in paint order. @returns {Placed[]} */
+  /** Visible objects now, in paint order. @returns {Placed[]} */
   visible() {
-    if (this._visible) return this._visible;
-    let lastClear = 0;
-    for (const id of this.clears) {
-      const entry = /** @type {Entry} */ (this.entries.get(id));
-      if (this.isActive(id) && entry.seq > lastClear) lastClear = entry.seq;
-    }
+    this._visible ??= this.visibleAt(Infinity);
+    return this._visible;
+  }
+
+  /** Visible objects as of ``at`` (the history view), in paint order. @param {number} at @returns {Placed[]} */
+  visibleAt(at) {
     /** @type {Placed[]} */
     const placed = [];
-    for (const [id, entry] of this.entries) {
-      if (!CREATING_KINDS.has(entry.op.kind) || entry.seq < lastClear) continue;
-      if (!this.isActive(id)) continue;
-      if ((this.erasedBy.get(id) ?? []).some((e) => this.isActive(e))) continue;
-      let dx = 0;
-      let dy = 0;
-      for (const moveId of this.movedBy.get(id) ?? []) {
-        if (!this.isActive(moveId)) continue;
-        const move = /** @type {Entry} */ (this.entries.get(moveId)).op;
-        dx += move.dx;
-        dy += move.dy;
-      }
+    for (const [id, [dx, dy]] of this._offsets(at)) {
+      const entry = /** @type {Entry} */ (this.entries.get(id));
       placed.push({ id, seq: entry.seq, author: entry.author, op: entry.op, dx, dy });
     }
     placed.sort((a, b) => a.seq - b.seq);
-    this._visible = placed;
     return placed;
+  }
+
+  /** The newest restore in force as of ``at``, if any. @param {number} at */
+  restoreInForce(at = Infinity) {
+    /** @type {Entry | null} */
+    let newest = null;
+    for (const id of this.restores) {
+      const entry = /** @type {Entry} */ (this.entries.get(id));
+      if (entry.op.at >= entry.seq || !this.isActive(id, at)) continue;
+      if (!newest || entry.seq > newest.seq) newest = entry;
+    }
+    return newest;
+  }
+
+  /**
+   * Visible object ids and how far they moved, as of ``at``: from the newest restore in force
+   * (what showed at its moment), or from nothing, then the operations after it.
+   * @param {number} at @returns {Map<string, [number, number]>}
+   */
+  _offsets(at) {
+    const restore = this.restoreInForce(at);
+    const offsets = restore ? this._offsets(restore.op.at) : new Map();
+    const floor = restore ? restore.seq : 0;
+    /** @param {string} id */
+    const counts = (id) => {
+      const entry = this.entries.get(id);
+      return !!entry && entry.seq > floor && this.isActive(id, at);
+    };
+    for (const [id, entry] of this.entries) {
+      if (CREATING_KINDS.has(entry.op.kind) && counts(id)) offsets.set(id, [0, 0]);
+    }
+    let lastClear = 0;
+    for (const id of this.clears) {
+      const entry = /** @type {Entry} */ (this.entries.get(id));
+      if (counts(id) && entry.seq > lastClear) lastClear = entry.seq;
+    }
+    for (const [id, offset] of offsets) {
+      const entry = /** @type {Entry} */ (this.entries.get(id));
+      if (entry.seq < lastClear || (this.erasedBy.get(id) ?? []).some(counts)) {
+        offsets.delete(id);
+        continue;
+      }
+      const moves = (this.movedBy.get(id) ?? []).filter(counts).map((m) => /** @type {Entry} */ (this.entries.get(m)));
+      moves.sort((a, b) => a.seq - b.seq); // sums in sequence order, as the server's twin does
+      let [dx, dy] = offset;
+      for (const move of moves) {
+        dx += move.op.dx;
+        dy += move.op.dy;
+      }
+      offsets.set(id, [dx, dy]);
+    }
+    return offsets;
   }
 
   /**
@@ -178,9 +227,12 @@ export class Board {
    * @param {string} user
    */
   undoable(user) {
+    // A restore seals what came before it: undo reaches back to the restore, not past it.
+    const floor = this.restoreInForce()?.seq ?? 0;
     /** @type {Entry[]} */
     const own = [];
     for (const [id, entry] of this.entries) {
+      if (entry.seq < floor) continue;
       if (entry.author === user && !TOGGLES.has(entry.op.kind) && this.isActive(id)) {
         own.push(entry);
       }
@@ -195,6 +247,7 @@ export class Board {
     if (op.kind === "erase") for (const t of op.targets) append(this.erasedBy, t, op.id);
     if (op.kind === "move") for (const t of op.targets) append(this.movedBy, t, op.id);
     if (op.kind === "clear") this.clears.add(op.id);
+    if (op.kind === "restore") this.restores.add(op.id);
     if (TOGGLES.has(op.kind)) append(this.toggledBy, op.target, op.id);
   }
 

@@ -80,13 +80,15 @@ export const OPERATION_KINDS = Object.freeze([
   "erase",
   "undo",
   "redo",
-  "clear"
+  "clear",
+  "restore"
 ]);
 
 export const UNDOABLE_KINDS = Object.freeze([
   "clear",
   "erase",
   "move",
+  "restore",
   "shape",
   "stroke",
   "text"

@@ -238,10 +238,79 @@ async def revoke_link(access: AccessDep, services: ServicesDep, role: Role) -> N
     services.hub.link_replaced(access.board.id, role)
 
 
+Moment = Annotated[
+    int | None,
+    Query(ge=0, lt=2**53, description="a moment of the board's history: its state after this seq"),
+]
+
+
 @router.get("/{board_id}/export.json")
-async def export_json(access: AccessDep, services: ServicesDep) -> BoardDocument:
-    """The board and its whole history; ``POST /api/boards/import`` makes a copy from it."""
-    return await exports.document(services.store, access.board)
+async def export_json(access: AccessDep, services: ServicesDep, at: Moment = None) -> BoardDocument:
+    """The board and its whole history (up to ``at``, if given); ``POST /api/boards/import``
+    makes a copy from it."""
+    return await exports.document(services.store, access.board, at)
+
+
+class Person(BaseModel):
+    user: str
+    name: str | None
+    color: str | None
+
+
+class Timeline(BaseModel):
+    """Every operation of a board, as columns: operation ``n`` (seq ``n + 1``) was made at
+    ``start`` plus the sum of ``time[0..n]`` milliseconds, by ``people[author[n]]``, and is of
+    kind ``kinds[kind[n]]``."""
+
+    head: int
+    start: datetime | None
+    people: list[Person]
+    kinds: list[str]
+    time: list[int]
+    author: list[int]
+    kind: list[int]
+
+
+@router.get(
+    "/{board_id}/history",
+    response_class=Response,
+    responses={200: {"model": Timeline}},
+)
+async def history(access: AccessDep, services: ServicesDep, request: Request) -> Response:
+    """When each operation was made and by whom: the history view's timeline."""
+    rows, named = await services.store.timeline(access.board.id)
+    users: dict[str, int] = {}
+    kinds: dict[str, int] = {}
+    times: list[int] = []
+    previous = rows[0][1] if rows else None
+    for _, made, author, kind in rows:
+        assert previous is not None
+        times.append(round((made - previous).total_seconds() * 1000))
+        previous = made
+        users.setdefault(author, len(users))
+        kinds.setdefault(kind, len(kinds))
+    timeline = Timeline(
+        head=rows[-1][0] if rows else 0,
+        start=rows[0][1] if rows else None,
+        people=[
+            Person(
+                user=user,
+                name=named.get(user, (None, None))[0],
+                color=named.get(user, (None, None))[1],
+            )
+            for user in users
+        ],
+        kinds=list(kinds),
+        time=times,
+        author=[users[row[2]] for row in rows],
+        kind=[kinds[row[3]] for row in rows],
+    )
+    body = timeline.model_dump_json().encode()
+    headers = {"Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    if "br" in request.headers.get("accept-encoding", ""):
+        body = await asyncio.to_thread(brotli.compress, body, quality=5)
+        headers["Content-Encoding"] = "br"
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get(
@@ -249,15 +318,18 @@ async def export_json(access: AccessDep, services: ServicesDep) -> BoardDocument
     response_class=Response,
     responses={200: {"content": {"image/svg+xml": {}}}},
 )
-async def export_svg(access: AccessDep, services: ServicesDep, request: Request) -> Response:
-    """What the board shows now, as SVG (also the gallery's thumbnail)."""
+async def export_svg(
+    access: AccessDep, services: ServicesDep, request: Request, at: Moment = None
+) -> Response:
+    """What the board shows now (or showed at ``at``), as SVG (also the gallery's thumbnail)."""
     board = access.board
     # The ETag changes with every operation, so a thumbnail is rendered again only when needed.
-    etag = f'"{board.id}-{board.head_seq}-{int(board.updated_at.timestamp())}"'
+    moment = board.head_seq if at is None else min(at, board.head_seq)
+    etag = f'"{board.id}-{moment}-{int(board.updated_at.timestamp())}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    document = await exports.render_svg(services.store, board)
+    document = await exports.render_svg(services.store, board, at)
     return Response(document, media_type="image/svg+xml", headers=headers)
 
 
