@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # Messages refused in a row for rate before the connection is closed (4429).
     flood_tolerance: int = 100
     replay_page_ops: int = 500
+    # Every this many operations, clients get the board's state hash to check theirs (0: never).
+    state_check_every_ops: int = 200
     # Snapshots (docs/storage.md): built every this many operations (and a tenth of the board),
     # or once a board has been quiet this long with this many new operations.
     snapshot_every_ops: int = 1000

@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reader, writer = create_engines(settings.database_url, settings.sqlite_synchronous)
         quota = Quota(settings.max_board_operations, settings.max_board_bytes)
         store = Store(reader, writer, quota)
-        hub = Hub()
+        hub = Hub(settings.state_check_every_ops)
         metrics.boards_open.set_function(lambda: len(hub.rooms))
         snapshotter = Snapshotter(store, settings, metrics)
 

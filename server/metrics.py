@@ -52,3 +52,8 @@ class Metrics:
             "inkroom_snapshots_served", "Joins sent a snapshot instead of a replay",
             registry=self.registry,
         )  # fmt: skip
+        self.desyncs = Counter(
+            "inkroom_desyncs",
+            "Clients whose board did not match a state check and loaded it again",
+            registry=self.registry,
+        )

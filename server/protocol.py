@@ -100,6 +100,20 @@ Seq = Annotated[int, Field(ge=0, lt=2**53)]
 PeerId = Annotated[int, Field(ge=1, lt=2**53)]
 
 
+# The board's state hash: 32-bit FNV-1a over "seq:author:kind:id\n" of every operation in order
+# (ids, authors and kinds are ASCII). The reducers are deterministic, so the same operations in
+# the same order are the same board; ``check`` messages carry it (docs/protocol.md).
+EMPTY_STATE_HASH = 2166136261
+_FNV_PRIME = 16777619
+
+
+def next_state_hash(previous: int, seq: int, author: str, kind: str, op_id: str) -> int:
+    value = previous
+    for byte in f"{seq}:{author}:{kind}:{op_id}\n".encode("ascii"):
+        value = ((value ^ byte) * _FNV_PRIME) & 0xFFFFFFFF
+    return value
+
+
 class ProtocolError(Exception):
     """A frame that is not a valid message of this protocol."""
 
@@ -278,6 +292,13 @@ class Submit(Message):
     op: Operation
 
 
+class Desync(Message):
+    """The client's board did not match a ``check``: it is loading the board again."""
+
+    type: Literal["desync"]
+    seq: Seq
+
+
 class Kick(Message):
     """An owner removes a participant from the board."""
 
@@ -285,8 +306,10 @@ class Kick(Message):
     peer: PeerId
 
 
-ClientMessage = Annotated[Join | Live | Cursor | Submit | Kick, Field(discriminator="type")]
-ClientMessageModel = Join | Live | Cursor | Submit | Kick
+ClientMessage = Annotated[
+    Join | Live | Cursor | Submit | Kick | Desync, Field(discriminator="type")
+]
+ClientMessageModel = Join | Live | Cursor | Submit | Kick | Desync
 
 
 # Server -> client
@@ -358,6 +381,15 @@ class Ack(Message):
     seq: Seq
 
 
+class Check(Message):
+    """The board's state hash after operation ``seq`` (``next_state_hash``), sent every few
+    operations right after that operation's ``committed`` or ``ack``."""
+
+    type: Literal["check"] = "check"
+    seq: Seq
+    hash: Annotated[int, Field(ge=0, lt=2**32)]
+
+
 class Presence(Message):
     type: Literal["presence"] = "presence"
     event: Literal["joined", "left"]
@@ -398,7 +430,16 @@ class Error(Message):
 
 
 ServerMessage = Annotated[
-    Welcome | Committed | Synced | Ack | Presence | PeerLive | PeerCursor | BoardInfo | Error,
+    Welcome
+    | Committed
+    | Synced
+    | Ack
+    | Check
+    | Presence
+    | PeerLive
+    | PeerCursor
+    | BoardInfo
+    | Error,
     Field(discriminator="type"),
 ]
 

@@ -191,9 +191,11 @@ class Client:
 class Room:
     """The clients of one board."""
 
-    def __init__(self, board_id: str) -> None:
+    def __init__(self, board_id: str, check_every: int = 0) -> None:
         self.board_id = board_id
         self.clients: dict[int, Client] = {}
+        # Every this many operations the room hears the board's state hash (0: never).
+        self.check_every = check_every
 
     def add(self, client: Client) -> None:
         joined = protocol.encode_server(protocol.Presence(event="joined", peer=client.peer))
@@ -232,13 +234,18 @@ class Room:
         if isinstance(origin, Client):
             ack = protocol.encode_server(protocol.Ack(id=submission.op_id, seq=submission.seq))
             origin.deliver(ack, None if submission.duplicate else submission.seq)
+        due = self.check_every and submission.seq % self.check_every == 0
+        if due and not submission.duplicate and submission.state_hash is not None:
+            check = protocol.Check(seq=submission.seq, hash=submission.state_hash)
+            self.broadcast(protocol.encode_server(check))
 
 
 class Hub:
     """All rooms of this process."""
 
-    def __init__(self) -> None:
+    def __init__(self, check_every: int = 0) -> None:
         self.rooms: dict[str, Room] = {}
+        self.check_every = check_every
         self._peer_ids = itertools.count(1)
 
     def next_peer_id(self) -> int:
@@ -247,7 +254,7 @@ class Hub:
     def join(self, board_id: str, client: Client) -> Room:
         room = self.rooms.get(board_id)
         if room is None:
-            room = self.rooms[board_id] = Room(board_id)
+            room = self.rooms[board_id] = Room(board_id, self.check_every)
         room.add(client)
         return room
 

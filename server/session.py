@@ -78,6 +78,7 @@ class Session:
         self.services = services
         self.metrics = services.metrics
         self.rates = _Rates(services)
+        self.desynced = False
 
     async def run(self) -> None:
         hub = self.services.hub
@@ -237,6 +238,10 @@ class Session:
                 self._submit(op)
             case protocol.Kick(peer=target):
                 self._kick(room, target)
+            case protocol.Desync():
+                if not self.desynced:  # counted once per connection, however often it is sent
+                    self.desynced = True
+                    self.metrics.desyncs.inc()
             case protocol.Join():
                 self._refuse(ErrorCode.ALREADY_JOINED, "already joined")
 

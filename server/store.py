@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from server.access import Role, new_link_token, token_hash
-from server.protocol import UNDOABLE_KINDS, ErrorCode
+from server.protocol import UNDOABLE_KINDS, ErrorCode, next_state_hash
 from server.tables import board_links, boards, operations, participants, snapshots
 
 
@@ -64,6 +64,8 @@ class Submission:
     origin: Any = None
     # A restore's moment: it must be in the board's history already.
     restore_at: int | None = None
+    # The board's state hash once this operation is stored (``protocol.next_state_hash``).
+    state_hash: int | None = None
     # How the author appears to others, kept with the board for its history.
     author_name: str | None = None
     author_color: str | None = None
@@ -515,7 +517,7 @@ class Store:
             return
         current = (
             await conn.execute(
-                select(boards.c.head_seq, boards.c.stored_bytes)
+                select(boards.c.head_seq, boards.c.stored_bytes, boards.c.state_hash)
                 .where(boards.c.id == board_id)
                 .with_for_update()
             )
@@ -529,6 +531,14 @@ class Store:
         if not accepted:
             return
         added_bytes = sum(len(s.payload) for s in accepted)
+        # The row is locked (FOR UPDATE; SQLite's single writer): the numbers follow the head read.
+        state_hash = current.state_hash
+        for offset, submission in enumerate(accepted):
+            submission.seq = current.head_seq + offset + 1
+            state_hash = next_state_hash(
+                state_hash, submission.seq, submission.author, submission.kind, submission.op_id
+            )
+            submission.state_hash = state_hash
         head = (
             await conn.execute(
                 update(boards)
@@ -536,14 +546,13 @@ class Store:
                 .values(
                     head_seq=boards.c.head_seq + len(accepted),
                     stored_bytes=boards.c.stored_bytes + added_bytes,
+                    state_hash=state_hash,
                     updated_at=now,
                 )
                 .returning(boards.c.head_seq)
             )
         ).scalar_one()
-        first = head - len(accepted) + 1
-        for offset, submission in enumerate(accepted):
-            submission.seq = first + offset
+        assert head == accepted[-1].seq
         await conn.execute(
             insert(operations),
             [

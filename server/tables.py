@@ -19,6 +19,8 @@ from sqlalchemy import (
     false,
 )
 
+from server.protocol import EMPTY_STATE_HASH
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -44,6 +46,14 @@ boards = Table(
     Column("locked", Boolean, nullable=False, default=False, server_default=false()),
     # Bytes of stored operation payloads, against the per-board quota.
     Column("stored_bytes", BigInteger, nullable=False, default=0, server_default="0"),
+    # ``protocol.next_state_hash`` folded over every operation up to ``head_seq``.
+    Column(
+        "state_hash",
+        BigInteger,
+        nullable=False,
+        default=EMPTY_STATE_HASH,
+        server_default=str(EMPTY_STATE_HASH),
+    ),
 )
 Index("ix_boards_updated_at", boards.c.updated_at)
 

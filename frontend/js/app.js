@@ -238,6 +238,19 @@ async function loadFromSnapshot(snapshot) {
   cache.started(lastOp);
 }
 
+let repairs = 0;
+
+/** This page's board differs from the server's: load it again, without reloading the page. @param {number} seq */
+function repair(seq) {
+  repairs++;
+  connection.sendControl({ type: "desync", seq });
+  board.reset();
+  cache.drop();
+  inbox.length = 0;
+  renderer.invalidate();
+  connection.socket?.close(); // the join after it asks for everything
+}
+
 /** @param {any} message */
 function handle(message) {
   switch (message.type) {
@@ -256,6 +269,10 @@ function handle(message) {
       outbox.remove(message.id);
       break;
     }
+    case "check":
+      // The server's hash of the board after ``seq``: a page whose copy differs loads it again.
+      if (board.lastSeq >= message.seq && board.stateHash(message.seq) !== message.hash) repair(message.seq);
+      break;
     case "error":
       if (message.id && ![ERROR_CODES.STORAGE_UNAVAILABLE, ERROR_CODES.RATE_LIMITED].includes(message.code)) {
         board.drop(message.id);
@@ -611,6 +628,12 @@ Object.assign(window, {
     lastSeq: () => board.lastSeq,
     view: () => ({ x: view.x, y: view.y, scale: view.scale }),
     pending: () => connection.pending,
+    repairs: () => repairs,
+    // Removes an object from this page's copy only, as a desync would (for tests).
+    dropLocally: (/** @type {string} */ id) => {
+      board.drop(id);
+      renderer.invalidate();
+    },
     lastInkMs: () => renderer.lastInkMs,
   },
 });

@@ -13,6 +13,8 @@
 /** @typedef {{seq: number, author: string, op: Operation}} Entry */
 /** @typedef {{id: string, seq: number, author: string, op: Operation, dx: number, dy: number}} Placed */
 
+import { EMPTY_STATE_HASH } from "./protocol.gen.js";
+
 export const CREATING_KINDS = new Set(["stroke", "shape", "text"]);
 const TOGGLES = new Set(["undo", "redo"]);
 // Provisional sequence numbers of pending operations: above any real one.
@@ -223,6 +225,18 @@ export class Board {
   }
 
   /**
+   * The state hash of every committed operation up to ``at``, which a ``check`` from the server
+   * compares with the board's. @param {number} at
+   */
+  stateHash(at) {
+    const committed = [...this.entries.values()].filter((e) => e.seq <= at && !this.pending.has(e.op.id));
+    committed.sort((a, b) => a.seq - b.seq);
+    let value = EMPTY_STATE_HASH;
+    for (const { seq, author, op } of committed) value = nextStateHash(value, seq, author, op.kind, op.id);
+    return value;
+  }
+
+  /**
    * The user's own active operations, oldest first: what undo withdraws, newest first.
    * @param {string} user
    */
@@ -255,6 +269,18 @@ export class Board {
     this.version++;
     this._visible = null;
   }
+}
+
+/**
+ * The board's state hash after one more operation: 32-bit FNV-1a over "seq:author:kind:id\n"
+ * (server/protocol.py's ``next_state_hash``; ids, authors and kinds are ASCII).
+ * @param {number} previous @param {number} seq @param {string} author @param {string} kind @param {string} id
+ */
+export function nextStateHash(previous, seq, author, kind, id) {
+  let value = previous;
+  const text = `${seq}:${author}:${kind}:${id}\n`;
+  for (let i = 0; i < text.length; i++) value = Math.imul(value ^ text.charCodeAt(i), 16777619) >>> 0;
+  return value;
 }
 
 /** @param {Map<string, string[]>} map @param {string} key @param {string} value */

@@ -57,7 +57,8 @@ export const CLIENT_MESSAGE_TYPES = Object.freeze([
   "live",
   "cursor",
   "op",
-  "kick"
+  "kick",
+  "desync"
 ]);
 
 export const SERVER_MESSAGE_TYPES = Object.freeze([
@@ -65,6 +66,7 @@ export const SERVER_MESSAGE_TYPES = Object.freeze([
   "committed",
   "synced",
   "ack",
+  "check",
   "presence",
   "live",
   "cursor",
@@ -97,3 +99,5 @@ export const UNDOABLE_KINDS = Object.freeze([
 export const ID_PATTERN = Object.freeze("^[A-Za-z0-9_-]+$");
 
 export const COLOR_PATTERN = Object.freeze("^#[0-9a-fA-F]{6}$");
+
+export const EMPTY_STATE_HASH = Object.freeze(2166136261);
