@@ -10,7 +10,8 @@ import { newId } from "./ids.js";
 import { hasChosenName, identity, knownLinks, rememberBoard, rememberLinks, rename, tokenFor } from "./identity.js";
 import { Input, isTyping } from "./input.js";
 import { Outbox } from "./outbox.js";
-import { ERROR_CODES } from "./protocol.gen.js";
+import { decodePoints } from "./points.js";
+import { ERROR_CODES, LIMITS } from "./protocol.gen.js";
 import { Renderer } from "./renderer.js";
 import { eraser } from "./tools/eraser.js";
 import { hand } from "./tools/hand.js";
@@ -196,11 +197,13 @@ connection.addEventListener("message", (event) => {
     case "live": {
       const key = `${message.peer}:${message.stroke}`;
       const stroke = renderer.liveStrokes.get(key);
+      // Each live message is a standalone run of points (its first point absolute).
+      const fresh = decodePoints(message.points, { maxPoints: LIMITS.MAX_LIVE_POINTS });
       if (stroke) {
-        stroke.points.push(...message.points);
+        stroke.points.push(...fresh);
         stroke.updated = performance.now();
       } else {
-        renderer.liveStrokes.set(key, { ...message, points: [...message.points], updated: performance.now() });
+        renderer.liveStrokes.set(key, { ...message, points: [...fresh], updated: performance.now() });
         liveKeys.set(message.stroke, key);
       }
       renderer.invalidate();

@@ -2,6 +2,8 @@
 // Operations not yet acknowledged, kept in IndexedDB so that a stroke drawn offline, or just
 // before the tab closed, reaches the board the next time the page is open.
 
+import { encodePoints } from "./points.js";
+
 const DATABASE = "inkroom";
 const STORE = "outbox";
 
@@ -70,8 +72,13 @@ export class Outbox {
     const index = database.transaction(STORE).objectStore(STORE).index("board");
     const records = /** @type {any[]} */ (await done(index.getAll(this.board)));
     records.sort((a, b) => a.order - b.order);
-    return records.map((record) => record.op);
+    return records.map((record) => compact(record.op));
   }
+}
+
+/** A stroke kept by an earlier version holds its points as a list of numbers. @param {any} op */
+function compact(op) {
+  return op.kind === "stroke" && Array.isArray(op.points) ? { ...op, points: encodePoints(op.points) } : op;
 }
 
 /** @param {IDBRequest} request */

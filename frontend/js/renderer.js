@@ -5,6 +5,7 @@
 
 import { getStroke } from "/vendor/perfect-freehand/index.mjs";
 import { bounds, overlaps, union } from "./geometry.js";
+import { pointsOf } from "./points.js";
 
 /** @param {{left: number, top: number, right: number, bottom: number}} box @param {{dx: number, dy: number}} by */
 function shift(box, by) {
@@ -20,7 +21,7 @@ function shift(box, by) {
 export const HIGHLIGHTER_ALPHA = 0.35;
 
 /** perfect-freehand's outline of a flat [x, y, pressure, ...] list, as a closed Path2D. */
-export function strokePath(/** @type {number[]} */ flat, /** @type {number} */ width, last = true) {
+export function strokePath(/** @type {ArrayLike<number>} */ flat, /** @type {number} */ width, last = true) {
   /** @type {number[][]} */
   const points = [];
   let constant = true;
@@ -206,7 +207,7 @@ export class Renderer {
     if (op.kind === "stroke") {
       let path = this.paths.get(op);
       if (!path) {
-        path = strokePath(op.points, op.width);
+        path = strokePath(pointsOf(op), op.width);
         this.paths.set(op, path);
       }
       if (op.tool === "highlighter") context.globalAlpha *= HIGHLIGHTER_ALPHA;
