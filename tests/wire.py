@@ -14,6 +14,7 @@ from websockets.protocol import State
 from websockets.uri import parse_uri
 
 from server import protocol
+from server.points import encode as encode_points
 
 
 def new_id() -> str:
@@ -26,7 +27,9 @@ def stroke(
     flat: list[float] = []
     for i in range(points):
         flat += [x + i * 2.0, i * 1.5, 0.5]
-    return protocol.StrokeOp(kind="stroke", id=new_id(), color=color, width=width, points=flat)
+    return protocol.StrokeOp(
+        kind="stroke", id=new_id(), color=color, width=width, points=encode_points(flat)
+    )
 
 
 class BoardClient:

@@ -10,7 +10,7 @@ import { newId } from "./ids.js";
 import { hasChosenName, identity, knownLinks, rememberBoard, rememberLinks, rename, tokenFor } from "./identity.js";
 import { Input, isTyping } from "./input.js";
 import { Outbox } from "./outbox.js";
-import { decodePoints } from "./points.js";
+import { decodePoints, pointsOf } from "./points.js";
 import { ERROR_CODES, LIMITS } from "./protocol.gen.js";
 import { Renderer } from "./renderer.js";
 import { eraser } from "./tools/eraser.js";
@@ -523,8 +523,12 @@ addEventListener("beforeunload", (event) => {
 // For tests: what the board shows, without reading pixels.
 Object.assign(window, {
   inkroom: {
+    // Stroke points decoded, so that tests read numbers.
     visibleStrokes: () =>
-      board.visible().map((item) => ({ id: item.id, author: item.author, seq: item.seq, ...item.op })),
+      board.visible().map((item) => ({
+        id: item.id, author: item.author, seq: item.seq, ...item.op,
+        ...(item.op.kind === "stroke" && { points: [...pointsOf(item.op)] }),
+      })),
     placed: () => board.visible().map(({ id, seq, dx, dy }) => ({ id, seq, dx, dy })),
     lastSeq: () => board.lastSeq,
     view: () => ({ x: view.x, y: view.y, scale: view.scale }),
