@@ -15,6 +15,7 @@ function shift(box, by) {
 /** @typedef {import("./board.js").Board} Board */
 /** @typedef {import("./board.js").Placed} Placed */
 /** @typedef {import("./view.js").View} View */
+// A stroke still being drawn is not an op: its points are floats, decoded as they arrive.
 /** @typedef {{color: string, width: number, tool?: string, points: number[], updated: number}} LiveStroke */
 /** @typedef {{x: number, y: number, name: string, color: string, updated: number}} RemoteCursor */
 
