@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ import msgpack
 import psutil
 import websockets
 
+from bench.strokes import pen_stroke
 from server import protocol
+from server.points import encode as encode_points
 from tests.live_server import LiveServer
 
 # The limits that protect a public server would throttle the benchmark itself.
@@ -63,6 +66,7 @@ async def run_client(
         reader = asyncio.create_task(read(ws, tally))
         await start.wait()
         interval = 1.0 / args.rate
+        rng = random.Random(index)
         deadline = time.perf_counter() + args.seconds
         next_send = time.perf_counter() + interval * (index % 10) / 10  # spread the clients
         counter = 0
@@ -72,7 +76,7 @@ async def run_client(
             next_send += interval
             counter += 1
             key = message_id(index, counter)
-            points = [float(index), float(counter), 0.5] * POINTS_PER_MESSAGE
+            points = encode_points(pen_stroke(rng, POINTS_PER_MESSAGE))
             if args.ops:
                 body = {"kind": "stroke", "id": key, "color": "#1971c2", "width": 3.0,
                         "points": points}  # fmt: skip

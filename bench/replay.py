@@ -20,9 +20,11 @@ from pathlib import Path
 import msgpack
 import websockets
 
+from bench.strokes import pen_stroke
 from server import protocol
 from server.config import database_url
 from server.migrate import upgrade
+from server.points import encode as encode_points
 from server.store import Store, Submission, create_engines
 from tests.live_server import LiveServer
 
@@ -30,15 +32,10 @@ BATCH = 500
 
 
 def random_stroke(rng: random.Random, index: int, points: int) -> protocol.StrokeOp:
-    x, y = rng.uniform(0, 4000), rng.uniform(0, 3000)
-    flat: list[float] = []
-    for _ in range(points):
-        x += rng.uniform(-6, 6)
-        y += rng.uniform(-6, 6)
-        flat += [round(x, 1), round(y, 1), round(rng.uniform(0.3, 0.8), 2)]
     return protocol.StrokeOp(
-        kind="stroke", id=f"stroke-{index:08d}", color="#1e1e1e", width=4.0, points=flat
-    )
+        kind="stroke", id=f"stroke-{index:08d}", color="#1e1e1e", width=4.0,
+        points=encode_points(pen_stroke(rng, points)),
+    )  # fmt: skip
 
 
 async def fill(url: str, sizes: list[int], points: int) -> dict[int, str]:

@@ -4,15 +4,59 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from server import protocol, svg
+from server import points, protocol, svg
 from server.access import Role
 from server.board import Board as BoardState
-from server.protocol import TITLE_PATTERN, Id, Limits, Operation
+from server.protocol import (
+    TITLE_PATTERN,
+    ClearOp,
+    Coordinate,
+    EraseOp,
+    Id,
+    Limits,
+    MoveOp,
+    OperationModel,
+    RedoOp,
+    ShapeOp,
+    StrokeOp,
+    TextOp,
+    UndoOp,
+)
 from server.store import Board, Store
 
 MAX_IMPORT_OPERATIONS = 200_000
+
+
+class DocumentStroke(StrokeOp):
+    """A stroke in a board file: points as a flat ``[x0, y0, p0, ...]`` list of numbers, readable
+    and editable; the import quantizes them as the wire does."""
+
+    points: Annotated[  # type: ignore[assignment]
+        list[Coordinate], Field(min_length=3, max_length=3 * Limits.MAX_STROKE_POINTS)
+    ]
+
+    @model_validator(mode="after")
+    def _triples(self) -> DocumentStroke:
+        if len(self.points) % 3:
+            raise ValueError("points must hold x, y, pressure triples")
+        if not all(0.0 <= pressure <= 1.0 for pressure in self.points[2::3]):
+            raise ValueError("pressure must be within 0..1")
+        return self
+
+    @classmethod
+    def of(cls, op: StrokeOp) -> DocumentStroke:
+        return cls.model_construct(**{**dict(op), "points": points.decode(op.points)})
+
+    def operation(self) -> StrokeOp:
+        return StrokeOp(**{**dict(self), "points": points.encode(self.points)})
+
+
+DocumentOperation = Annotated[
+    DocumentStroke | ShapeOp | TextOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp,
+    Field(discriminator="kind"),
+]
 
 
 class ExportedOperation(BaseModel):
@@ -20,7 +64,15 @@ class ExportedOperation(BaseModel):
 
     seq: int
     author: Id
-    op: Operation
+    op: DocumentOperation
+
+    @classmethod
+    def of(cls, seq: int, author: str, op: OperationModel) -> ExportedOperation:
+        shown = DocumentStroke.of(op) if isinstance(op, StrokeOp) else op
+        return cls(seq=seq, author=author, op=shown)
+
+    def operation(self) -> OperationModel:
+        return self.op.operation() if isinstance(self.op, DocumentStroke) else self.op
 
 
 class BoardDocument(BaseModel):
@@ -39,7 +91,7 @@ class BoardDocument(BaseModel):
 async def document(store: Store, board: Board, at: int | None = None) -> BoardDocument:
     """The board's operations (up to ``at``, if given)."""
     operations = [
-        ExportedOperation(seq=row.seq, author=row.author, op=protocol.decode_operation(row.payload))
+        ExportedOperation.of(row.seq, row.author, protocol.decode_operation(row.payload))
         async for row in store.history(board.id)
         if at is None or row.seq <= at
     ]
@@ -47,22 +99,17 @@ async def document(store: Store, board: Board, at: int | None = None) -> BoardDo
 
 
 async def import_document(store: Store, doc: BoardDocument) -> tuple[Board, dict[Role, str]]:
-    """A new board with the document's operations, in the document's order.
+    """A new board with the document's operations, in the document's order; stroke points are
+    quantized as the wire's compact form does (``server.points``).
 
     Raises:
         ValueError: an operation would be refused on a live board.
     """
-    ordered = sorted(doc.operations, key=lambda item: item.seq)
-    history = [
-        (
-            item.op.id,
-            item.author,
-            item.op.kind,
-            getattr(item.op, "target", None),
-            protocol.encode_operation(item.op),
-        )
-        for item in ordered
-    ]
+    history = []
+    for item in sorted(doc.operations, key=lambda item: item.seq):
+        op = item.operation()
+        target = getattr(op, "target", None)
+        history.append((op.id, item.author, op.kind, target, protocol.encode_operation(op)))
     return await store.import_board(doc.title, history)
 
 

@@ -12,7 +12,9 @@ from enum import IntEnum
 from typing import Annotated, Any, Literal
 
 import msgpack
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from server import points as point_codec
 
 
 class Limits:
@@ -23,6 +25,10 @@ class Limits:
     MAX_LIVE_POINTS = 1_000
     MAX_ERASE_TARGETS = 1_000
     MAX_COORDINATE = 10_000_000.0
+    # Points travel as integers: x and y in 1/COORDINATE_SCALE of a board unit, pressure in
+    # 1/PRESSURE_SCALE (server/points.py).
+    COORDINATE_SCALE = point_codec.COORDINATE_SCALE
+    PRESSURE_SCALE = point_codec.PRESSURE_SCALE
     MIN_WIDTH = 0.5
     MAX_WIDTH = 200.0
     MAX_NAME_CHARS = 40
@@ -122,15 +128,26 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-def _check_points(points: list[float], max_points: int) -> None:
-    """Points travel flat as ``[x0, y0, p0, x1, y1, p1, ...]``; p is pressure in 0..1."""
-    if len(points) % 3:
-        raise ValueError("points must hold x, y, pressure triples")
-    if len(points) // 3 > max_points:
-        raise ValueError(f"at most {max_points} points")
-    for pressure in points[2::3]:
-        if not 0.0 <= pressure <= 1.0:
-            raise ValueError("pressure must be within 0..1")
+def _points_within(max_points: int) -> AfterValidator:
+    def check(data: bytes) -> bytes:
+        point_codec.units(data, max_points, Limits.MAX_COORDINATE)
+        return data
+
+    return AfterValidator(check)
+
+
+# A stroke's points: 1 to max points, compact bytes (msgpack bin) made by ``server.points``.
+# The byte bound refuses an oversized value before it is decoded.
+StrokePoints = Annotated[
+    bytes,
+    Field(min_length=1, max_length=3 * point_codec.MAX_VARINT_BYTES * Limits.MAX_STROKE_POINTS),
+    _points_within(Limits.MAX_STROKE_POINTS),
+]
+LivePoints = Annotated[
+    bytes,
+    Field(min_length=1, max_length=3 * point_codec.MAX_VARINT_BYTES * Limits.MAX_LIVE_POINTS),
+    _points_within(Limits.MAX_LIVE_POINTS),
+]
 
 
 # Operations: committed to the board's history, each with a client-generated id. An object
@@ -145,14 +162,7 @@ class StrokeOp(Message):
     tool: Literal["pen", "highlighter"] = "pen"
     color: Color
     width: Width
-    points: Annotated[
-        list[Coordinate], Field(min_length=3, max_length=3 * Limits.MAX_STROKE_POINTS)
-    ]
-
-    @model_validator(mode="after")
-    def _points(self) -> StrokeOp:
-        _check_points(self.points, Limits.MAX_STROKE_POINTS)
-        return self
+    points: StrokePoints
 
 
 class EraseOp(Message):
@@ -273,12 +283,7 @@ class Live(Message):
     stroke: Id
     color: Color
     width: Width
-    points: Annotated[list[Coordinate], Field(min_length=3, max_length=3 * Limits.MAX_LIVE_POINTS)]
-
-    @model_validator(mode="after")
-    def _points(self) -> Live:
-        _check_points(self.points, Limits.MAX_LIVE_POINTS)
-        return self
+    points: LivePoints
 
 
 class Cursor(Message):
@@ -402,7 +407,7 @@ class PeerLive(Message):
     stroke: Id
     color: Color
     width: Width
-    points: list[Coordinate]
+    points: LivePoints
 
 
 class PeerCursor(Message):
@@ -449,9 +454,10 @@ operation_adapter: TypeAdapter[OperationModel] = TypeAdapter(Operation)
 
 _UNPACK_LIMITS = {
     "max_str_len": Limits.MAX_FRAME_BYTES,
-    "max_bin_len": 0,
+    # Points are bin: as much as a frame may hold, and validation bounds each field.
+    "max_bin_len": Limits.MAX_FRAME_BYTES,
     # Just above the longest valid list, so that an overlong one is refused by validation.
-    "max_array_len": 3 * Limits.MAX_STROKE_POINTS + 3,
+    "max_array_len": Limits.MAX_ERASE_TARGETS + 1,
     "max_map_len": 16,
     "max_ext_len": 0,
 }
@@ -493,7 +499,7 @@ def decode_operation(payload: bytes) -> OperationModel:
 
 
 def _pack(value: Any) -> bytes:
-    # Coordinates and widths travel as float32: 5 bytes a number instead of 9.
+    # Coordinates and widths travel as float32: 5 bytes a number instead of 9. Points are bin.
     packed: bytes = msgpack.packb(value, use_single_float=True)
     return packed
 

@@ -24,6 +24,7 @@ from typing import Any
 import brotli
 import msgpack
 
+from server.points import first_point
 from server.protocol import array_header
 
 FORMAT = 1
@@ -54,15 +55,11 @@ def _anchor(payload: bytes) -> tuple[str, float, float] | None:
     if kind not in CREATING_KINDS:
         return None
     if kind == "stroke":
-        x, y = _first_point(op["points"])
+        x, y = first_point(op["points"])
         return kind, x, y
     if kind == "shape":
         return kind, (op["x1"] + op["x2"]) / 2, (op["y1"] + op["y2"]) / 2
     return kind, op["x"], op["y"]
-
-
-def _first_point(points: Any) -> tuple[float, float]:
-    return float(points[0]), float(points[1])
 
 
 def _split(

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from xml.sax.saxutils import escape as escape_markup
 
+from server import points
 from server.board import Placed
 from server.protocol import ShapeOp, StrokeOp, TextOp
 
@@ -32,7 +33,8 @@ def _bounds(item: Placed) -> tuple[float, float, float, float]:
     op, dx, dy = item.op, item.dx, item.dy
     match op:
         case StrokeOp():
-            xs, ys = op.points[0::3], op.points[1::3]
+            flat = points.decode(op.points)
+            xs, ys = flat[0::3], flat[1::3]
             pad = op.width
             return min(xs) - pad + dx, min(ys) - pad + dy, max(xs) + pad + dx, max(ys) + pad + dy
         case ShapeOp():
@@ -53,7 +55,7 @@ def _bounds(item: Placed) -> tuple[float, float, float, float]:
 def _stroke(op: StrokeOp) -> str:
     # The centre line with round caps: the browser's pressure-shaped outline costs ~2 ms a stroke
     # to compute and ten times the bytes, too much for a board of thousands of strokes.
-    flat = op.points
+    flat = points.decode(op.points)
     path = "M" + "L".join(f"{_n(flat[i])} {_n(flat[i + 1])}" for i in range(0, len(flat), 3))
     opacity = f' stroke-opacity="{HIGHLIGHTER_OPACITY}"' if op.tool == "highlighter" else ""
     return (

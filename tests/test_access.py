@@ -16,6 +16,7 @@ import pytest
 import websockets
 
 from server import protocol
+from server.points import encode as encode_points
 from server.protocol import CloseCode, ErrorCode
 from tests.live_server import LiveServer, running
 from tests.wire import Guest, new_id, stored_log, stroke
@@ -183,7 +184,9 @@ async def test_a_viewer_sees_the_board_live_but_every_change_it_sends_is_read_on
     editor, viewer = room["editor"], room["viewer"]
     drawn = await store(editor, stroke())
     assert (await viewer.expect("committed", seq=drawn[0])).op == drawn[2]
-    ink = protocol.Live(type="live", stroke=new_id(), color="#000000", width=2, points=[1, 1, 1])
+    ink = protocol.Live(
+        type="live", stroke=new_id(), color="#000000", width=2, points=encode_points([1, 1, 1])
+    )
     await editor.send(ink)
     await viewer.expect("live", stroke=ink.stroke)
 
@@ -192,7 +195,7 @@ async def test_a_viewer_sees_the_board_live_but_every_change_it_sends_is_read_on
     error = await viewer.expect("error", id=op.id)
     assert error.code == ErrorCode.READ_ONLY
     await viewer.send(protocol.Live(type="live", stroke=op.id, color="#000000", width=2,
-                                    points=[1, 1, 1]))  # fmt: skip
+                                    points=encode_points([1, 1, 1])))  # fmt: skip
     assert (await viewer.expect("error", code=ErrorCode.READ_ONLY)).id is None
     await viewer.send(protocol.Cursor(type="cursor", x=4.0, y=2.0))  # a viewer may point
     assert (await editor.expect("cursor")).x == 4.0

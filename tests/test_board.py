@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from server import protocol
 from server.board import Board
+from server.points import encode as encode_points
 from tests.test_board_twins import random_log
 
 Log = list[dict[str, Any]]
@@ -39,7 +40,7 @@ def later_edits(rng: random.Random, targets: list[str], count: int) -> Log:
         op_id = f"later-{index:04d}"
         roll = rng.random()
         if roll < 0.4 or not targets:
-            points = [rng.uniform(0, 99), 1.0, 0.5]
+            points = encode_points([rng.uniform(0, 99), 1.0, 0.5])
             op: dict[str, Any] = {"kind": "stroke", "id": op_id, "color": "#000000",
                                   "width": 2.0, "points": points}  # fmt: skip
             targets.append(op_id)
@@ -97,7 +98,7 @@ def test_undoing_a_restore_brings_back_the_board_as_if_it_never_happened(
 def test_a_restore_brings_back_the_board_before_a_vandals_clear_erasures_and_moves() -> None:
     def stroke(index: int) -> dict[str, Any]:
         return {"kind": "stroke", "id": f"stroke-{index:04d}", "color": "#000000", "width": 2.0,
-                "points": [float(index), 0.0, 0.5]}  # fmt: skip
+                "points": encode_points([float(index), 0.0, 0.5])}  # fmt: skip
 
     log: Log = [{"seq": i + 1, "author": "author-a", "op": stroke(i)} for i in range(10)]
     good = shown(board_of(log))

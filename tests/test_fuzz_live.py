@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from server import protocol
+from server.points import encode as encode_points
 from server.protocol import ErrorCode, ProtocolError
 from tests.live_server import LiveServer, running
 from tests.wire import Guest, new_id, stroke
@@ -48,7 +49,7 @@ coordinates = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
 widths = st.floats(min_value=0.5, max_value=200)
 points = st.lists(
     st.tuples(coordinates, coordinates, st.floats(0, 1)), min_size=1, max_size=12
-).map(lambda triples: [value for triple in triples for value in triple])
+).map(lambda triples: encode_points([value for triple in triples for value in triple]))
 scalars = (
     st.none()
     | st.booleans()

@@ -11,16 +11,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from server import protocol
+from server.points import encode as encode_points
 from server.protocol import Limits, ProtocolError
 
 STROKE = protocol.StrokeOp(
-    kind="stroke", id="stroke-0001", color="#112233", width=3.0, points=[1.0, 2.0, 0.5]
+    kind="stroke",
+    id="stroke-0001",
+    color="#112233",
+    width=3.0,
+    points=encode_points([1.0, 2.0, 0.5]),
 )
 OPERATIONS: list[Any] = [
     STROKE,
     protocol.StrokeOp(
         kind="stroke", id="stroke-0002", tool="highlighter", color="#ffcc00", width=16.0,
-        points=[0.0, 0.0, 0.25, 10.5, -3.25, 1.0],
+        points=encode_points([0.0, 0.0, 0.25, 10.5, -3.25, 1.0]),
     ),
     protocol.ShapeOp(
         kind="shape", id="shape-0001", shape="arrow", x1=0, y1=0, x2=10, y2=20,
@@ -44,7 +49,13 @@ CLIENT_MESSAGES: list[Any] = [
     protocol.Join(
         type="join", user="user-0001", name="Ada", color="#e03131", last_seq=7, token="t" * 32
     ),
-    protocol.Live(type="live", stroke="stroke-0001", color="#000000", width=2, points=[1, 2, 0.5]),
+    protocol.Live(
+        type="live",
+        stroke="stroke-0001",
+        color="#000000",
+        width=2,
+        points=encode_points([1, 2, 0.5]),
+    ),
     protocol.Cursor(type="cursor", x=-10.5, y=3),
     protocol.Kick(type="kick", peer=3),
     *(protocol.Submit(type="op", op=op) for op in OPERATIONS),
@@ -59,7 +70,8 @@ SERVER_MESSAGES: list[Any] = [
     protocol.Synced(head_seq=9),
     protocol.Ack(id="stroke-0001", seq=4),
     protocol.Presence(event="joined", peer=PEER),
-    protocol.PeerLive(peer=1, stroke="stroke-0001", color="#000000", width=2, points=[1, 2, 0.5]),
+    protocol.PeerLive(peer=1, stroke="stroke-0001", color="#000000", width=2,
+                  points=encode_points([1, 2, 0.5])),
     protocol.PeerCursor(peer=1, x=1, y=2),
     protocol.BoardInfo(title="Renamed", locked=True),
     protocol.Error(code="forbidden", reason="no", id="undo-00001"),
@@ -103,6 +115,9 @@ def op_frame(**fields: Any) -> bytes:
     return packed({"type": "op", "op": {k: v for k, v in op.items() if v is not None}})
 
 
+POINT = encode_points([1, 2, 0.5])
+
+
 def cursor(x: Any) -> bytes:
     return packed({"type": "cursor", "x": x, "y": 0})
 
@@ -128,18 +143,27 @@ BAD_FRAMES = {
     "beyond the board": (cursor(Limits.MAX_COORDINATE * 2), "less than or equal"),
     "a string for a number": (cursor("1"), "valid number"),
     "a bool for a number": (cursor(True), "valid number"),
-    "points not in triples": (op_frame(points=[1, 2, 0.5, 4]), "triples"),
-    "pressure above 1": (op_frame(points=[1, 2, 1.5]), "pressure"),
+    "points as a list of numbers": (op_frame(points=[1.0, 2.0, 0.5]), "bytes"),
+    "points not in triples": (op_frame(points=bytes([2, 4, 1, 8])), "triples"),
+    "pressure above 255": (op_frame(points=bytes([2, 4, 0x80, 0x04])), "pressure"),
+    "a truncated varint": (op_frame(points=bytes([2, 4, 0x81])), "truncated"),
+    "a varint of 6 bytes": (op_frame(points=bytes([0x80] * 5 + [1, 2, 2])), "longer"),
+    "a coordinate beyond the board": (
+        op_frame(
+            points=encode_points([Limits.MAX_COORDINATE, 0, 0.5, Limits.MAX_COORDINATE + 1, 0, 0.5])
+        ),
+        "out of range",
+    ),
     "too many points": (
-        op_frame(points=[1.0, 2.0, 0.5] * (Limits.MAX_STROKE_POINTS + 1)),
+        op_frame(points=encode_points([1.0, 2.0, 0.5] * (Limits.MAX_STROKE_POINTS + 1))),
         "points",
     ),
-    "no points": (op_frame(points=[]), "points"),
-    "bad color": (op_frame(points=[1, 2, 0.5], color="red"), "color"),
-    "width zero": (op_frame(points=[1, 2, 0.5], width=0), "width"),
-    "id too short": (op_frame(points=[1, 2, 0.5], id="abc"), "id"),
-    "id with a slash": (op_frame(points=[1, 2, 0.5], id="../../etc/x"), "id"),
-    "id with unicode": (op_frame(points=[1, 2, 0.5], id="strøke-0001"), "id"),
+    "no points": (op_frame(points=b""), "points"),
+    "bad color": (op_frame(points=POINT, color="red"), "color"),
+    "width zero": (op_frame(points=POINT, width=0), "width"),
+    "id too short": (op_frame(points=POINT, id="abc"), "id"),
+    "id with a slash": (op_frame(points=POINT, id="../../etc/x"), "id"),
+    "id with unicode": (op_frame(points=POINT, id="strøke-0001"), "id"),
     "unknown op kind": (packed({"type": "op", "op": {"kind": "paint", "id": "x" * 10}}), "op"),
     "too many erase targets": (
         packed(
@@ -178,7 +202,7 @@ BAD_FRAMES = {
         b"\x83\xa4type\xa4join\xa4user\xa9user-0001\xa4name\xa2\xff\xfe",
         "not valid msgpack",
     ),
-    "bytes for a string": (join(name=b"Ada"), "not valid msgpack"),
+    "bytes for a string": (join(name=b"Ada"), "name"),
     "an ext type": (packed({"type": "cursor", "x": msgpack.ExtType(1, b"x"), "y": 0}), ""),
     "deep nesting": (b"\x91" * 100_000, "not valid msgpack"),
     "over the size limit": (b"\x00" * (Limits.MAX_FRAME_BYTES + 1), "too large"),

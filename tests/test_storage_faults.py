@@ -15,6 +15,7 @@ import pytest
 import websockets
 
 from server import protocol
+from server.points import encode as encode_points
 from server.protocol import ErrorCode
 from tests.live_server import LiveServer, running
 from tests.wire import Guest, new_id, stored_log, stroke
@@ -102,7 +103,7 @@ async def test_a_locked_database_refuses_ops_with_storage_unavailable_and_they_s
                 await client.submit(op)
         # While the writes wait, everything that only reads or relays goes on.
         ink = protocol.Live(
-            type="live", stroke=new_id(), color="#000000", width=2, points=[1, 1, 1]
+            type="live", stroke=new_id(), color="#000000", width=2, points=encode_points([1, 1, 1])
         )
         await b.send(ink)
         await a.expect("live", stroke=ink.stroke)

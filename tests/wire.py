@@ -14,6 +14,7 @@ from websockets.protocol import State
 from websockets.uri import parse_uri
 
 from server import protocol
+from server.points import encode as encode_points
 
 
 def new_id() -> str:
@@ -21,12 +22,23 @@ def new_id() -> str:
 
 
 def stroke(
-    points: int = 5, color: str = "#1e1e1e", width: float = 4.0, x: float = 0.0
+    points: int = 5,
+    color: str = "#1e1e1e",
+    width: float = 4.0,
+    x: float = 0.0,
+    jagged: bool = False,
 ) -> protocol.StrokeOp:
+    """A straight stroke (3 bytes a point), or a ``jagged`` one whose every point is far from the
+    last (10 bytes a point: big operations, to fill buffers)."""
     flat: list[float] = []
     for i in range(points):
-        flat += [x + i * 2.0, i * 1.5, 0.5]
-    return protocol.StrokeOp(kind="stroke", id=new_id(), color=color, width=width, points=flat)
+        if jagged:
+            flat += [x + (i % 2) * 1e6, (i % 2) * 1e6, float(i % 2)]
+        else:
+            flat += [x + i * 2.0, i * 1.5, 0.5]
+    return protocol.StrokeOp(
+        kind="stroke", id=new_id(), color=color, width=width, points=encode_points(flat)
+    )
 
 
 class BoardClient:

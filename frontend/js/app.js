@@ -11,7 +11,8 @@ import { newId } from "./ids.js";
 import { hasChosenName, identity, knownLinks, rememberBoard, rememberLinks, rename, tokenFor } from "./identity.js";
 import { Input, isTyping } from "./input.js";
 import { Outbox } from "./outbox.js";
-import { ERROR_CODES } from "./protocol.gen.js";
+import { decodePoints, pointsOf } from "./points.js";
+import { ERROR_CODES, LIMITS } from "./protocol.gen.js";
 import { Renderer } from "./renderer.js";
 import { loadSnapshot, snapshotBounds } from "./snapshots.js";
 import { eraser } from "./tools/eraser.js";
@@ -298,11 +299,13 @@ function handle(message) {
     case "live": {
       const key = `${message.peer}:${message.stroke}`;
       const stroke = renderer.liveStrokes.get(key);
+      // Each live message is a standalone run of points (its first point absolute).
+      const fresh = decodePoints(message.points, { maxPoints: LIMITS.MAX_LIVE_POINTS });
       if (stroke) {
-        stroke.points.push(...message.points);
+        stroke.points.push(...fresh);
         stroke.updated = performance.now();
       } else {
-        renderer.liveStrokes.set(key, { ...message, points: [...message.points], updated: performance.now() });
+        renderer.liveStrokes.set(key, { ...message, points: [...fresh], updated: performance.now() });
         liveKeys.set(message.stroke, key);
       }
       renderer.invalidate();
@@ -622,8 +625,12 @@ addEventListener("beforeunload", (event) => {
 // For tests: what the board shows, without reading pixels.
 Object.assign(window, {
   inkroom: {
+    // Stroke points decoded, so that tests read numbers.
     visibleStrokes: () =>
-      board.visible().map((item) => ({ id: item.id, author: item.author, seq: item.seq, ...item.op })),
+      board.visible().map((item) => ({
+        id: item.id, author: item.author, seq: item.seq, ...item.op,
+        ...(item.op.kind === "stroke" && { points: [...pointsOf(item.op)] }),
+      })),
     placed: () => board.visible().map(({ id, seq, dx, dy }) => ({ id, seq, dx, dy })),
     lastSeq: () => board.lastSeq,
     view: () => ({ x: view.x, y: view.y, scale: view.scale }),

@@ -96,6 +96,8 @@ export class Connection extends EventTarget {
 
   /** @param {object} message */
   _send(message) {
+    // Points are already bytes (Uint8Array, sent as bin); the other numbers (widths, shape,
+    // text and cursor positions, moves) need no more than float32, as the server sends them.
     this.socket?.send(encode(message, { forceFloat32: true, ignoreUndefined: true }));
   }
 

@@ -2,6 +2,7 @@
 // Operations not yet acknowledged, kept in IndexedDB so that a stroke drawn offline, or just
 // before the tab closed, reaches the board the next time the page is open.
 
+import { encodePoints } from "./points.js";
 import { database } from "./storage.js";
 
 export class Outbox {
@@ -48,6 +49,11 @@ export class Outbox {
     if (!db) return [];
     const records = await db.getAllFromIndex("outbox", "board", this.board);
     records.sort((a, b) => a.order - b.order);
-    return records.map((record) => record.op);
+    return records.map((record) => compact(record.op));
   }
+}
+
+/** A stroke kept by an earlier version holds its points as a list of numbers. @param {any} op */
+function compact(op) {
+  return op.kind === "stroke" && Array.isArray(op.points) ? { ...op, points: encodePoints(op.points) } : op;
 }

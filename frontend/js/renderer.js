@@ -5,6 +5,7 @@
 
 import { getStroke } from "/vendor/perfect-freehand/index.mjs";
 import { bounds, overlaps, union } from "./geometry.js";
+import { pointsOf } from "./points.js";
 
 /** @param {{left: number, top: number, right: number, bottom: number}} box @param {{dx: number, dy: number}} by */
 function shift(box, by) {
@@ -14,13 +15,14 @@ function shift(box, by) {
 /** @typedef {import("./board.js").Board} Board */
 /** @typedef {import("./board.js").Placed} Placed */
 /** @typedef {import("./view.js").View} View */
+// A stroke still being drawn is not an op: its points are floats, decoded as they arrive.
 /** @typedef {{color: string, width: number, tool?: string, points: number[], updated: number}} LiveStroke */
 /** @typedef {{x: number, y: number, name: string, color: string, updated: number}} RemoteCursor */
 
 export const HIGHLIGHTER_ALPHA = 0.35;
 
 /** perfect-freehand's outline of a flat [x, y, pressure, ...] list, as a closed Path2D. */
-export function strokePath(/** @type {number[]} */ flat, /** @type {number} */ width, last = true) {
+export function strokePath(/** @type {ArrayLike<number>} */ flat, /** @type {number} */ width, last = true) {
   /** @type {number[][]} */
   const points = [];
   let constant = true;
@@ -206,7 +208,7 @@ export class Renderer {
     if (op.kind === "stroke") {
       let path = this.paths.get(op);
       if (!path) {
-        path = strokePath(op.points, op.width);
+        path = strokePath(pointsOf(op), op.width);
         this.paths.set(op, path);
       }
       if (op.tool === "highlighter") context.globalAlpha *= HIGHLIGHTER_ALPHA;

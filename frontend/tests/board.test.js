@@ -2,8 +2,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Board } from "../js/board.js";
+import { encodePoints } from "../js/points.js";
 
-const stroke = (id, x = 0) => ({ kind: "stroke", id, tool: "pen", color: "#000000", width: 2, points: [x, 0, 0.5, x + 1, 1, 0.5] });
+const stroke = (id, x = 0) => ({ kind: "stroke", id, tool: "pen", color: "#000000", width: 2, points: encodePoints([x, 0, 0.5, x + 1, 1, 0.5]) });
 const ids = (board) => board.visible().map((item) => item.id);
 
 test("committed strokes are visible in sequence order", () => {

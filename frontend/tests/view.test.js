@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { View } from "../js/view.js";
 import { bounds, hits } from "../js/geometry.js";
+import { encodePoints } from "../js/points.js";
 
 test("zooming keeps the board point under the pointer in place", () => {
   const view = new View();
@@ -30,7 +31,7 @@ test("fit shows the whole box", () => {
 });
 
 test("a stroke is hit near its line and missed away from it", () => {
-  const item = { id: "s", seq: 1, author: "a", dx: 0, dy: 0, op: { kind: "stroke", width: 4, points: [0, 0, 0.5, 100, 0, 0.5] } };
+  const item = { id: "s", seq: 1, author: "a", dx: 0, dy: 0, op: { kind: "stroke", width: 4, points: encodePoints([0, 0, 0.5, 100, 0, 0.5]) } };
   assert.ok(hits(item, 50, 3, 2));
   assert.ok(!hits(item, 50, 30, 2));
   assert.deepEqual(bounds(item), { left: -4, top: -4, right: 104, bottom: 4 });

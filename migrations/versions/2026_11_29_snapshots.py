@@ -1,7 +1,7 @@
 """snapshots
 
 Revision ID: 11729d21607a
-Revises: b9df6d02486a
+Revises: 5c0a7e3d9b21
 Create Date: 2026-11-29 07:11:46.633123
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "11729d21607a"
-down_revision: str | Sequence[str] | None = "b9df6d02486a"
+down_revision: str | Sequence[str] | None = "5c0a7e3d9b21"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,9 +1,12 @@
 // @ts-check
 // Freehand ink: streams its points to the others while drawing, commits the stroke on release.
-// The highlighter is the same tool drawing translucent ink.
+// The highlighter is the same tool drawing translucent ink. Points are collected as floats while
+// drawing; what leaves the tool is encoded (points.js), so the committed op holds the same
+// quantized points the server stores and every other client decodes.
 
 import { LIMITS } from "../protocol.gen.js";
 import { newId } from "../ids.js";
+import { encodePoints } from "../points.js";
 
 /** @typedef {import("./context.js").ToolContext} ToolContext */
 
@@ -32,7 +35,8 @@ export function freehand(context, kind) {
     const fresh = stroke.points.slice(stroke.sent, stroke.sent + 3 * LIMITS.MAX_LIVE_POINTS);
     stroke.sent += fresh.length;
     const { id, color, width } = stroke;
-    context.connection.sendEphemeral({ type: "live", stroke: id, color, width, points: fresh });
+    // Each run of points is a standalone chunk (its first point absolute).
+    context.connection.sendEphemeral({ type: "live", stroke: id, color, width, points: encodePoints(fresh) });
   }
 
   function finish() {
@@ -45,7 +49,7 @@ export function freehand(context, kind) {
     const chunk = 3 * LIMITS.MAX_STROKE_POINTS;
     for (let start = 0; start < points.length; start += chunk - 3) {
       const part = points.slice(start, start + chunk);
-      context.submit({ kind: "stroke", id: start ? newId() : id, tool: kind, color, width, points: part });
+      context.submit({ kind: "stroke", id: start ? newId() : id, tool: kind, color, width, points: encodePoints(part) });
     }
   }
 

@@ -1,0 +1,159 @@
+"""A stroke's points as compact bytes: fixed-point integers, delta-coded, as zigzag varints.
+
+Pure, no I/O; ``frontend/js/points.js`` is its twin and must produce the same bytes (a test
+compares them). ``docs/protocol.md`` describes the layout for other clients.
+
+A point is (x, y, p): x and y in board units, p the pressure in 0..1. They are quantized to
+integers: x and y in 1/16 of a board unit, p in 1/255. The first point is written as it is; after
+it, x and y as second differences (the change of the step; the step before the second point counts
+as 0) and p as a first difference. Every number is zigzag-mapped to a natural number and written
+as an LEB128 varint: 7 bits a byte, low bits first, the high bit set on all bytes but the last.
+A pen moves smoothly, so most second differences fit in one byte: about 3 bytes a point.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from itertools import accumulate
+
+COORDINATE_SCALE = 16
+PRESSURE_SCALE = 255
+MAX_VARINT_BYTES = 5  # 35 bits: room for the largest second difference within the limits
+
+# Varints of more than one byte; most of a pen's numbers take one, decoded by table lookup.
+_LONG_VARINT = re.compile(rb"[\x80-\xff]+[\x00-\x7f]?")
+_UNZIGZAG = [(n >> 1) ^ -(n & 1) for n in range(128)]
+
+
+def quantize(value: float, scale: int) -> int:
+    """``value * scale`` rounded to the nearest integer, halves away from zero (as points.js)."""
+    scaled = abs(value * scale)
+    if not math.isfinite(scaled):
+        raise ValueError("points must be finite numbers")
+    rounded = math.floor(scaled + 0.5)
+    return -rounded if value < 0 else rounded
+
+
+def _zigzag(value: int) -> int:
+    return value * 2 if value >= 0 else -value * 2 - 1
+
+
+def _varint(value: int, out: bytearray) -> None:
+    while value > 0x7F:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+
+
+def encode(flat: Sequence[float]) -> bytes:
+    """Encode flat ``[x0, y0, p0, x1, y1, p1, ...]`` (p in 0..1) into the compact form.
+
+    Raises:
+        ValueError: the values are not whole triples, or one is not a finite number.
+    """
+    if len(flat) % 3:
+        raise ValueError("points must hold x, y, pressure triples")
+    out = bytearray()
+    x = y = dx = dy = p = 0
+    for i in range(0, len(flat), 3):
+        qx = quantize(flat[i], COORDINATE_SCALE)
+        qy = quantize(flat[i + 1], COORDINATE_SCALE)
+        qp = quantize(flat[i + 2], PRESSURE_SCALE)
+        if i == 0:
+            first = (qx, qy, qp)
+        else:
+            first = (qx - x - dx, qy - y - dy, qp - p)
+            dx, dy = qx - x, qy - y
+        x, y, p = qx, qy, qp
+        for value in first:
+            _varint(_zigzag(value), out)
+    return bytes(out)
+
+
+def _numbers(data: bytes) -> list[int]:
+    """The signed numbers of a run of zigzag varints."""
+    numbers: list[int] = []
+    single = _UNZIGZAG.__getitem__
+    done = 0
+    for match in _LONG_VARINT.finditer(data):
+        start, end = match.span()
+        if end - start > MAX_VARINT_BYTES:
+            raise ValueError(f"a varint is longer than {MAX_VARINT_BYTES} bytes")
+        if data[end - 1] & 0x80:
+            raise ValueError("the last varint is truncated")
+        numbers.extend(map(single, data[done:start]))
+        value = 0
+        for shift, byte in enumerate(data[start:end]):
+            value |= (byte & 0x7F) << (7 * shift)
+        numbers.append((value >> 1) ^ -(value & 1))
+        done = end
+    numbers.extend(map(single, data[done:]))
+    return numbers
+
+
+def units(
+    data: bytes, max_points: int | None = None, max_coordinate: float | None = None
+) -> tuple[list[int], list[int], list[int]]:
+    """The quantized x, y and p of every point: x and y in 1/16 units, p in 0..255.
+
+    Raises:
+        ValueError: a truncated or overlong varint, values that are not whole triples, no points,
+            more than ``max_points`` points, a coordinate beyond ``max_coordinate`` (in board
+            units) or a pressure outside 0..255.
+    """
+    numbers = _numbers(data)
+    if len(numbers) % 3:
+        raise ValueError("points must hold x, y, pressure triples")
+    if not numbers:
+        raise ValueError("a stroke needs at least one point")
+    if max_points is not None and len(numbers) // 3 > max_points:
+        raise ValueError(f"at most {max_points} points")
+    # The step before the second point is 0: steps are the running sum of the second
+    # differences after the first point, positions the running sum of the steps.
+    xs = list(accumulate(accumulate(numbers[3::3]), initial=numbers[0]))
+    ys = list(accumulate(accumulate(numbers[4::3]), initial=numbers[1]))
+    ps = list(accumulate(numbers[2::3]))
+    if min(ps) < 0 or max(ps) > PRESSURE_SCALE:
+        raise ValueError(f"pressure must be within 0..{PRESSURE_SCALE}")
+    if max_coordinate is not None:
+        bound = max_coordinate * COORDINATE_SCALE
+        if min(min(xs), min(ys)) < -bound or max(max(xs), max(ys)) > bound:
+            raise ValueError("a coordinate is out of range")
+    return xs, ys, ps
+
+
+def decode(
+    data: bytes, max_points: int | None = None, max_coordinate: float | None = None
+) -> list[float]:
+    """Flat ``[x0, y0, p0, ...]`` floats of encoded points (the quantized values).
+
+    Raises:
+        ValueError: as ``units``.
+    """
+    xs, ys, ps = units(data, max_points, max_coordinate)
+    flat: list[float] = [0.0] * (3 * len(xs))
+    flat[0::3] = [x / COORDINATE_SCALE for x in xs]
+    flat[1::3] = [y / COORDINATE_SCALE for y in ys]
+    flat[2::3] = [p / PRESSURE_SCALE for p in ps]
+    return flat
+
+
+def first_point(data: bytes) -> tuple[float, float]:
+    """The first point's x and y (board units), read without decoding the rest.
+
+    Raises:
+        ValueError: the bytes do not begin with two whole varints.
+    """
+    numbers: list[int] = []
+    value = shift = 0
+    for byte in data[: 2 * MAX_VARINT_BYTES]:
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            numbers.append((value >> 1) ^ -(value & 1))
+            if len(numbers) == 2:
+                return numbers[0] / COORDINATE_SCALE, numbers[1] / COORDINATE_SCALE
+            value = shift = 0
+    raise ValueError("the points do not begin with a whole point")

@@ -1,0 +1,152 @@
+"""The compact points codec (server/points.py) and its browser twin (frontend/js/points.js)."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.strokes import pen_stroke
+from server import points
+from server.protocol import Limits
+
+FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+BOUNDS = (Limits.MAX_STROKE_POINTS, Limits.MAX_COORDINATE)
+
+
+def quantized(flat: list[float]) -> list[float]:
+    """What the codec promises to give back: each value on its grid."""
+    return [
+        points.quantize(value, points.PRESSURE_SCALE if i % 3 == 2 else points.COORDINATE_SCALE)
+        / (points.PRESSURE_SCALE if i % 3 == 2 else points.COORDINATE_SCALE)
+        for i, value in enumerate(flat)
+    ]
+
+
+coordinates = st.floats(-Limits.MAX_COORDINATE, Limits.MAX_COORDINATE)
+valid_points = st.lists(
+    st.tuples(coordinates, coordinates, st.floats(0, 1)), min_size=1, max_size=200
+).map(lambda triples: [value for triple in triples for value in triple])
+pen_points = st.tuples(st.integers(0, 2**32), st.integers(1, 300)).map(
+    lambda args: pen_stroke(random.Random(args[0]), args[1])
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(valid_points | pen_points)
+def test_decoding_an_encoding_gives_the_quantized_points(flat: list[float]) -> None:
+    encoded = points.encode(flat)
+    assert points.decode(encoded, *BOUNDS) == quantized(flat)
+    assert points.encode(points.decode(encoded)) == encoded  # quantized values are fixed points
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.binary(max_size=64) | valid_points.map(points.encode).map(lambda b: b[:-1] + b"\xff"))
+def test_random_bytes_raise_nothing_but_value_errors(data: bytes) -> None:
+    try:
+        flat = points.decode(data, *BOUNDS)
+    except ValueError:
+        return
+    assert len(flat) % 3 == 0 and flat
+    assert all(0 <= p <= 1 for p in flat[2::3])
+    assert all(abs(v) <= Limits.MAX_COORDINATE for i, v in enumerate(flat) if i % 3 != 2)
+
+
+def test_a_pen_stroke_takes_about_3_bytes_a_point() -> None:
+    rng = random.Random(11)
+    strokes = [pen_stroke(rng, 50) for _ in range(200)]
+    total = sum(len(points.encode(flat)) for flat in strokes)
+    assert total / (200 * 50) < 3.3
+
+
+REFUSED = {
+    "a truncated varint": (bytes([0, 0, 0x80]), "truncated"),
+    "a varint of 6 bytes": (bytes([0x80] * 5 + [1, 0, 0]), "longer than 5"),
+    "numbers that are not triples": (bytes([0, 0, 0, 0]), "triples"),
+    "no points": (b"", "at least one"),
+    "pressure above 255": (bytes([0, 0, 0x80, 0x04]), "pressure"),
+    "pressure below 0": (bytes([0, 0, 2, 0, 0, 5]), "pressure"),
+    "a coordinate beyond the limit": (
+        points.encode([Limits.MAX_COORDINATE, 0, 0]) + points.encode([0.0625, 0, 0]),
+        "out of range",
+    ),
+    "a coordinate driven out by second differences": (
+        bytes([0, 0, 0]) + bytes([0xFE, 0xFF, 0xFF, 0x3F, 0, 0]) * 3,
+        "out of range",
+    ),
+    "one point more than allowed": (
+        points.encode([1.0, 1.0, 0.5] * (Limits.MAX_STROKE_POINTS + 1)),
+        "at most",
+    ),
+}
+
+
+@pytest.mark.parametrize("data,reason", REFUSED.values(), ids=REFUSED.keys())
+def test_malformed_points_are_refused_with_a_reason(data: bytes, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        points.units(data, *BOUNDS)
+
+
+def test_encoding_refuses_what_is_not_finite_triples() -> None:
+    for flat in ([0.0, 0.0], [float("nan"), 0.0, 0.5], [float("inf"), 0.0, 0.5]):
+        with pytest.raises(ValueError):
+            points.encode(flat)
+
+
+def test_the_limits_hold_exactly_at_the_edge() -> None:
+    edge = [Limits.MAX_COORDINATE, -Limits.MAX_COORDINATE, 1.0] * 2
+    assert points.decode(points.encode(edge), *BOUNDS) == edge
+    many = [0.0, 0.0, 0.0] * Limits.MAX_STROKE_POINTS
+    assert len(points.decode(points.encode(many), *BOUNDS)) == len(many)
+
+
+NODE_TWIN = """
+import { readFileSync } from "node:fs";
+import { decodePoints, encodePoints } from "./js/points.js";
+const inputs = JSON.parse(readFileSync(0, "utf8"));
+const results = inputs.map((flat) => {
+  const bytes = encodePoints(flat);
+  return { hex: Buffer.from(bytes).toString("hex"), decoded: [...decodePoints(bytes)] };
+});
+process.stdout.write(JSON.stringify(results));
+"""
+
+
+def twin_inputs(rng: random.Random) -> list[list[float]]:
+    inputs = [pen_stroke(rng, rng.randint(1, 120)) for _ in range(200)]
+    for _ in range(100):  # anywhere on the board, any pressure, halves included
+        flat: list[float] = []
+        for _ in range(rng.randint(1, 30)):
+            flat += [
+                rng.choice([rng.uniform(-1, 1) * Limits.MAX_COORDINATE, rng.randint(-99, 99) / 32]),
+                rng.uniform(-1e4, 1e4),
+                rng.choice([rng.random(), rng.randint(0, 510) / 510]),
+            ]
+        inputs.append(flat)
+    inputs.append([Limits.MAX_COORDINATE, -Limits.MAX_COORDINATE, 1.0, 0.0, 0.0, 0.0])
+    inputs.append([0.03125, -0.03125, 0.5 / 255, -0.09375, 0.09375, 1.5 / 255])
+    return inputs
+
+
+def test_the_browser_codec_makes_the_same_bytes_and_numbers() -> None:
+    node = shutil.which("node")
+    assert node, "node is needed for the browser's codec"
+    inputs = twin_inputs(random.Random(2029))
+    ran = subprocess.run(
+        [node, "--input-type=module", "-e", NODE_TWIN],
+        input=json.dumps(inputs), capture_output=True, text=True, cwd=FRONTEND, check=True,
+    )  # fmt: skip
+    browser = json.loads(ran.stdout)
+    assert len(browser) == len(inputs)
+    for index, flat in enumerate(inputs):
+        encoded = points.encode(flat)
+        assert browser[index]["hex"] == encoded.hex(), f"input {index} encodes differently"
+        assert browser[index]["decoded"] == points.decode(encoded), (
+            f"input {index} decodes differently"
+        )
