@@ -5,7 +5,6 @@
 import { Board } from "./board.js";
 import { Connection } from "./connection.js";
 import { downloadFrom, downloadPng, slug } from "./exporting.js";
-import { bounds, union } from "./geometry.js";
 import { newId } from "./ids.js";
 import { hasChosenName, identity, knownLinks, rememberBoard, rememberLinks, rename, tokenFor } from "./identity.js";
 import { Input, isTyping } from "./input.js";
@@ -101,7 +100,7 @@ function zoomBy(factor) {
 }
 
 function zoomToFit() {
-  const box = union(board.visible().map(bounds));
+  const box = renderer.contentBounds();
   if (box) view.fit(box, innerWidth, innerHeight);
   else Object.assign(view, { x: 0, y: 0, scale: 1 });
   viewChanged();
@@ -149,7 +148,6 @@ connection.addEventListener("message", (event) => {
   switch (message.type) {
     case "welcome":
       if (message.head_seq < board.lastSeq) location.reload(); // a different copy of the board
-      renderer.hold = message.head_seq - board.lastSeq > 200;
       role = message.role;
       locked = message.locked;
       isProtected = message.protected;
@@ -219,10 +217,6 @@ connection.addEventListener("message", (event) => {
       locked = message.locked;
       updateAccess();
       break;
-  }
-  if (message.type === "synced" && renderer.hold) {
-    renderer.hold = false;
-    renderer.invalidate();
   }
   if (message.type === "ack" || message.type === "error" || message.type === "synced") updateStatus();
 });
@@ -527,6 +521,10 @@ Object.assign(window, {
     view: () => ({ x: view.x, y: view.y, scale: view.scale }),
     pending: () => connection.pending,
     lastInkMs: () => renderer.lastInkMs,
+    // The ink layer shows everything, sharp, for the current view.
+    inkSettled: () => renderer.settled,
+    // Draw the ink layer again from nothing, at once (what progressive drawing must match).
+    redrawInk: () => renderer.drawInkNow(),
   },
 });
 

@@ -1,6 +1,8 @@
 // @ts-check
 // Bounds and hit tests of board objects. Pure, no DOM.
 
+import { pointsOf } from "./points.js";
+
 /** @typedef {import("./board.js").Placed} Placed */
 /** @typedef {{left: number, top: number, right: number, bottom: number}} Box */
 
@@ -32,9 +34,10 @@ function ownBounds(op) {
     let top = Infinity;
     let right = -Infinity;
     let bottom = -Infinity;
-    for (let i = 0; i < op.points.length; i += 3) {
-      const x = op.points[i];
-      const y = op.points[i + 1];
+    const points = pointsOf(op);
+    for (let i = 0; i < points.length; i += 3) {
+      const x = points[i];
+      const y = points[i + 1];
       if (x < left) left = x;
       if (x > right) right = x;
       if (y < top) top = y;
@@ -65,12 +68,15 @@ export function overlaps(a, b) {
 /** @param {Box[]} boxes @returns {Box | null} */
 export function union(boxes) {
   if (!boxes.length) return null;
-  return {
-    left: Math.min(...boxes.map((b) => b.left)),
-    top: Math.min(...boxes.map((b) => b.top)),
-    right: Math.max(...boxes.map((b) => b.right)),
-    bottom: Math.max(...boxes.map((b) => b.bottom)),
-  };
+  // A loop, not Math.min(...list): a list of 100,000 arguments overflows the stack.
+  let { left, top, right, bottom } = boxes[0];
+  for (const box of boxes) {
+    if (box.left < left) left = box.left;
+    if (box.top < top) top = box.top;
+    if (box.right > right) right = box.right;
+    if (box.bottom > bottom) bottom = box.bottom;
+  }
+  return { left, top, right, bottom };
 }
 
 /** Distance from p to the segment a-b. */
@@ -95,7 +101,7 @@ export function hits(item, x, y, tolerance) {
   const py = y - item.dy;
   if (op.kind === "stroke") {
     const reach = op.width / 2 + tolerance;
-    const p = op.points;
+    const p = pointsOf(op);
     if (p.length === 3) return Math.hypot(px - p[0], py - p[1]) <= reach;
     for (let i = 3; i < p.length; i += 3) {
       if (segmentDistance(px, py, p[i - 3], p[i - 2], p[i], p[i + 1]) <= reach) return true;

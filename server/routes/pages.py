@@ -14,6 +14,9 @@ from server.services import ServicesDep
 VENDOR_PACKAGES = {
     "msgpack": "@msgpack/msgpack/dist.esm",
     "perfect-freehand": "perfect-freehand/dist/esm",
+    # rbush's browser bundle (a classic script with quickselect inside): the ES module imports a
+    # bare package name, which a browser cannot resolve without a build step.
+    "rbush": "rbush",
 }
 
 
