@@ -521,6 +521,7 @@ Object.assign(window, {
     view: () => ({ x: view.x, y: view.y, scale: view.scale }),
     pending: () => connection.pending,
     lastInkMs: () => renderer.lastInkMs,
+    selected: () => [...renderer.selected],
     // The ink layer shows everything, sharp, for the current view.
     inkSettled: () => renderer.settled,
     // Draw the ink layer again from nothing, at once (what progressive drawing must match).
