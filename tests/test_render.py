@@ -106,7 +106,9 @@ def test_a_stroke_drawn_on_a_big_board_shows_on_top_and_matches_a_full_redraw(
     assert result["differ"] == 0
 
 
-def test_a_tiny_object_still_shows_when_zoomed_far_out(server: LiveServer, browser: Browser) -> None:
+def test_a_tiny_object_still_shows_when_zoomed_far_out(
+    server: LiveServer, browser: Browser
+) -> None:
     page = open_board(browser, f"{server.url}/b/{server.create_board('Tiny')}")
     page.keyboard.press("p")
     drag(page, [(300, 300), (303, 302)])
