@@ -6,7 +6,6 @@ import { Board } from "./board.js";
 import { BoardCache } from "./board-cache.js";
 import { Connection } from "./connection.js";
 import { downloadFrom, downloadPng, slug } from "./exporting.js";
-import { bounds, union } from "./geometry.js";
 import { newId } from "./ids.js";
 import { hasChosenName, identity, knownLinks, rememberBoard, rememberLinks, rename, tokenFor } from "./identity.js";
 import { Input, isTyping } from "./input.js";
@@ -108,7 +107,7 @@ function zoomBy(factor) {
 }
 
 function zoomToFit() {
-  const box = union(board.visible().map(bounds));
+  const box = renderer.contentBounds();
   if (box) view.fit(box, innerWidth, innerHeight);
   else Object.assign(view, { x: 0, y: 0, scale: 1 });
   viewChanged();
@@ -202,7 +201,6 @@ async function welcomed(message) {
   } else if (message.resume === 0) {
     cache.start(null);
   }
-  renderer.hold = message.head_seq - board.lastSeq > 200;
   renderer.invalidate();
 }
 
@@ -324,10 +322,6 @@ function handle(message) {
       locked = message.locked;
       updateAccess();
       break;
-  }
-  if (message.type === "synced" && renderer.hold) {
-    renderer.hold = false;
-    renderer.invalidate();
   }
   if (message.type === "ack" || message.type === "error" || message.type === "synced") updateStatus();
 }
@@ -642,6 +636,11 @@ Object.assign(window, {
       renderer.invalidate();
     },
     lastInkMs: () => renderer.lastInkMs,
+    selected: () => [...renderer.selected],
+    // The ink layer shows everything, sharp, for the current view.
+    inkSettled: () => renderer.settled,
+    // Draw the ink layer again from nothing, at once (what progressive drawing must match).
+    redrawInk: () => renderer.drawInkNow(),
   },
 });
 

@@ -42,7 +42,7 @@ export async function renderPng(board, shown, width, height) {
   host.style.height = `${height}px`;
   document.body.append(host);
   try {
-    const renderer = new Renderer(host, board, view, { ratio: 1, ids: false });
+    const renderer = new Renderer(host, board, view, { ratio: 1, ids: false, exact: true });
     renderer.drawInkNow();
     const canvas = document.createElement("canvas");
     canvas.width = width;

@@ -34,10 +34,10 @@ function ownBounds(op) {
     let top = Infinity;
     let right = -Infinity;
     let bottom = -Infinity;
-    const p = pointsOf(op);
-    for (let i = 0; i < p.length; i += 3) {
-      const x = p[i];
-      const y = p[i + 1];
+    const points = pointsOf(op);
+    for (let i = 0; i < points.length; i += 3) {
+      const x = points[i];
+      const y = points[i + 1];
       if (x < left) left = x;
       if (x > right) right = x;
       if (y < top) top = y;
@@ -68,12 +68,15 @@ export function overlaps(a, b) {
 /** @param {Box[]} boxes @returns {Box | null} */
 export function union(boxes) {
   if (!boxes.length) return null;
-  return {
-    left: Math.min(...boxes.map((b) => b.left)),
-    top: Math.min(...boxes.map((b) => b.top)),
-    right: Math.max(...boxes.map((b) => b.right)),
-    bottom: Math.max(...boxes.map((b) => b.bottom)),
-  };
+  // A loop, not Math.min(...list): a list of 100,000 arguments overflows the stack.
+  let { left, top, right, bottom } = boxes[0];
+  for (const box of boxes) {
+    if (box.left < left) left = box.left;
+    if (box.top < top) top = box.top;
+    if (box.right > right) right = box.right;
+    if (box.bottom > bottom) bottom = box.bottom;
+  }
+  return { left, top, right, bottom };
 }
 
 /** Distance from p to the segment a-b. */

@@ -1,11 +1,19 @@
 // @ts-check
-// The only canvas code. Three layers: committed ink (redrawn only when the board or the view
-// changes), ink being drawn by anyone, and cursors with names on top. Sharp at any
-// devicePixelRatio; objects off screen are skipped.
+// The only canvas code. Three layers: committed ink, ink being drawn by anyone, and cursors with
+// names on top. Sharp at any devicePixelRatio.
+//
+// The committed ink stays fluid on boards of 100,000 strokes: only the objects on screen are drawn
+// (a spatial index finds them), each at the detail its size on screen deserves (lod.js); what was
+// drawn is kept in a picture of the ink at the view it was drawn for, which a pan or zoom moves and
+// scales at once; redrawing happens in slices of a few milliseconds per frame into a second
+// picture that replaces the first when it is complete; and new objects on top (history arriving,
+// someone drawing) are painted onto the picture as they come, never a redraw of the board.
 
-import { getStroke } from "/vendor/perfect-freehand/index.mjs";
 import { bounds, overlaps, union } from "./geometry.js";
-import { pointsOf } from "./points.js";
+import { HIGHLIGHTER_ALPHA, paintObject, strokePath } from "./painting.js";
+import { SpatialIndex } from "./spatial.js";
+
+export { HIGHLIGHTER_ALPHA, strokePath, drawShape, drawText } from "./painting.js";
 
 /** @param {{left: number, top: number, right: number, bottom: number}} box @param {{dx: number, dy: number}} by */
 function shift(box, by) {
@@ -15,46 +23,56 @@ function shift(box, by) {
 /** @typedef {import("./board.js").Board} Board */
 /** @typedef {import("./board.js").Placed} Placed */
 /** @typedef {import("./view.js").View} View */
-// A stroke still being drawn is not an op: its points are floats, decoded as they arrive.
+/** @typedef {import("./spatial.js").Entry} Entry */
 /** @typedef {{color: string, width: number, tool?: string, points: number[], updated: number}} LiveStroke */
 /** @typedef {{x: number, y: number, name: string, color: string, updated: number}} RemoteCursor */
+/** @typedef {{x: number, y: number, scale: number, width: number, height: number, ratio: number}} Camera */
+/**
+ * @typedef {object} Picture the committed ink drawn for one camera
+ * @property {HTMLCanvasElement} canvas @property {Camera | null} camera @property {string} decor
+ */
 
-export const HIGHLIGHTER_ALPHA = 0.35;
+// Drawing time per frame for the committed ink: the rest of a 60 Hz frame is the browser's.
+const SLICE_MS = 6;
+// A redraw for a new view waits until the view has stood still this long (the pan or zoom is over).
+const SETTLE_MS = 100;
+// Bringing the index up to the board may take at most this share of the time while history arrives.
+const SYNC_SHARE = 0.25;
 
-/** perfect-freehand's outline of a flat [x, y, pressure, ...] list, as a closed Path2D. */
-export function strokePath(/** @type {ArrayLike<number>} */ flat, /** @type {number} */ width, last = true) {
-  /** @type {number[][]} */
-  const points = [];
-  let constant = true;
-  for (let i = 0; i < flat.length; i += 3) {
-    points.push([flat[i], flat[i + 1], flat[i + 2]]);
-    if (flat[i + 2] !== 0.5) constant = false;
-  }
-  // A mouse reports no pressure (0.5 throughout): let the pen's speed stand in for it.
-  const outline = getStroke(points, { size: width, simulatePressure: constant, last });
-  const path = new Path2D();
-  if (!outline.length) return path;
-  path.moveTo(outline[0][0], outline[0][1]);
-  for (let i = 0; i < outline.length; i++) {
-    const [x0, y0] = outline[i];
-    const [x1, y1] = outline[(i + 1) % outline.length];
-    path.quadraticCurveTo(x0, y0, (x0 + x1) / 2, (y0 + y1) / 2);
-  }
-  path.closePath();
-  return path;
+/** @param {Camera | null} a @param {Camera | null} b */
+function sameCamera(a, b) {
+  return !!a && !!b && a.x === b.x && a.y === b.y && a.scale === b.scale && a.width === b.width &&
+    a.height === b.height && a.ratio === b.ratio;
+}
+
+/** The board rectangle a camera shows. @param {Camera} camera */
+function cameraBox(camera) {
+  return {
+    left: camera.x,
+    top: camera.y,
+    right: camera.x + camera.width / camera.scale,
+    bottom: camera.y + camera.height / camera.scale,
+  };
+}
+
+/** @param {Entry} entry @param {{left: number, top: number, right: number, bottom: number}} box */
+function entryMeets(entry, box) {
+  return entry.minX <= box.right && box.left <= entry.maxX && entry.minY <= box.bottom && box.top <= entry.maxY;
 }
 
 export class Renderer {
   /**
    * @param {HTMLElement} host @param {Board} board @param {View} view
-   * @param {{ratio?: number, ids?: boolean}} options a fixed pixel ratio (exports), and whether
-   *   the layers get their ids (only the page's own renderer does)
+   * @param {{ratio?: number, ids?: boolean, exact?: boolean}} options a fixed pixel ratio
+   *   (exports), whether the layers get their ids (only the page's own renderer does), and whether
+   *   every object is drawn in full detail whatever its size (exports)
    */
   constructor(host, board, view, options = {}) {
     this.host = host;
     this.board = board;
     this.view = view;
     this.fixedRatio = options.ratio;
+    this.exact = options.exact ?? false;
     const ids = options.ids ?? true;
     this.ink = this._layer(ids ? "layer-ink" : "");
     this.live = this._layer(ids ? "layer-live" : "");
@@ -71,23 +89,32 @@ export class Renderer {
     this.dragOffset = { dx: 0, dy: 0 };
     /** @type {{left: number, top: number, right: number, bottom: number} | null} a rubber band */
     this.band = null;
-    /** @type {WeakMap<object, Path2D>} cached outlines, per operation */
-    this.paths = new WeakMap();
     this.width = 0;
     this.height = 0;
-    this.drawnKey = "";
-    this.drawnContent = "";
-    /** @type {{x: number, y: number} | null} where the view was when the ink was drawn */
-    this.drawnAt = null;
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    this.settle = undefined;
-    /** @type {HTMLCanvasElement | undefined} */
-    this.spare = undefined;
-    // While a board's history is still arriving, redrawing it on every frame would only slow
-    // the arrival down: the ink waits until ``hold`` is lifted.
-    this.hold = false;
+    this.index = new SpatialIndex();
+    this.indexed = -1; // the board version the index holds
+    this.syncedAt = -Infinity;
+    this.syncMs = 0;
+    /** @type {Picture} what the ink layer shows, moved and scaled to the view */
+    this.picture = { canvas: document.createElement("canvas"), camera: null, decor: "" };
+    /** @type {Picture} where a redraw goes until it is complete */
+    this.spare = { canvas: document.createElement("canvas"), camera: null, decor: "" };
+    // The picture misses changes other than new objects on top: a redraw is due.
+    this.stale = true;
+    /** @type {Entry[]} new objects still to paint onto the picture */
+    this.additions = [];
+    /** @type {{entries: Entry[], next: number} | null} the redraw under way, into the spare */
+    this.redraw = null;
+    /** @type {Camera | null} the camera the ink layer was last composed for */
+    this.composed = null;
+    this.movedAt = -Infinity;
+    /** @type {Camera | null} */
+    this.lastCamera = null;
     this.frame = 0;
     this.lastInkMs = 0;
+    this.liveShown = false;
+    this.topShown = false;
+    this.pictureChanged = false;
     if (ids) new ResizeObserver(() => this._resize()).observe(host);
     this._resize();
   }
@@ -97,10 +124,42 @@ export class Renderer {
     if (!this.frame) this.frame = requestAnimationFrame(() => this._draw());
   }
 
-  /** Draw the committed layer now (exports cannot wait for an animation frame). */
+  /** Draw the committed layer now, completely (exports cannot wait for an animation frame). */
   drawInkNow() {
     this._resize();
-    this._drawInk();
+    this._sync(true);
+    const camera = this._camera();
+    this._startRedraw(camera);
+    this._continueRedraw(Infinity);
+    this._compose(camera);
+  }
+
+  /** Is everything the ink layer should show drawn, sharp, for the current view? */
+  get settled() {
+    return this.board.version === this.indexed && !this.stale && !this.redraw && !this.additions.length &&
+      sameCamera(this.picture.camera, this._camera()) && this.picture.decor === this._decor() &&
+      sameCamera(this.composed, this._camera());
+  }
+
+  /**
+   * The visible objects near a board point, in paint order (hit tests look only at these).
+   * @param {number} x @param {number} y @param {number} reach @returns {Placed[]}
+   */
+  objectsNear(x, y, reach) {
+    this._sync(true);
+    return this.index.near(x, y, reach).map((entry) => entry.item);
+  }
+
+  /** The visible objects whose boxes meet ``box``, in paint order. @returns {Placed[]} */
+  objectsIn(/** @type {{left: number, top: number, right: number, bottom: number}} */ box) {
+    this._sync(true);
+    return this.index.search(box).map((entry) => entry.item);
+  }
+
+  /** The box around everything on the board, or null. */
+  contentBounds() {
+    this._sync(true);
+    return this.index.bounds();
   }
 
   get ratio() {
@@ -126,8 +185,22 @@ export class Renderer {
       context.canvas.style.width = `${width}px`;
       context.canvas.style.height = `${height}px`;
     }
-    this.drawnKey = "";
+    this.composed = null;
+    this.liveShown = this.topShown = true;
     this.invalidate();
+  }
+
+  /** @returns {Camera} */
+  _camera() {
+    const { x, y, scale } = this.view;
+    return { x, y, scale, width: this.width, height: this.height, ratio: this.ratio };
+  }
+
+  /** Everything the ink depends on besides the objects and the view. */
+  _decor() {
+    const { dx, dy } = this.dragOffset;
+    const dragged = dx || dy ? [...this.selected].join() : "";
+    return `${[...this.faded].join()}|${dx}|${dy}|${dragged}`;
   }
 
   /** Board coordinates on a layer, at this screen's pixel density. @param {CanvasRenderingContext2D} context */
@@ -141,87 +214,175 @@ export class Renderer {
 
   _draw() {
     this.frame = 0;
-    const { dx, dy } = this.dragOffset;
-    // Everything the committed layer depends on but where the view is.
-    const content = [
-      this.board.version, this.view.scale, this.width, this.height, [...this.faded].join(), dx, dy,
-    ].join(":");
-    const key = `${content}:${this.view.x}:${this.view.y}`;
-    if (key !== this.drawnKey && !this.hold) {
-      const started = performance.now();
-      if (content === this.drawnContent && this.drawnAt) {
-        // Only panned: move the pixels already drawn, and draw everything properly once the
-        // panning pauses.
-        this._shiftInk(this.drawnAt);
-        clearTimeout(this.settle);
-        this.settle = setTimeout(() => {
-          this.drawnKey = "";
-          this.drawnContent = "";
-          this.invalidate();
-        }, 120);
-      } else {
-        this._drawInk();
-      }
-      this.lastInkMs = performance.now() - started;
-      this.drawnKey = key;
-      this.drawnContent = content;
-      this.drawnAt = { x: this.view.x, y: this.view.y };
-    }
+    const started = performance.now();
+    this._drawInk(started);
+    this.lastInkMs = performance.now() - started;
     this._drawLive();
     this._drawTop();
   }
 
-  /** Move the committed layer's pixels by how far the view moved since they were drawn. */
-  _shiftInk(/** @type {{x: number, y: number}} */ from) {
-    const canvas = this.ink.canvas;
-    const copy = (this.spare ??= document.createElement("canvas"));
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    /** @type {CanvasRenderingContext2D} */ (copy.getContext("2d")).drawImage(canvas, 0, 0);
-    const shift = this.ratio * this.view.scale;
-    this.ink.setTransform(1, 0, 0, 1, 0, 0);
-    this.ink.clearRect(0, 0, canvas.width, canvas.height);
-    this.ink.drawImage(copy, (from.x - this.view.x) * shift, (from.y - this.view.y) * shift);
+  /**
+   * Bring the index up to the board. While a big history arrives every message changes the board,
+   * and listing its objects costs time in proportion to its size: then only every so often.
+   */
+  _sync(/** @type {boolean} */ now) {
+    if (this.board.version === this.indexed) return;
+    const started = performance.now();
+    if (!now && started < this.syncedAt + this.syncMs / SYNC_SHARE) return;
+    const version = this.board.version;
+    const { added, onTop } = this.index.update(this.board.visible());
+    this.indexed = version;
+    this.invalidate();
+    if (!onTop) {
+      // Something was removed, moved or slipped in below: what is drawn is wrong, start over.
+      this.stale = true;
+      this.redraw = null;
+      this.additions = [];
+    } else {
+      // New objects on top: painted onto the picture, and into a redraw under way.
+      const pictured = !this.stale && this.picture.camera && cameraBox(this.picture.camera);
+      const redrawn = this.redraw && this.spare.camera && cameraBox(this.spare.camera);
+      for (const entry of added) {
+        if (pictured && entryMeets(entry, pictured)) this.additions.push(entry);
+        if (redrawn && this.redraw && entryMeets(entry, redrawn)) this.redraw.entries.push(entry);
+      }
+    }
+    this.syncMs = performance.now() - started;
+    this.syncedAt = started;
   }
 
-  _drawInk() {
-    const context = this.ink;
-    this._prepare(context);
-    const screen = this.view.visibleBox(this.width, this.height);
+  /** @param {number} started when this frame began */
+  _drawInk(started) {
+    this._sync(false);
+    const camera = this._camera();
+    const decor = this._decor();
+    if (!sameCamera(camera, this.lastCamera)) {
+      this.movedAt = started;
+      this.lastCamera = camera;
+    }
+    if (decor !== this.picture.decor) this.stale = true;
+    // A redraw for a view or a state that is no longer wanted is dropped.
+    if (this.redraw && (!sameCamera(this.spare.camera, camera) || this.spare.decor !== decor)) this.redraw = null;
+    const moved = !sameCamera(this.picture.camera, camera);
+    const still = started - this.movedAt >= SETTLE_MS || !this.picture.camera;
+    if (!this.redraw && (this.stale || moved) && (still || !moved)) this._startRedraw(camera);
+    let budget = SLICE_MS - (performance.now() - started);
+    if (this.additions.length) budget = this._paintAdditions(budget);
+    if (this.redraw) this._continueRedraw(budget);
+    if (!sameCamera(this.composed, camera) || this.pictureChanged) this._compose(camera);
+    if (!this.settled) this.invalidate();
+  }
+
+  /** Start redrawing the ink for ``camera`` into the spare picture. @param {Camera} camera */
+  _startRedraw(camera) {
+    const spare = this.spare;
+    spare.camera = camera;
+    spare.decor = this._decor();
+    spare.canvas.width = Math.round(camera.width * camera.ratio);
+    spare.canvas.height = Math.round(camera.height * camera.ratio);
+    const entries = this.index.search(cameraBox(camera));
+    // Objects being dragged are drawn where the drag has them, wherever that is.
+    if (this.dragOffset.dx || this.dragOffset.dy) {
+      const found = new Set(entries);
+      for (const id of this.selected) {
+        const entry = this.index.byId.get(id);
+        if (entry && !found.has(entry)) entries.push(entry);
+      }
+      entries.sort((a, b) => a.order - b.order);
+    }
+    this.redraw = { entries, next: 0 };
+  }
+
+  /** @param {number} budget milliseconds */
+  _continueRedraw(budget) {
+    const redraw = /** @type {{entries: Entry[], next: number}} */ (this.redraw);
+    const spare = this.spare;
+    const context = /** @type {CanvasRenderingContext2D} */ (spare.canvas.getContext("2d"));
+    redraw.next = this._paint(context, /** @type {Camera} */ (spare.camera), redraw.entries, redraw.next, budget);
+    if (redraw.next < redraw.entries.length) return;
+    this.redraw = null;
+    this.spare = this.picture;
+    this.picture = spare;
+    this.stale = false;
+    this.additions = [];
+    this.pictureChanged = true;
+  }
+
+  /** @param {number} budget milliseconds @returns {number} what is left of it */
+  _paintAdditions(budget) {
+    const started = performance.now();
+    const picture = this.picture;
+    const context = /** @type {CanvasRenderingContext2D} */ (picture.canvas.getContext("2d"));
+    const done = this._paint(context, /** @type {Camera} */ (picture.camera), this.additions, 0, budget);
+    this.additions = this.additions.slice(done);
+    if (done) this.pictureChanged = true;
+    return budget - (performance.now() - started);
+  }
+
+  /**
+   * Paint entries[from...] onto a picture's canvas until the budget runs out (at least one).
+   * @param {CanvasRenderingContext2D} context @param {Camera} camera @param {Entry[]} entries
+   * @param {number} from @param {number} budget milliseconds @returns {number} the next entry to paint
+   */
+  _paint(context, camera, entries, from, budget) {
+    const started = performance.now();
+    const pixels = camera.scale * camera.ratio;
+    const base = () => context.setTransform(pixels, 0, 0, pixels, -camera.x * pixels, -camera.y * pixels);
+    if (from === 0 && entries === this.redraw?.entries) {
+      context.setTransform(1, 0, 0, 1, 0, 0);
+      context.clearRect(0, 0, context.canvas.width, context.canvas.height);
+    }
+    base();
     const { dx: dragX, dy: dragY } = this.dragOffset;
-    for (const item of this.board.visible()) {
-      const dragged = this.selected.has(item.id);
-      const box = bounds(item);
-      if (!dragged && !overlaps(box, screen)) continue;
-      context.save();
-      if (this.faded.has(item.id)) context.globalAlpha = 0.25;
+    const dragging = !!(dragX || dragY);
+    const detail = this.exact ? 0 : pixels;
+    let next = from;
+    while (next < entries.length) {
+      const { item } = entries[next++];
+      const dragged = dragging && this.selected.has(item.id);
       const dx = item.dx + (dragged ? dragX : 0);
       const dy = item.dy + (dragged ? dragY : 0);
-      if (dx || dy) context.translate(dx, dy);
-      this._drawObject(context, item.op);
-      context.restore();
+      if (dx || dy) {
+        base();
+        context.translate(dx, dy);
+      }
+      const alpha = this.faded.has(item.id) ? 0.25 : 1;
+      paintObject(context, item.op, bounds({ op: item.op, dx: 0, dy: 0 }), detail, alpha);
+      if (dx || dy) base();
+      if (performance.now() - started >= budget) break;
     }
+    return next;
   }
 
-  /** @param {CanvasRenderingContext2D} context @param {any} op */
-  _drawObject(context, op) {
-    if (op.kind === "stroke") {
-      let path = this.paths.get(op);
-      if (!path) {
-        path = strokePath(pointsOf(op), op.width);
-        this.paths.set(op, path);
+  /** Show the picture on the ink layer, moved and scaled from its camera to ``camera``. @param {Camera} camera */
+  _compose(camera) {
+    const context = this.ink;
+    const canvas = context.canvas;
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.clearRect(0, 0, canvas.width, canvas.height);
+    const drawn = this.picture.camera;
+    if (drawn) {
+      const zoom = camera.scale / drawn.scale;
+      const pixels = camera.scale * camera.ratio;
+      if (sameCamera(drawn, camera)) context.drawImage(this.picture.canvas, 0, 0);
+      else {
+        context.drawImage(
+          this.picture.canvas,
+          (drawn.x - camera.x) * pixels,
+          (drawn.y - camera.y) * pixels,
+          this.picture.canvas.width * zoom * (camera.ratio / drawn.ratio),
+          this.picture.canvas.height * zoom * (camera.ratio / drawn.ratio),
+        );
       }
-      if (op.tool === "highlighter") context.globalAlpha *= HIGHLIGHTER_ALPHA;
-      context.fillStyle = op.color;
-      context.fill(path);
-    } else if (op.kind === "shape") {
-      drawShape(context, op);
-    } else if (op.kind === "text") {
-      drawText(context, op);
     }
+    this.composed = camera;
+    this.pictureChanged = false;
   }
 
   _drawLive() {
+    // An empty layer stays as it is: clearing costs time on every frame of a pan.
+    if (!this.liveStrokes.size && !this.liveShown) return;
+    this.liveShown = this.liveStrokes.size > 0;
     const context = this.live;
     this._prepare(context);
     const now = performance.now();
@@ -235,7 +396,7 @@ export class Renderer {
       context.save();
       if (stroke.tool === "highlighter") context.globalAlpha = HIGHLIGHTER_ALPHA;
       if (stroke.tool === "shape" || stroke.tool === "text") {
-        this._drawObject(context, stroke);
+        paintObject(context, stroke, { left: 0, top: 0, right: 0, bottom: 0 }, 0, 1);
       } else {
         context.fillStyle = stroke.color;
         context.fill(strokePath(stroke.points, stroke.width, false));
@@ -245,12 +406,17 @@ export class Renderer {
   }
 
   _drawTop() {
+    const busy = this.selected.size || this.band || this.cursors.size;
+    if (!busy && !this.topShown) return;
+    this.topShown = !!busy;
     const context = this.top;
     this._prepare(context);
-    const selectedBoxes = this.board
-      .visible()
-      .filter((item) => this.selected.has(item.id))
-      .map((item) => bounds(item));
+    /** @type {{left: number, top: number, right: number, bottom: number}[]} */
+    const selectedBoxes = [];
+    for (const id of this.selected) {
+      const entry = this.index.byId.get(id);
+      if (entry) selectedBoxes.push(bounds(entry.item));
+    }
     const box = union(selectedBoxes);
     for (const outline of [box && shift(box, this.dragOffset), this.band]) {
       if (!outline) continue;
@@ -292,47 +458,4 @@ export class Renderer {
       context.restore();
     }
   }
-}
-
-/** @param {CanvasRenderingContext2D} context @param {any} op */
-export function drawShape(context, op) {
-  const { x1, y1, x2, y2 } = op;
-  context.lineWidth = op.width;
-  context.lineCap = "round";
-  context.lineJoin = "round";
-  context.strokeStyle = op.color;
-  context.beginPath();
-  if (op.shape === "rect") {
-    context.rect(Math.min(x1, x2), Math.min(y1, y2), Math.abs(x2 - x1), Math.abs(y2 - y1));
-  } else if (op.shape === "ellipse") {
-    const rx = Math.abs(x2 - x1) / 2;
-    const ry = Math.abs(y2 - y1) / 2;
-    context.ellipse((x1 + x2) / 2, (y1 + y2) / 2, rx, ry, 0, 0, 2 * Math.PI);
-  } else {
-    context.moveTo(x1, y1);
-    context.lineTo(x2, y2);
-    if (op.shape === "arrow") {
-      const angle = Math.atan2(y2 - y1, x2 - x1);
-      const length = Math.max(10, op.width * 4);
-      for (const side of [-0.45, 0.45]) {
-        context.moveTo(x2, y2);
-        context.lineTo(x2 - length * Math.cos(angle + side), y2 - length * Math.sin(angle + side));
-      }
-    }
-  }
-  if (op.fill) {
-    context.fillStyle = op.fill;
-    context.fill();
-  }
-  context.stroke();
-}
-
-/** @param {CanvasRenderingContext2D} context @param {any} op */
-export function drawText(context, op) {
-  context.fillStyle = op.color;
-  context.font = `${op.size}px system-ui, sans-serif`;
-  context.textBaseline = "top";
-  String(op.text)
-    .split("\n")
-    .forEach((line, i) => context.fillText(line, op.x, op.y + i * op.size * 1.25));
 }

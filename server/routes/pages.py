@@ -15,6 +15,9 @@ VENDOR_PACKAGES = {
     "msgpack": "@msgpack/msgpack/dist.esm",
     "perfect-freehand": "perfect-freehand/dist/esm",
     "idb": "idb/build",
+    # rbush's browser bundle (a classic script with quickselect inside): the ES module imports a
+    # bare package name, which a browser cannot resolve without a build step.
+    "rbush": "rbush",
 }
 
 

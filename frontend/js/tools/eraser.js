@@ -17,7 +17,7 @@ export function eraser(context) {
   function pick(/** @type {{x: number, y: number}} */ p) {
     if (!picked) return;
     const tolerance = TOLERANCE_PX / context.view.scale;
-    for (const item of context.board.visible()) {
+    for (const item of context.renderer.objectsNear(p.x, p.y, tolerance)) {
       if (!picked.has(item.id) && hits(item, p.x, p.y, tolerance)) {
         picked.add(item.id);
         context.renderer.faded.add(item.id);

@@ -3,7 +3,7 @@
 // Delete or Backspace to erase it. Moves and deletions are operations like any other.
 
 import { LIMITS } from "../protocol.gen.js";
-import { bounds, hits, overlaps } from "../geometry.js";
+import { hits } from "../geometry.js";
 import { newId } from "../ids.js";
 
 /** @typedef {import("./context.js").ToolContext} ToolContext */
@@ -17,8 +17,8 @@ export function selectTool(context) {
   let drag = null;
 
   function topmostAt(/** @type {{x: number, y: number}} */ p) {
-    const items = context.board.visible();
     const tolerance = TOLERANCE_PX / context.view.scale;
+    const items = renderer.objectsNear(p.x, p.y, tolerance);
     for (let i = items.length - 1; i >= 0; i--) if (hits(items[i], p.x, p.y, tolerance)) return items[i];
     return null;
   }
@@ -59,7 +59,7 @@ export function selectTool(context) {
       } else if (renderer.band) {
         const band = renderer.band;
         renderer.selected = new Set(
-          context.board.visible().filter((item) => overlaps(bounds(item), band)).map((item) => item.id),
+          renderer.objectsIn(band).map((item) => item.id),
         );
       }
       drag = null;

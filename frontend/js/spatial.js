@@ -1,0 +1,119 @@
+// @ts-check
+// Where the board's objects are: an R-tree (rbush) of their boxes, kept in step with the board by
+// comparing its list of visible objects with what is indexed, so that only what changed is
+// inserted or removed. Answers which objects lie in a box, in paint order; and tells the renderer
+// whether a change only put new objects on top (then what it drew stays right).
+// Pure, no DOM.
+
+import { bounds } from "./geometry.js";
+
+/** @typedef {import("./board.js").Placed} Placed */
+/** @typedef {import("./geometry.js").Box} Box */
+/**
+ * @typedef {object} Entry an indexed object: its box (rbush's fields) and its place in paint order
+ * @property {number} minX @property {number} minY @property {number} maxX @property {number} maxY
+ * @property {Placed} item @property {number} order @property {number} seen
+ */
+
+// rbush's browser bundle defines a global (board.html loads it before the modules): its ES module
+// imports a bare package name, which a browser cannot resolve without a build step.
+const RBush = /** @type {any} */ (globalThis).RBush;
+
+// More answers than this share of everything: marking and walking the paint order beats sorting.
+const WALK_SHARE = 1 / 8;
+
+export class SpatialIndex {
+  constructor() {
+    this.tree = new RBush(16);
+    /** @type {Map<string, Entry>} */
+    this.byId = new Map();
+    /** @type {Entry[]} every indexed object, in paint order */
+    this.ordered = [];
+    this.stamp = 0;
+  }
+
+  /**
+   * Bring the index up to the board's visible objects.
+   * @param {Placed[]} placed in paint order
+   * @returns {{added: Entry[], onTop: boolean}} the new entries, in paint order, and whether the
+   *   only change is objects added above everything indexed before
+   */
+  update(placed) {
+    const stamp = ++this.stamp;
+    /** @type {Entry[]} */
+    const added = [];
+    /** @type {Entry[]} */
+    const stale = [];
+    let onTop = true;
+    let lastKeptOrder = -1;
+    const ordered = new Array(placed.length);
+    for (let i = 0; i < placed.length; i++) {
+      const item = placed[i];
+      let entry = this.byId.get(item.id);
+      if (entry && (entry.item.op !== item.op || entry.item.dx !== item.dx || entry.item.dy !== item.dy)) {
+        stale.push(entry);
+        entry = undefined;
+      }
+      if (entry) {
+        // Kept: still in the same order among the kept ones, and below anything new.
+        if (entry.order < lastKeptOrder || added.length) onTop = false;
+        lastKeptOrder = entry.order;
+        entry.item = item;
+      } else {
+        entry = makeEntry(item);
+        this.byId.set(item.id, entry);
+        added.push(entry);
+      }
+      entry.seen = stamp;
+      entry.order = i;
+      ordered[i] = entry;
+    }
+    if (stale.length) onTop = false;
+    for (const entry of stale) this.tree.remove(entry);
+    if (this.byId.size !== placed.length) {
+      onTop = false;
+      for (const [id, entry] of this.byId) {
+        if (entry.seen === stamp) continue;
+        this.byId.delete(id);
+        this.tree.remove(entry);
+      }
+    }
+    // Bulk loading is faster, and builds a better tree, than inserting one by one.
+    if (added.length > 32) this.tree.load(added);
+    else for (const entry of added) this.tree.insert(entry);
+    this.ordered = ordered;
+    return { added, onTop };
+  }
+
+  /** The objects whose boxes meet ``box``, in paint order. @param {Box} box @returns {Entry[]} */
+  search(box) {
+    const all = this.tree.data;
+    if (box.left <= all.minX && box.top <= all.minY && box.right >= all.maxX && box.bottom >= all.maxY) {
+      return this.ordered.slice();
+    }
+    /** @type {Entry[]} */
+    const found = this.tree.search({ minX: box.left, minY: box.top, maxX: box.right, maxY: box.bottom });
+    if (found.length < this.ordered.length * WALK_SHARE) return found.sort((a, b) => a.order - b.order);
+    const stamp = ++this.stamp;
+    for (const entry of found) entry.seen = stamp;
+    return this.ordered.filter((entry) => entry.seen === stamp);
+  }
+
+  /** Objects whose boxes pass within ``reach`` of (x, y), in paint order. */
+  near(/** @type {number} */ x, /** @type {number} */ y, /** @type {number} */ reach) {
+    return this.search({ left: x - reach, top: y - reach, right: x + reach, bottom: y + reach });
+  }
+
+  /** The box around everything, or null for an empty board. @returns {Box | null} */
+  bounds() {
+    if (!this.ordered.length) return null;
+    const { minX, minY, maxX, maxY } = this.tree.data;
+    return { left: minX, top: minY, right: maxX, bottom: maxY };
+  }
+}
+
+/** @param {Placed} item @returns {Entry} */
+function makeEntry(item) {
+  const box = bounds(item);
+  return { minX: box.left, minY: box.top, maxX: box.right, maxY: box.bottom, item, order: 0, seen: 0 };
+}

@@ -1,0 +1,87 @@
+import { encodePoints, pointsOf } from "../js/points.js";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import RBush from "rbush";
+
+// What board.html does in the browser: rbush's bundle defines the global.
+globalThis.RBush = RBush;
+const { SpatialIndex } = await import("../js/spatial.js");
+
+/** A placed stroke of two points at (x, y), in paint order ``seq``. */
+function stroke(id, seq, x, y, dx = 0, dy = 0) {
+  return { id, seq, author: "a", dx, dy, op: { kind: "stroke", id, width: 2, color: "#000", points: encodePoints([x, y, 0.5, x + 10, y + 10, 0.5]) } };
+}
+
+const ids = (entries) => entries.map((entry) => entry.item.id);
+
+test("a search answers the objects in the box, in paint order", () => {
+  const index = new SpatialIndex();
+  const placed = [stroke("a", 1, 0, 0), stroke("b", 2, 500, 500), stroke("c", 3, 5, 5), stroke("d", 4, 1000, 0)];
+  index.update(placed);
+  assert.deepEqual(ids(index.search({ left: -5, top: -5, right: 30, bottom: 30 })), ["a", "c"]);
+  assert.deepEqual(ids(index.search({ left: -1e9, top: -1e9, right: 1e9, bottom: 1e9 })), ["a", "b", "c", "d"]);
+  assert.deepEqual(ids(index.near(505, 505, 1)), ["b"]);
+  assert.deepEqual(index.bounds(), { left: -2, top: -2, right: 1012, bottom: 512 });
+});
+
+test("objects added above everything are reported on top; anything else is not", () => {
+  const index = new SpatialIndex();
+  const a = stroke("a", 1, 0, 0);
+  const b = stroke("b", 2, 50, 50);
+  let change = index.update([a]);
+  assert.deepEqual([ids(change.added), change.onTop], [["a"], true]);
+  change = index.update([a, b]);
+  assert.deepEqual([ids(change.added), change.onTop], [["b"], true]);
+  change = index.update([a, b]);
+  assert.deepEqual([ids(change.added), change.onTop], [[], true]);
+  // Slipped in below b (an older operation arriving late).
+  change = index.update([a, stroke("c", 1.5, 9, 9), b]);
+  assert.equal(change.onTop, false);
+  // Erased.
+  change = index.update([a, b]);
+  assert.equal(change.onTop, false);
+  assert.deepEqual(ids(index.near(10, 10, 1)), ["a"]);
+  // Moved: found where it is now, not where it was.
+  change = index.update([a, stroke("b", 2, 50, 50, 200, 0)]);
+  assert.equal(change.onTop, false);
+  assert.deepEqual(ids(index.near(255, 55, 1)), ["b"]);
+  assert.deepEqual(ids(index.near(55, 55, 1)), []);
+  // Reordered without any addition (an acknowledgement moved a pending stroke).
+  change = index.update([stroke("b", 2, 50, 50, 200, 0), a]);
+  assert.equal(change.onTop, false);
+});
+
+test("a thousand random changes leave the index answering what a scan answers", () => {
+  let state = 11;
+  const random = () => ((state = (state * 48271) % 2147483647) / 2147483647);
+  const index = new SpatialIndex();
+  let placed = [];
+  let seq = 0;
+  for (let round = 0; round < 1000; round++) {
+    const roll = random();
+    if (roll < 0.6 || !placed.length) {
+      const count = 1 + Math.floor(random() * 60);
+      for (let i = 0; i < count; i++) placed.push(stroke(`s${++seq}`, seq, random() * 2000, random() * 2000));
+    } else if (roll < 0.8) {
+      placed.splice(Math.floor(random() * placed.length), 1);
+    } else {
+      const at = Math.floor(random() * placed.length);
+      const old = placed[at];
+      placed[at] = { ...old, dx: old.dx + random() * 100 - 50 };
+    }
+    index.update(placed);
+    const box = { left: random() * 2000, top: random() * 2000, right: 0, bottom: 0 };
+    box.right = box.left + random() * 800;
+    box.bottom = box.top + random() * 800;
+    const expected = placed
+      .filter((item) => {
+        const [x, y] = pointsOf(item.op);
+        const left = x - 2 + item.dx;
+        const top = y - 2 + item.dy;
+        return left <= box.right && box.left <= left + 14 && top <= box.bottom && box.top <= top + 14;
+      })
+      .map((item) => item.id);
+    assert.deepEqual(ids(index.search(box)), expected);
+  }
+});

@@ -1,0 +1,178 @@
+"""What the board shows on a big board in Debian's Chromium: the ink drawn progressively, moved
+and scaled while panning and zooming, and redrawn in slices, is what a full redraw draws; tiny
+objects stay visible zoomed out; hit tests through the spatial index pick the right objects."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from bench.replay import fill
+from server.config import database_url
+from tests.live_server import LiveServer
+from tests.test_browser import drag, open_board
+
+pytestmark = pytest.mark.browser
+
+STROKES = 3000
+
+# Pixels of the ink layer as they are, then after drawing it again from nothing: how many differ.
+DIFFERENCE_FROM_FULL_REDRAW = """() => {
+    const canvas = document.getElementById("layer-ink");
+    const read = () => canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    const shown = read();
+    window.inkroom.redrawInk();
+    const full = read();
+    let inked = 0;
+    let differ = 0;
+    for (let i = 3; i < full.length; i += 4) {
+        if (full[i]) inked++;
+        if (full[i] !== shown[i] || full[i - 1] !== shown[i - 1]) differ++;
+    }
+    return { inked, differ };
+}"""
+
+# The objects a scan of every visible object finds at these board points (what the index must
+# agree with).
+SCAN_HITS = """async ([points, topmost]) => {
+    const { hits } = await import("/static/js/geometry.js");
+    const { encodePoints } = await import("/static/js/points.js");
+    // visibleStrokes() gives points decoded: the board holds them encoded.
+    const items = window.inkroom.visibleStrokes().map((s) => ({
+        id: s.id, op: s.kind === "stroke" ? { ...s, points: encodePoints(s.points) } : s, dx: 0, dy: 0,
+    }));
+    const tolerance = 6 / window.inkroom.view().scale;
+    const found = [];
+    for (const [x, y] of points) {
+        const here = items.filter((item) => hits(item, x, y, tolerance)).map((item) => item.id);
+        if (topmost) found.push(here.length ? [here[here.length - 1]] : []);
+        else found.push(...here);
+    }
+    return found;
+}"""
+
+
+@pytest.fixture
+def big_board(server: LiveServer, browser: Browser) -> Page:
+    url = database_url(str(server.database))
+    # Filled through the store, in a thread of its own: Playwright's loop holds this one.
+    with ThreadPoolExecutor(1) as pool:
+        board = pool.submit(lambda: asyncio.run(fill(url, [STROKES], 20))).result()[STROKES]
+    page = open_board(browser, f"{server.url}/b/{board}")
+    page.wait_for_function(f"() => window.inkroom.lastSeq() === {STROKES}", timeout=60_000)
+    settled(page)
+    return page
+
+
+def settled(page: Page) -> None:
+    page.wait_for_function("() => window.inkroom.inkSettled()", timeout=60_000)
+
+
+def board_point(page: Page, x: float, y: float) -> tuple[float, float]:
+    view = page.evaluate("window.inkroom.view()")
+    return view["x"] + x / view["scale"], view["y"] + y / view["scale"]
+
+
+def test_after_panning_and_zooming_the_ink_is_what_a_full_redraw_draws(big_board: Page) -> None:
+    page = big_board
+    result = page.evaluate(DIFFERENCE_FROM_FULL_REDRAW)
+    assert result["inked"] > 10_000 and result["differ"] == 0
+    page.keyboard.press("h")
+    drag(page, [(500, 350), (380, 300), (300, 200)])
+    page.mouse.move(400, 300)
+    for _ in range(6):
+        page.mouse.wheel(0, 60)
+    settled(page)
+    result = page.evaluate(DIFFERENCE_FROM_FULL_REDRAW)
+    assert result["inked"] > 10_000 and result["differ"] == 0
+    page.locator("#zoom-fit").click()
+    settled(page)
+    drag(page, [(500, 350), (560, 420)])
+    for _ in range(4):
+        page.mouse.wheel(0, -60)
+    settled(page)
+    result = page.evaluate(DIFFERENCE_FROM_FULL_REDRAW)
+    assert result["inked"] > 10_000 and result["differ"] == 0
+
+
+def test_a_stroke_drawn_on_a_big_board_shows_on_top_and_matches_a_full_redraw(
+    big_board: Page,
+) -> None:
+    page = big_board
+    page.keyboard.press("p")
+    drag(page, [(200, 200), (400, 260), (600, 240)])
+    page.wait_for_function(f"() => window.inkroom.visibleStrokes().length === {STROKES + 1}")
+    settled(page)
+    result = page.evaluate(DIFFERENCE_FROM_FULL_REDRAW)
+    assert result["differ"] == 0
+
+
+def test_a_tiny_object_still_shows_when_zoomed_far_out(
+    server: LiveServer, browser: Browser
+) -> None:
+    page = open_board(browser, f"{server.url}/b/{server.create_board('Tiny')}")
+    page.keyboard.press("p")
+    drag(page, [(300, 300), (303, 302)])
+    page.wait_for_function("() => window.inkroom.visibleStrokes().length === 1")
+    page.mouse.move(10, 10)
+    while page.evaluate("window.inkroom.view().scale") > 0.051:
+        page.mouse.wheel(0, 400)
+    settled(page)
+    inked = page.evaluate(
+        """() => {
+            const view = window.inkroom.view();
+            const [stroke] = window.inkroom.visibleStrokes();
+            const [px, py] = stroke.points;
+            const canvas = document.getElementById("layer-ink");
+            const ratio = canvas.width / canvas.clientWidth;
+            const x = Math.round((px - view.x) * view.scale * ratio);
+            const y = Math.round((py - view.y) * view.scale * ratio);
+            const { data } = canvas.getContext("2d").getImageData(x - 3, y - 3, 7, 7);
+            return data.filter((_, i) => i % 4 === 3 && data[i] > 0).length;
+        }"""
+    )
+    assert inked > 0
+
+
+def test_select_picks_the_topmost_object_a_scan_finds(big_board: Page) -> None:
+    page = big_board
+    page.keyboard.press("v")
+    picked = 0
+    # A grid over the screen (1000 x 700), and points on the ink: the first points of strokes.
+    grid = [(100 + 75 * i, 120 + 47 * (i % 11)) for i in range(12)]
+    view = page.evaluate("window.inkroom.view()")
+    inked = [
+        (round((s["points"][0] - view["x"]) * view["scale"]),
+         round((s["points"][1] - view["y"]) * view["scale"]))
+        for s in page.evaluate("window.inkroom.visibleStrokes()")
+    ]  # fmt: skip
+    on_canvas = "([x, y]) => document.elementFromPoint(x, y)?.id === 'board-canvas'"
+    on_screen = [p for p in inked if 0 < p[0] < 1000 and 0 < p[1] < 700]
+    clicks = [p for p in grid + on_screen if page.evaluate(on_canvas, p)][:24]  # not on a toolbar
+    for x, y in clicks:
+        page.mouse.click(x, y)
+        expected = page.evaluate(SCAN_HITS, [[board_point(page, x, y)], True])[0]
+        assert page.evaluate("window.inkroom.selected()") == expected
+        picked += len(expected)
+    assert picked > 3  # the board is dense: most clicks land on ink
+
+
+def test_the_eraser_erases_exactly_what_it_touched(big_board: Page) -> None:
+    page = big_board
+    page.keyboard.press("e")
+    path = [(100 + 15 * i, 150 + 30 * (i % 5)) for i in range(40)]
+    before = {s["id"] for s in page.evaluate("window.inkroom.visibleStrokes()")}
+    touched = set(page.evaluate(SCAN_HITS, [[board_point(page, x, y) for x, y in path], False]))
+    page.mouse.move(*path[0])
+    page.mouse.down()
+    for x, y in path[1:]:
+        page.mouse.move(x, y)
+    page.mouse.up()
+    page.wait_for_function(
+        f"() => window.inkroom.visibleStrokes().length === {len(before) - len(touched)}"
+    )
+    after = {s["id"] for s in page.evaluate("window.inkroom.visibleStrokes()")}
+    assert len(touched) > 2 and before - after == touched
