@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # Messages refused in a row for rate before the connection is closed (4429).
     flood_tolerance: int = 100
     replay_page_ops: int = 500
+    # Request bodies over this many bytes are refused with 413 before they are read in full.
+    max_body_bytes: int = 64 * 1024
+    # The board import's own limit (a board document holds the whole history).
+    max_import_bytes: int = 16 * 1024 * 1024
     # Server-wide sign-in (docs/security.md): set a secret to require a JWT everywhere.
     jwt_secret: str | None = None
     jwt_algorithm: str = "HS256"

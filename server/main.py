@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Response
+from fastapi.exceptions import RequestValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from server.committer import Committer
@@ -14,10 +17,11 @@ from server.limits import Occupancy, WindowCounter
 from server.metrics import Metrics
 from server.protocol import CloseCode
 from server.rooms import Hub
-from server.routes import board_socket, boards, pages
+from server.routes import board_socket, boards, imports, pages
 from server.security import SecurityHeaders
 from server.services import Services
 from server.store import Quota, Store, create_engines
+from server.validation import validation_failed
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.boards_open.set_function(lambda: len(hub.rooms))
         committer = Committer(store, hub.deliver, metrics, settings.commit_batch)
         committer.start()
+        # Spawned, not forked: a fork would copy the event loop's threads and open connections.
+        workers = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         app.state.services = Services(
             settings,
             store,
@@ -42,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             board_connections=Occupancy(settings.max_connections_per_board),
             address_connections=Occupancy(settings.max_connections_per_address),
             board_creations=WindowCounter(settings.boards_per_address_per_hour, 3600.0),
+            workers=workers,
         )
         try:
             yield
@@ -49,8 +56,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await committer.stop()
             await hub.close_all(CloseCode.GOING_AWAY, "server shutting down")
             await store.dispose()
+            workers.shutdown(cancel_futures=True)
 
-    app = FastAPI(title="inkroom", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="inkroom",
+        version="0.1.0",
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+        exception_handlers={RequestValidationError: validation_failed},
+    )
     app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", tags=["operations"])
@@ -62,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Prometheus metrics in the text exposition format."""
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    app.include_router(imports.router(settings))
     app.include_router(boards.router)
     app.include_router(board_socket.router)
     pages.mount_frontend(app, settings.frontend_dir)
