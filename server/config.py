@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # A client whose unsent frames exceed this is disconnected (close 4002) and resumes later.
     client_queue_bytes: int = 8 * 1024 * 1024
     join_timeout_seconds: float = 10.0
+    # A client that takes none of a frame for this long has stopped reading: close 4002.
+    send_timeout_seconds: float = 10.0
     # A connection that sends nothing for this long is closed (4008); 0 turns it off.
     idle_timeout_seconds: float = 3600.0
     # Limits (docs/security.md lists each with its answer on the wire).

@@ -19,14 +19,15 @@ import pytest
 
 from server.protocol import Limits
 from tests.live_server import LiveServer, running
-from tests.test_abuse import Bench, Witnesses, fresh_address, store
-from tests.wire import new_id, stroke
+from tests.test_abuse import Bench, Witnesses, expect_presence, fresh_address, store
+from tests.wire import Guest, StalledReader, new_id, stroke
 
 IMPORT_BYTES = 4 * 1024 * 1024
 BODY_BYTES = 16 * 1024
 EXPOSED_ENV = {
     "INKROOM_MAX_IMPORT_BYTES": str(IMPORT_BYTES),
     "INKROOM_MAX_BODY_BYTES": str(BODY_BYTES),
+    "INKROOM_SEND_TIMEOUT_SECONDS": "2",
 }
 
 
@@ -225,4 +226,55 @@ async def test_a_lone_surrogate_nan_or_huge_number_gets_422_with_a_short_reason(
     await w.assert_unharmed()
 
 
-_ = (Path, Limits)
+# 3. Clients that stop reading
+
+
+async def open_connections(server: LiveServer) -> float:
+    metrics = (await asyncio.to_thread(httpx.get, f"{server.url}/metrics", timeout=5.0)).text
+    line = next(line for line in metrics.splitlines() if line.startswith("inkroom_connections "))
+    return float(line.split()[1])
+
+
+async def test_a_client_that_stops_reading_its_replay_is_dropped_and_its_socket_aborted(
+    bench: Bench,
+) -> None:
+    w = await Witnesses.gather(bench)
+    history = [await store(w.a, stroke(points=Limits.MAX_STROKE_POINTS, x=float(i)))
+               for i in range(30)]  # about 8 MB  # fmt: skip
+    sleepy = StalledReader(bench.server.ws_url(w.board_id))
+    try:
+        await sleepy.join()
+        await expect_presence(w.a, "joined", sleepy.user)
+        # Send deadline (2 s here) and the close's grace: it is gone well within 10 s.
+        await expect_presence(w.a, "left", sleepy.user, timeout=10.0)
+        # The server aborted the connection: reading again ends in a reset or EOF, not in
+        # megabytes of history and a connection that stays open.
+        assert await sleepy.closed(timeout=10.0) in (None, 4002)
+    finally:
+        sleepy.close()
+    assert await open_connections(bench.server) == 2  # the witnesses
+    await w.assert_unharmed(added=history)
+
+
+def test_shutdown_does_not_wait_for_a_client_that_stopped_reading(tmp_path: Path) -> None:
+    live = LiveServer(tmp_path / "inkroom.db", env={"INKROOM_SEND_TIMEOUT_SECONDS": "30"})
+    live.start()
+
+    async def stall() -> StalledReader:
+        board_id = await asyncio.to_thread(live.create_board)
+        writer = Guest(live.ws_url(board_id))
+        await writer.join()
+        for i in range(30):
+            await store(writer, stroke(points=Limits.MAX_STROKE_POINTS, x=float(i)))
+        await writer.close()
+        sleepy = StalledReader(live.ws_url(board_id))
+        await sleepy.join()
+        return sleepy
+
+    sleepy = asyncio.run(stall())
+    try:
+        live.stop()
+    finally:
+        sleepy.close()
+    log = live.log()
+    assert "timeout graceful shutdown exceeded" not in log, log[-2000:]
