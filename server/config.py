@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     # A client whose unsent frames exceed this is disconnected (close 4002) and resumes later.
     client_queue_bytes: int = 8 * 1024 * 1024
     join_timeout_seconds: float = 10.0
+    # A request whose headers are not all in this long after its first byte is closed.
+    header_timeout_seconds: float = 10.0
+    # Connections not yet upgraded to a board socket, per client address.
+    max_http_connections_per_address: int = 64
+    # All connections; 0: the open-files limit (raised to its hard limit) less a reserve.
+    max_connections: int = 0
+    # Addresses of reverse proxies whose X-Forwarded-For / -Proto are believed; none by default.
+    trusted_proxies: list[str] = []
     # A client that takes none of a frame for this long has stopped reading: close 4002.
     send_timeout_seconds: float = 10.0
     # A connection that sends nothing for this long is closed (4008); 0 turns it off.

@@ -28,6 +28,8 @@ EXPOSED_ENV = {
     "INKROOM_MAX_IMPORT_BYTES": str(IMPORT_BYTES),
     "INKROOM_MAX_BODY_BYTES": str(BODY_BYTES),
     "INKROOM_SEND_TIMEOUT_SECONDS": "2",
+    "INKROOM_HEADER_TIMEOUT_SECONDS": "1",
+    "INKROOM_MAX_HTTP_CONNECTIONS_PER_ADDRESS": "20",
 }
 
 
@@ -224,6 +226,89 @@ async def test_a_lone_surrogate_nan_or_huge_number_gets_422_with_a_short_reason(
         assert response.json()["detail"], case
     assert (await bench.http.get(f"/api/boards/{w.board_id}")).json()["title"] == "Abuse"
     await w.assert_unharmed()
+
+
+# 2. Connections that never send a byte
+
+
+async def closed_by_server(sock: socket.socket, timeout: float = 10.0) -> bool:
+    """Does the server close this connection (EOF or reset) within ``timeout``?"""
+    sock.setblocking(False)
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(timeout):
+            while await loop.sock_recv(sock, 65536):
+                pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        pass
+    return True
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        pytest.param(b"", id="nothing"),
+        pytest.param(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n", id="half a request"),
+        pytest.param(b"GET /ws/boards/x HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n",
+                     id="half an upgrade"),
+        pytest.param(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /heal",
+                     id="half a second request on a kept-alive connection"),
+    ],
+)  # fmt: skip
+async def test_a_connection_that_does_not_finish_its_headers_is_closed(
+    bench: Bench, sent: bytes
+) -> None:
+    w = await Witnesses.gather(bench)
+    sock = raw_request(bench.server, bench.source, "", sent)
+    try:
+        assert await closed_by_server(sock), "still open after 10 s (the deadline is 1 s)"
+    finally:
+        sock.close()
+    await w.assert_unharmed()
+
+
+async def test_idle_connections_over_the_per_address_cap_are_refused_at_once(
+    bench: Bench,
+) -> None:
+    w = await Witnesses.gather(bench)
+    crowd = fresh_address()
+    idle = [raw_request(bench.server, crowd, "") for _ in range(30)]
+    try:
+        refused = await asyncio.gather(*(closed_by_server(sock, 0.5) for sock in idle[20:]))
+        assert all(refused)
+        health = await asyncio.to_thread(httpx.get, f"{bench.server.url}/healthz", timeout=5.0)
+        assert health.status_code == 200
+    finally:
+        for sock in idle:
+            sock.close()
+    await w.assert_unharmed()
+
+
+def test_at_the_open_files_limit_healthz_still_answers_and_the_log_stays_small(
+    tmp_path: Path,
+) -> None:
+    live = LiveServer(
+        tmp_path / "inkroom.db", env={"INKROOM_HEADER_TIMEOUT_SECONDS": "60"}, open_files=400
+    )
+    live.start()
+    idle: list[socket.socket] = []
+    try:
+        for n in range(500):  # 50 addresses, 10 each: under the per-address cap
+            idle.append(raw_request(live, f"127.1.{n // 10}.{n % 10 + 1}", ""))
+        for attempt in range(3):
+            health = httpx.get(f"{live.url}/healthz", timeout=5.0)
+            assert health.status_code == 200, attempt
+        board_id = live.create_board()
+        assert httpx.get(f"{live.url}/api/boards/{board_id}", timeout=5.0).status_code == 200
+    finally:
+        for sock in idle:
+            sock.close()
+        live.stop()
+    log = live.log()
+    assert "Too many open files" not in log
+    assert len(log) < 20_000, log[-2000:]
 
 
 # 3. Clients that stop reading
