@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 from typing import Annotated
 
@@ -28,6 +30,18 @@ def _root() -> None:
     """inkroom: a self-hosted collaborative drawing board."""
 
 
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
+
+
+def default_allowed_hosts(address: str) -> list[str]:
+    """Served on loopback, only the loopback names; elsewhere the public name is not known."""
+    try:
+        loopback = ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        loopback = address == "localhost"
+    return LOOPBACK_HOSTS if loopback else ["*"]
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -40,7 +54,12 @@ def serve(
 ) -> None:
     """Serve the board app and its WebSocket rooms."""
     os.environ["INKROOM_DATABASE"] = database
+    if "INKROOM_ALLOWED_HOSTS" not in os.environ:
+        os.environ["INKROOM_ALLOWED_HOSTS"] = json.dumps(default_allowed_hosts(host))
     settings = Settings()
+    if "*" in settings.allowed_hosts:
+        typer.echo("warning: any Host is accepted; set INKROOM_ALLOWED_HOSTS to this server's "
+                   "public name (DNS rebinding)", err=True)  # fmt: skip
     if migrate:
         upgrade(settings.database_url)
     # Connections are capped below the open-files limit, so the process never runs out of file

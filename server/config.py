@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = None
     # Origins whose pages may open board sockets; empty means this app's own origin only.
     allowed_origins: list[str] = []
+    # Host names this server answers to (any port); others get 400, which is what stops DNS
+    # rebinding. Empty: the loopback names when serving on a loopback address, else any ("*").
+    allowed_hosts: list[str] = []
 
     @property
     def database_url(self) -> str:

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Response
 from fastapi.exceptions import RequestValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from server.committer import Committer
 from server.config import Settings
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exception_handlers={RequestValidationError: validation_failed},
     )
     app.add_middleware(SecurityHeaders)
+    # Outermost: a request for another Host (a DNS-rebinding page's) gets no further.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts or ["*"])
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

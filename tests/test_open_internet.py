@@ -14,12 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import psutil
 import pytest
 
-from server.protocol import Limits
+from server import protocol
+from server.protocol import CloseCode, ErrorCode, Limits
 from tests.live_server import LiveServer, running
-from tests.test_abuse import Bench, Witnesses, expect_presence, fresh_address, store
+from tests.test_abuse import (
+    Bench,
+    Witnesses,
+    expect_presence,
+    fresh_address,
+    join_frame,
+    refusal_code,
+    store,
+)
 from tests.wire import Guest, StalledReader, new_id, stroke
 
 IMPORT_BYTES = 4 * 1024 * 1024
@@ -363,3 +373,119 @@ def test_shutdown_does_not_wait_for_a_client_that_stopped_reading(tmp_path: Path
         sleepy.close()
     log = live.log()
     assert "timeout graceful shutdown exceeded" not in log, log[-2000:]
+
+
+# 5. DNS rebinding
+
+
+async def test_a_rebinding_page_with_its_own_host_and_origin_is_refused(bench: Bench) -> None:
+    w = await Witnesses.gather(bench)
+    rebound = {"Host": "evil.example", "Origin": "http://evil.example"}
+    sock = raw_request(
+        bench.server, bench.source,
+        f"GET /ws/boards/{w.board_id} HTTP/1.1\r\nHost: evil.example\r\n"
+        "Origin: http://evil.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    )  # fmt: skip
+    try:
+        answer = await answer_of(sock)
+    finally:
+        sock.close()
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    page = await bench.http.get("/", headers=rebound)
+    assert page.status_code == 400 and "evil" not in page.headers.get("content-security-policy", "")
+    api = await bench.http.post("/api/boards", json={"title": "x"}, headers=rebound)
+    assert api.status_code == 400
+    await w.assert_unharmed()
+
+
+# 6. Long JWT subjects
+
+
+SECRET = "a-test-secret-of-at-least-32-bytes!"
+
+
+@pytest.fixture(scope="module")
+def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    path = tmp_path_factory.mktemp("jwt") / "inkroom.db"
+    with running(path, {**EXPOSED_ENV, "INKROOM_JWT_SECRET": SECRET}) as live:
+        yield live
+
+
+def token_for(sub: str, exp: Any = None) -> str:
+    return jwt.encode({"sub": sub, "exp": exp or int(time.time()) + 600}, SECRET)
+
+
+async def test_two_long_subjects_with_a_common_prefix_are_two_authors(
+    signed_in: LiveServer,
+) -> None:
+    source = fresh_address()
+    alice_token, mallory_token = token_for("a" * 64 + "_alice"), token_for("a" * 64 + "_mallory")
+    async with httpx.AsyncClient(
+        base_url=signed_in.url, transport=httpx.AsyncHTTPTransport(local_address=source)
+    ) as http:
+        created = await http.post("/api/boards", headers={"Authorization": f"Bearer {alice_token}"})
+    board_id = created.json()["id"]
+    url = signed_in.ws_url(board_id)
+    alice = Guest(url, headers={"Cookie": f"inkroom_token={alice_token}"}, source=source)
+    mallory = Guest(url, headers={"Cookie": f"inkroom_token={mallory_token}"}, source=source)
+    try:
+        await alice.join()
+        await mallory.join()
+        seq, _, op = await store(alice, stroke())
+        committed = await mallory.expect("committed", seq=seq)
+        undo = protocol.UndoOp(kind="undo", id=new_id(), target=op.id)
+        await mallory.submit(undo)
+        assert (await mallory.expect("error", id=undo.id)).code == ErrorCode.FORBIDDEN
+        welcome = next(m for m in mallory.received if m.type == "welcome")
+        assert committed.author != welcome.peers[0].user or len(welcome.peers) == 1
+    finally:
+        await alice.close()
+        await mallory.close()
+
+
+@pytest.mark.parametrize("exp", ["9999999999", True, [9999999999]])
+async def test_a_token_whose_exp_is_not_a_number_is_refused_401(
+    signed_in: LiveServer, exp: Any
+) -> None:
+    response = await asyncio.to_thread(
+        httpx.get, f"{signed_in.url}/api/boards/{'A' * 22}",
+        headers={"Authorization": f"Bearer {token_for('someone-01', exp)}"}, timeout=5.0,
+    )  # fmt: skip
+    assert response.status_code == 401
+
+
+# 8. Numbers and names the protocol documents
+
+
+async def test_a_join_with_a_last_seq_beyond_2_to_the_53_gets_the_whole_board(
+    bench: Bench,
+) -> None:
+    w = await Witnesses.gather(bench)
+    late = bench.guest(w.board_id)
+    await late.connect()
+    await late.send_raw(join_frame(last_seq=2**63))
+    await late.expect("welcome")
+    await late.expect("synced")
+    assert [m.seq for m in late.received if m.type == "committed"] == [1, 2]
+    await w.assert_unharmed()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("\u202eevil", id="right-to-left override"),
+        pytest.param("Mal\u2066lory", id="left-to-right isolate"),
+        pytest.param("\u200b\u200d", id="zero-width only"),
+        pytest.param("\u3164", id="a Hangul filler only"),
+        pytest.param("Mal\ufdd0", id="a noncharacter"),
+        pytest.param("Mal\U0010fffe", id="a plane-16 noncharacter"),
+    ],
+)
+async def test_a_name_that_hides_or_reorders_itself_is_refused(bench: Bench, name: str) -> None:
+    w = await Witnesses.gather(bench)
+    bad = bench.guest(w.board_id)
+    await bad.connect()
+    await bad.send_raw(join_frame(name=name))
+    assert await refusal_code(bad) == CloseCode.INVALID_PAYLOAD
+    await w.assert_unharmed()

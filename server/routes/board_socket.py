@@ -82,10 +82,13 @@ def _identity(websocket: WebSocket, services: Services, board_id: str) -> Identi
 
 
 def _user_id(identity: Identity) -> str:
-    """A signed-in user's id as the protocol spells ids."""
+    """A signed-in user's id as the protocol spells ids: the subject itself when it is one, else
+    a hash of the whole subject (never a cut: two long subjects must not become one author)."""
     user = identity.user
     valid = Limits.MIN_ID_CHARS <= len(user) <= Limits.MAX_ID_CHARS and _VALID_ID.match(user)
-    return user if valid else "u" + hashlib.sha256(user.encode()).hexdigest()[:31]
+    if valid and not user.startswith("h-"):
+        return user
+    return "h-" + hashlib.sha256(user.encode()).hexdigest()[:40]
 
 
 def _display_name(name: str | None) -> str | None:
