@@ -26,6 +26,8 @@ from server.store import Board
 
 router = APIRouter(prefix="/ws/boards")
 _VALID_ID = re.compile(ID_PATTERN)
+# What a hashed subject looks like: a subject that looks so is hashed too, so none can pose as one.
+_HASHED_ID = re.compile(r"^u[0-9a-f]{31}$")
 
 
 class WebSocketChannel:
@@ -86,9 +88,9 @@ def _user_id(identity: Identity) -> str:
     a hash of the whole subject (never a cut: two long subjects must not become one author)."""
     user = identity.user
     valid = Limits.MIN_ID_CHARS <= len(user) <= Limits.MAX_ID_CHARS and _VALID_ID.match(user)
-    if valid and not user.startswith("h-"):
+    if valid and not _HASHED_ID.match(user):
         return user
-    return "h-" + hashlib.sha256(user.encode()).hexdigest()[:40]
+    return "u" + hashlib.sha256(user.encode()).hexdigest()[:31]
 
 
 def _display_name(name: str | None) -> str | None:
