@@ -74,6 +74,10 @@ def verify(token: str | None, settings: Settings) -> Identity:
         raise AuthError(401, "token expired") from None
     except jwt.InvalidTokenError as exc:
         raise AuthError(401, f"invalid token: {type(exc).__name__}") from None
+    if not isinstance(claims["exp"], int | float) or isinstance(claims["exp"], bool):
+        raise AuthError(401, "invalid token: exp must be a number")
+    if not isinstance(claims["sub"], str) or not claims["sub"]:
+        raise AuthError(401, "invalid token: sub must be a non-empty string")
     try:
         role = Role(claims.get("role", Role.EDITOR.value))
     except ValueError:
@@ -83,7 +87,7 @@ def verify(token: str | None, settings: Settings) -> Identity:
         raise AuthError(401, "invalid token: boards must be a list of ids or '*'")
     name = claims.get("name")
     return Identity(
-        user=str(claims["sub"])[:64],
+        user=claims["sub"],  # whole: server.routes.board_socket maps it to a user id
         name=name[:40] if isinstance(name, str) and name.strip() else None,
         role=role,
         boards=None if boards == "*" else frozenset(boards),

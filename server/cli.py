@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 from typing import Annotated
 
@@ -9,8 +11,16 @@ import typer
 import uvicorn
 
 from server.config import Settings
+from server.connections import Gate, WebSocketProtocol, http_protocol, open_files_limit
+from server.logs import log_config
 from server.migrate import upgrade
 from server.protocol import Limits
+
+# Connections the kernel queues for accepting; asyncio accepts up to this many at once, before
+# the gate sees any of them, so they are part of the reserve below.
+BACKLOG = 128
+# File descriptors kept for the database, the worker process, logs and one burst of accepts.
+OPEN_FILES_RESERVE = 64 + BACKLOG
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="inkroom drawing board server")
 
@@ -18,6 +28,18 @@ cli = typer.Typer(no_args_is_help=True, add_completion=False, help="inkroom draw
 @cli.callback()
 def _root() -> None:
     """inkroom: a self-hosted collaborative drawing board."""
+
+
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
+
+
+def default_allowed_hosts(address: str) -> list[str]:
+    """Served on loopback, only the loopback names; elsewhere the public name is not known."""
+    try:
+        loopback = ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        loopback = address == "localhost"
+    return LOOPBACK_HOSTS if loopback else ["*"]
 
 
 @cli.command()
@@ -32,16 +54,36 @@ def serve(
 ) -> None:
     """Serve the board app and its WebSocket rooms."""
     os.environ["INKROOM_DATABASE"] = database
+    if "INKROOM_ALLOWED_HOSTS" not in os.environ:
+        os.environ["INKROOM_ALLOWED_HOSTS"] = json.dumps(default_allowed_hosts(host))
     settings = Settings()
+    if "*" in settings.allowed_hosts:
+        typer.echo("warning: any Host is accepted; set INKROOM_ALLOWED_HOSTS to this server's "
+                   "public name (DNS rebinding)", err=True)  # fmt: skip
     if migrate:
         upgrade(settings.database_url)
+    # Connections are capped below the open-files limit, so the process never runs out of file
+    # descriptors (it could then accept nothing, and logged every failed accept).
+    total = settings.max_connections or max(open_files_limit() - OPEN_FILES_RESERVE, 16)
+    gate = Gate(
+        settings.header_timeout_seconds,
+        settings.max_http_connections_per_address,
+        total,
+        exempt=settings.trusted_proxies,
+    )
     uvicorn.run(
         "server.main:create_app",
         factory=True,
         host=host,
         port=port,
         log_level=log_level,
-        ws="websockets-sansio",
+        log_config=log_config(),
+        http=http_protocol(gate),
+        backlog=BACKLOG,
+        # X-Forwarded-For / -Proto are believed only from the proxies named in the settings.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+        ws=WebSocketProtocol,
         # Compression cost ~800x in p99 latency on a busy room; frames are msgpack already.
         ws_per_message_deflate=False,
         ws_max_size=Limits.MAX_FRAME_BYTES,

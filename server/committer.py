@@ -32,12 +32,25 @@ class Committer:
         self._max_batch = max_batch
         self._queue: asyncio.Queue[Submission] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        # Futures resolved once the submission they are keyed by (by identity) is delivered.
+        self._waiters: dict[int, asyncio.Future[None]] = {}
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="committer")
 
     def submit(self, submission: Submission) -> None:
         self._queue.put_nowait(submission)
+
+    async def store(self, submissions: Sequence[Submission]) -> None:
+        """Queue ``submissions`` and wait until their outcomes are filled in (in commit order,
+        the last one's outcome comes last)."""
+        if not submissions:
+            return
+        done = asyncio.get_running_loop().create_future()
+        self._waiters[id(submissions[-1])] = done
+        for submission in submissions:
+            self.submit(submission)
+        await done
 
     async def stop(self) -> None:
         """Store what is already queued, then stop."""
@@ -80,3 +93,7 @@ class Committer:
             self._deliver(batch)
         except Exception:
             log.exception("delivering %d outcomes failed", len(batch))
+        for submission in batch:
+            waiter = self._waiters.pop(id(submission), None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)

@@ -29,6 +29,16 @@ class Settings(BaseSettings):
     # A client whose unsent frames exceed this is disconnected (close 4002) and resumes later.
     client_queue_bytes: int = 8 * 1024 * 1024
     join_timeout_seconds: float = 10.0
+    # A request whose headers are not all in this long after its first byte is closed.
+    header_timeout_seconds: float = 10.0
+    # Connections not yet upgraded to a board socket, per client address.
+    max_http_connections_per_address: int = 64
+    # All connections; 0: the open-files limit (raised to its hard limit) less a reserve.
+    max_connections: int = 0
+    # Addresses of reverse proxies whose X-Forwarded-For / -Proto are believed; none by default.
+    trusted_proxies: list[str] = []
+    # A client that takes none of a frame for this long has stopped reading: close 4002.
+    send_timeout_seconds: float = 10.0
     # A connection that sends nothing for this long is closed (4008); 0 turns it off.
     idle_timeout_seconds: float = 3600.0
     # Limits (docs/security.md lists each with its answer on the wire).
@@ -57,6 +67,10 @@ class Settings(BaseSettings):
     snapshot_part_objects: int = 8192
     # A joining browser is sent a snapshot rather than a replay past this many operations.
     snapshot_offer_after_ops: int = 500
+    # Request bodies over this many bytes are refused with 413 before they are read in full.
+    max_body_bytes: int = 64 * 1024
+    # The board import's own limit (a board document holds the whole history).
+    max_import_bytes: int = 16 * 1024 * 1024
     # Server-wide sign-in (docs/security.md): set a secret to require a JWT everywhere.
     jwt_secret: str | None = None
     jwt_algorithm: str = "HS256"
@@ -64,6 +78,9 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = None
     # Origins whose pages may open board sockets; empty means this app's own origin only.
     allowed_origins: list[str] = []
+    # Host names this server answers to (any port); others get 400, which is what stops DNS
+    # rebinding. Empty: the loopback names when serving on a loopback address, else any ("*").
+    allowed_hosts: list[str] = []
 
     @property
     def database_url(self) -> str:

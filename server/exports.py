@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import msgpack
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from server import points, protocol, svg
 from server.access import Role
 from server.board import Board as BoardState
+from server.committer import Committer
 from server.protocol import (
     TITLE_PATTERN,
     ClearOp,
@@ -19,14 +23,18 @@ from server.protocol import (
     MoveOp,
     OperationModel,
     RedoOp,
+    RestoreOp,
     ShapeOp,
     StrokeOp,
     TextOp,
     UndoOp,
 )
-from server.store import Board, Store
+from server.store import Board, Store, Submission
 
 MAX_IMPORT_OPERATIONS = 200_000
+# Operations stored per transaction while importing: small enough that other boards' operations,
+# queued behind a chunk, wait for one short commit at most.
+IMPORT_CHUNK_OPERATIONS = 256
 
 
 class DocumentStroke(StrokeOp):
@@ -54,7 +62,7 @@ class DocumentStroke(StrokeOp):
 
 
 DocumentOperation = Annotated[
-    DocumentStroke | ShapeOp | TextOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp,
+    DocumentStroke | ShapeOp | TextOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp | RestoreOp,
     Field(discriminator="kind"),
 ]
 
@@ -98,19 +106,74 @@ async def document(store: Store, board: Board, at: int | None = None) -> BoardDo
     return BoardDocument(title=board.title, operations=operations)
 
 
-async def import_document(store: Store, doc: BoardDocument) -> tuple[Board, dict[Role, str]]:
-    """A new board with the document's operations, in the document's order; stroke points are
-    quantized as the wire's compact form does (``server.points``).
+class InvalidDocument(ValueError):
+    """The body is not a board document; the message says where, never repeating the input."""
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """A validated document as plain bytes, cheap to hand from a worker process to the server:
+    ``history`` is msgpack of ``[op id, author, kind, target, payload]`` rows in ``seq`` order."""
+
+    title: str
+    history: bytes
+
+
+def parse_document(body: bytes) -> ParsedDocument:
+    """Validate a JSON board document (CPU-heavy: the server runs it in a worker process).
+
+    Raises:
+        InvalidDocument: not JSON, or not a valid document (NaN, a lone surrogate, too many
+            operations, an invalid operation...).
+    """
+    try:
+        doc = BoardDocument.model_validate_json(body)
+    except ValidationError as exc:
+        raise InvalidDocument(short_reason(exc)) from None
+    rows = []
+    for item in sorted(doc.operations, key=lambda item: item.seq):
+        # Stroke points are quantized as the wire's compact form does (``server.points``).
+        op = item.operation()
+        target = getattr(op, "target", None)
+        rows.append((op.id, item.author, op.kind, target, protocol.encode_operation(op)))
+    history: bytes = msgpack.packb(rows, use_bin_type=True)
+    return ParsedDocument(doc.title, history)
+
+
+def short_reason(exc: ValidationError, shown: int = 3) -> str:
+    """Where and why validation failed, without the offending input."""
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    parts = [f"{'.'.join(str(part) for part in e['loc']) or 'body'}: {e['msg']}" for e in errors]
+    more = f" (and {len(parts) - shown} more)" if len(parts) > shown else ""
+    return "; ".join(parts[:shown])[:500] + more
+
+
+def _chunks(history: bytes) -> Iterator[list[tuple[str, str, str, str | None, bytes]]]:
+    rows = msgpack.unpackb(history, use_list=False, raw=False)
+    for start in range(0, len(rows), IMPORT_CHUNK_OPERATIONS):
+        yield [tuple(row) for row in rows[start : start + IMPORT_CHUNK_OPERATIONS]]
+
+
+async def import_document(
+    store: Store, committer: Committer, parsed: ParsedDocument
+) -> tuple[Board, dict[Role, str]]:
+    """A new board with the document's operations, stored a chunk at a time by the committer
+    (so that every other board keeps its pace); the board is removed again on a refusal.
 
     Raises:
         ValueError: an operation would be refused on a live board.
     """
-    history = []
-    for item in sorted(doc.operations, key=lambda item: item.seq):
-        op = item.operation()
-        target = getattr(op, "target", None)
-        history.append((op.id, item.author, op.kind, target, protocol.encode_operation(op)))
-    return await store.import_board(doc.title, history)
+    board, links = await store.create_board(parsed.title)
+    for chunk in _chunks(parsed.history):
+        submissions = [Submission(board.id, *row) for row in chunk]
+        await committer.store(submissions)
+        refused = next((s for s in submissions if s.error), None)
+        if refused is not None:
+            await store.delete_board(board.id)
+            raise ValueError(f"operation {refused.op_id}: {refused.reason}")
+    imported = await store.get_board(board.id)
+    assert imported is not None
+    return imported, links
 
 
 async def board_state(store: Store, board_id: str) -> BoardState:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Response
+from fastapi.exceptions import RequestValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from server.committer import Committer
 from server.config import Settings
@@ -14,11 +18,12 @@ from server.limits import Occupancy, WindowCounter
 from server.metrics import Metrics
 from server.protocol import CloseCode
 from server.rooms import Hub
-from server.routes import board_socket, boards, pages
+from server.routes import board_socket, boards, imports, pages
 from server.security import SecurityHeaders
 from server.services import Services
 from server.snapshotter import Snapshotter
 from server.store import Quota, Store, Submission, create_engines
+from server.validation import validation_failed
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,7 +37,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = Store(reader, writer, quota)
         hub = Hub(settings.state_check_every_ops)
         metrics.boards_open.set_function(lambda: len(hub.rooms))
-        snapshotter = Snapshotter(store, settings, metrics)
+        # Spawned, not forked: a fork would copy the event loop's threads and open connections.
+        # One process for CPU-heavy work off the event loop: imports and snapshots.
+        workers = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        snapshotter = Snapshotter(store, settings, metrics, workers)
 
         def deliver(outcomes: Sequence[Submission]) -> None:
             hub.deliver(outcomes)
@@ -51,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             board_connections=Occupancy(settings.max_connections_per_board),
             address_connections=Occupancy(settings.max_connections_per_address),
             board_creations=WindowCounter(settings.boards_per_address_per_hour, 3600.0),
+            workers=workers,
         )
         try:
             yield
@@ -59,9 +68,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await snapshotter.stop()
             await hub.close_all(CloseCode.GOING_AWAY, "server shutting down")
             await store.dispose()
+            workers.shutdown(cancel_futures=True)
 
-    app = FastAPI(title="inkroom", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="inkroom",
+        version="0.1.0",
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+        exception_handlers={RequestValidationError: validation_failed},
+    )
     app.add_middleware(SecurityHeaders)
+    # Outermost: a request for another Host (a DNS-rebinding page's) gets no further.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts or ["*"])
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
@@ -72,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Prometheus metrics in the text exposition format."""
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    app.include_router(imports.router(settings))
     app.include_router(boards.router)
     app.include_router(board_socket.router)
     pages.mount_frontend(app, settings.frontend_dir)

@@ -8,11 +8,19 @@ this module by ``python -m server.protocol_js``.
 
 from __future__ import annotations
 
+import unicodedata
 from enum import IntEnum
 from typing import Annotated, Any, Literal
 
 import msgpack
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
 
 from server import points as point_codec
 
@@ -90,8 +98,29 @@ Id = Annotated[
 ]
 Color = Annotated[str, Field(pattern=COLOR_PATTERN)]
 # Names are shown to everyone: no control characters, no leading or trailing blanks.
+# Bidi controls reorder the text around them ("\u202eevil" shows as "live"); noncharacters are
+# not text; and a name must show something (zero-width characters and fillers show nothing).
+_REORDERING = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BLANK_LOOKING = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+_INVISIBLE_CATEGORIES = frozenset(("Zs", "Zl", "Zp", "Cc", "Cf", "Cn", "Co", "Cs", "Mn", "Me"))
+
+
+def _noncharacter(char: str) -> bool:
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
+def _shows_in_order(name: str) -> str:
+    if any(c in _REORDERING or _noncharacter(c) for c in name):
+        raise ValueError("a name may not hold bidi controls or noncharacters")
+    if all(c in _BLANK_LOOKING or unicodedata.category(c) in _INVISIBLE_CATEGORIES for c in name):
+        raise ValueError("a name must show at least one visible character")
+    return name
+
+
 Name = Annotated[
     str,
+    AfterValidator(_shows_in_order),
     Field(
         min_length=1,
         max_length=Limits.MAX_NAME_CHARS,
@@ -104,6 +133,9 @@ Coordinate = Annotated[
 Width = Annotated[float, Field(ge=Limits.MIN_WIDTH, le=Limits.MAX_WIDTH, allow_inf_nan=False)]
 Seq = Annotated[int, Field(ge=0, lt=2**53)]
 PeerId = Annotated[int, Field(ge=1, lt=2**53)]
+# What a client says it holds: any integer msgpack carries (a number past the head means "send
+# everything").
+LastSeq = Annotated[int, Field(ge=0, lt=2**64)]
 
 
 # The board's state hash: 32-bit FNV-1a over "seq:author:kind:id\n" of every operation in order
@@ -266,7 +298,7 @@ class Join(Message):
     user: Id
     name: Name
     color: Color
-    last_seq: Seq = 0
+    last_seq: LastSeq = 0
     # The id of the operation the client holds as ``last_seq``: a copy that does not match the
     # board's (another database, a restored backup) is not resumed but sent again.
     last_op: Id | None = None

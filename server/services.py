@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -27,6 +28,8 @@ class Services:
     board_connections: Occupancy
     address_connections: Occupancy
     board_creations: WindowCounter
+    # Runs CPU-heavy work (parsing imported documents) away from the event loop.
+    workers: Executor
 
 
 def _http_services(request: Request) -> Services:

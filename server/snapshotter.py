@@ -3,8 +3,8 @@
 A board is due for a new snapshot when the operations stored since its newest snapshot reach
 ``snapshot_every_ops`` and a tenth of the board (so a big board is not re-packed every few
 seconds), or when it has been quiet for ``snapshot_quiet_seconds`` with at least
-``snapshot_quiet_ops`` new operations. Building reads the log, then packs and compresses it in a
-worker process, so the event loop (and every ack) never waits on it.
+``snapshot_quiet_ops`` new operations. Building reads the log, then packs and compresses it in the
+app's worker process, so the event loop (and every ack) never waits on it.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from server import snapshot
@@ -34,14 +33,16 @@ class _Board:
 
 
 class Snapshotter:
-    def __init__(self, store: Store, settings: Settings, metrics: Metrics) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, metrics: Metrics, workers: Executor
+    ) -> None:
         self._store = store
         self._settings = settings
         self._metrics = metrics
+        self._workers = workers
         self._boards: dict[str, _Board] = {}
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._pool: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="snapshotter")
@@ -51,8 +52,6 @@ class Snapshotter:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def committed(self, outcomes: Sequence[Submission]) -> None:
         """The committer's outcomes: count what was stored, per board."""
@@ -111,10 +110,6 @@ class Snapshotter:
     async def build(self, board_id: str, seq: int) -> int:
         """Build and store the snapshot of ``board_id`` at ``seq`` (its operations up to it);
         the sequence number it was built at (0 for an empty board)."""
-        if self._pool is None:
-            # "spawn": a fork would copy the event loop's threads and connections.
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
         started = time.perf_counter()
         rows = await self._store.operation_rows(board_id, seq)
         if not rows:
@@ -123,7 +118,7 @@ class Snapshotter:
         part_objects = self._settings.snapshot_part_objects
         loop = asyncio.get_running_loop()
         parts = await loop.run_in_executor(
-            self._pool, snapshot.build, board_id, seq, rows, part_objects
+            self._workers, snapshot.build, board_id, seq, rows, part_objects
         )
         await self._store.save_snapshot(board_id, seq, parts)
         self._metrics.snapshot_seconds.observe(time.perf_counter() - started)

@@ -245,30 +245,6 @@ class Store:
             result = await conn.execute(delete(boards).where(boards.c.id == board_id))
         return bool(result.rowcount)
 
-    async def import_board(
-        self, title: str, history: Sequence[tuple[str, str, str, str | None, bytes]]
-    ) -> tuple[Board, dict[Role, str]]:
-        """A new board holding ``history`` (op id, author, kind, target, payload), numbered
-        from 1; if any operation is refused the new board is removed again.
-
-        Raises:
-            ValueError: an operation was refused (an undo of a missing target, say).
-        """
-        board, links = await self.create_board(title)
-        submissions = [
-            Submission(board.id, op_id, author, kind, target, payload)
-            for op_id, author, kind, target, payload in history
-        ]
-        if submissions:
-            await self.append(submissions)
-        refused = [s for s in submissions if s.error]
-        if refused:
-            await self.delete_board(board.id)
-            raise ValueError(f"operation {refused[0].op_id}: {refused[0].reason}")
-        imported = await self.get_board(board.id)
-        assert imported is not None
-        return imported, links
-
     async def get_board(self, board_id: str) -> Board | None:
         async with self.reader.begin() as conn:
             row = (await conn.execute(select(boards).where(boards.c.id == board_id))).first()

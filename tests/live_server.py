@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -31,8 +32,11 @@ class LiveServer:
         port: int | None = None,
         *extra_args: str,
         env: Mapping[str, str] | None = None,
+        open_files: int | None = None,
     ) -> None:
         self.database = database
+        # A lower limit on the server's open files (soft and hard), to reach it quickly.
+        self.open_files = open_files
         self.port = port or free_port()
         self.extra_args = extra_args
         # Settings overrides, e.g. {"INKROOM_JOIN_TIMEOUT_SECONDS": "1"}.
@@ -57,7 +61,9 @@ class LiveServer:
         ]  # fmt: skip
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env=env, preexec_fn=self._limits
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -68,6 +74,10 @@ class LiveServer:
             except httpx.HTTPError:
                 time.sleep(0.05)
         raise RuntimeError(f"server did not start in {timeout} s:\n{self.log()}")
+
+    def _limits(self) -> None:
+        if self.open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))
 
     def stop(self) -> None:
         """SIGTERM, as Ctrl+C would, and wait."""

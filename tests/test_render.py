@@ -41,9 +41,10 @@ SCAN_HITS = """async ([points, topmost]) => {
     const { hits } = await import("/static/js/geometry.js");
     const { encodePoints } = await import("/static/js/points.js");
     // visibleStrokes() gives points decoded: the board holds them encoded.
-    const items = window.inkroom.visibleStrokes().map((s) => ({
-        id: s.id, op: s.kind === "stroke" ? { ...s, points: encodePoints(s.points) } : s, dx: 0, dy: 0,
-    }));
+    const items = window.inkroom.visibleStrokes().map((s) => {
+        const op = s.kind === "stroke" ? { ...s, points: encodePoints(s.points) } : s;
+        return { id: s.id, op, dx: 0, dy: 0 };
+    });
     const tolerance = 6 / window.inkroom.view().scale;
     const found = [];
     for (const [x, y] of points) {

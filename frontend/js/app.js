@@ -401,7 +401,10 @@ function renderPeople() {
       const dot = document.createElement("span");
       dot.className = "dot";
       dot.style.setProperty("--color", peer.color);
-      item.append(dot, document.createTextNode(peer.name));
+      // <bdi>: a name's direction never reorders the text around it.
+      const name = document.createElement("bdi");
+      name.textContent = peer.name;
+      item.append(dot, name);
       if (role === "owner" && peer.user !== me.user) {
         const kick = document.createElement("button");
         kick.className = "kick";

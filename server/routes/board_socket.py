@@ -16,8 +16,9 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from server import auth, protocol
 from server.access import granted_role, higher
 from server.auth import AuthError, Identity
+from server.connections import abort_of
 from server.protocol import ID_PATTERN, CloseCode, Limits
-from server.rooms import Client
+from server.rooms import CLOSE_TIMEOUT_SECONDS, Client
 from server.security import origin_allowed
 from server.services import Services, socket_services
 from server.session import Disconnected, Refused, Session, decode
@@ -25,17 +26,29 @@ from server.store import Board
 
 router = APIRouter(prefix="/ws/boards")
 _VALID_ID = re.compile(ID_PATTERN)
+# What a hashed subject looks like: a subject that looks so is hashed too, so none can pose as one.
+_HASHED_ID = re.compile(r"^u[0-9a-f]{31}$")
 
 
 class WebSocketChannel:
-    """``server.session.Socket`` over a Starlette WebSocket."""
+    """``server.session.Socket`` over a Starlette WebSocket.
 
-    def __init__(self, websocket: WebSocket) -> None:
+    Every send has a deadline: a client that takes none of a frame for ``send_timeout`` seconds
+    has stopped reading and counts as fallen behind (4002). A close that cannot be sent within
+    ``CLOSE_TIMEOUT_SECONDS`` (the client's buffers are full) aborts the connection instead.
+    """
+
+    def __init__(self, websocket: WebSocket, send_timeout: float) -> None:
         self.websocket = websocket
+        self.send_timeout = send_timeout
+        self.abort = abort_of(websocket.scope)
 
     async def send(self, data: bytes) -> None:
         try:
-            await self.websocket.send_bytes(data)
+            async with asyncio.timeout(self.send_timeout):
+                await self.websocket.send_bytes(data)
+        except TimeoutError:
+            raise Refused(CloseCode.FELL_BEHIND, "fell behind; resume from your last seq") from None
         except (WebSocketDisconnect, RuntimeError):
             raise Disconnected from None
 
@@ -51,7 +64,11 @@ class WebSocketChannel:
 
     async def close(self, code: int, reason: str) -> None:
         if self.websocket.application_state == WebSocketState.CONNECTED:
-            await self.websocket.close(code, reason)
+            try:
+                async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+                    await self.websocket.close(code, reason)
+            except TimeoutError:
+                self.abort()
 
 
 async def _deny(websocket: WebSocket, status: int, reason: str) -> None:
@@ -67,10 +84,13 @@ def _identity(websocket: WebSocket, services: Services, board_id: str) -> Identi
 
 
 def _user_id(identity: Identity) -> str:
-    """A signed-in user's id as the protocol spells ids."""
+    """A signed-in user's id as the protocol spells ids: the subject itself when it is one, else
+    a hash of the whole subject (never a cut: two long subjects must not become one author)."""
     user = identity.user
     valid = Limits.MIN_ID_CHARS <= len(user) <= Limits.MAX_ID_CHARS and _VALID_ID.match(user)
-    return user if valid else "u" + hashlib.sha256(user.encode()).hexdigest()[:31]
+    if valid and not _HASHED_ID.match(user):
+        return user
+    return "u" + hashlib.sha256(user.encode()).hexdigest()[:31]
 
 
 def _display_name(name: str | None) -> str | None:
@@ -115,7 +135,7 @@ async def board_socket(websocket: WebSocket, board_id: str) -> None:
     # Accept before the remaining refusals so that the browser learns their close codes (a
     # refusal before accept reaches a page as a bare failure).
     await websocket.accept()
-    channel = WebSocketChannel(websocket)
+    channel = WebSocketChannel(websocket, services.settings.send_timeout_seconds)
     address = websocket.client.host if websocket.client else "unknown"
     try:
         if board is None:

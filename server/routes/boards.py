@@ -23,8 +23,9 @@ from server.exports import BoardDocument
 from server.protocol import ID_PATTERN, TITLE_PATTERN, CloseCode, Limits
 from server.services import Services, ServicesDep
 from server.store import Board
+from server.validation import StrictJSONRoute
 
-router = APIRouter(prefix="/api/boards", tags=["boards"])
+router = APIRouter(prefix="/api/boards", tags=["boards"], route_class=StrictJSONRoute)
 
 BoardId = Annotated[
     str,
@@ -138,7 +139,7 @@ async def _access(
 AccessDep = Annotated[Access, Depends(_access)]
 
 
-def _may_create(request: Request, services: Services, identity: Identity | None) -> None:
+def may_create(request: Request, services: Services, identity: Identity | None) -> None:
     if identity is not None and identity.role is Role.VIEWER:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "viewers cannot create boards")
     address = request.client.host if request.client else "unknown"
@@ -156,7 +157,7 @@ async def create_board(
     request: Request, services: ServicesDep, identity: IdentityDep, body: NewBoard | None = None
 ) -> BoardCreated:
     """A new board. The answer holds its link tokens, which are shown only this once."""
-    _may_create(request, services, identity)
+    may_create(request, services, identity)
     body = body or NewBoard()
     title = body.title.strip() or "Untitled board"
     board, links = await services.store.create_board(title, body.protected)
@@ -170,19 +171,6 @@ async def list_boards(
     """Open boards, most recently changed first. Protected boards are never listed."""
     boards = await services.store.recent_boards(limit)
     return [BoardOut.of(b) for b in boards if identity is None or identity.may_open(b.id)]
-
-
-@router.post("/import", status_code=status.HTTP_201_CREATED)
-async def import_board(
-    request: Request, services: ServicesDep, identity: IdentityDep, document: BoardDocument
-) -> BoardCreated:
-    """A new (open) board from a document made by ``export.json``."""
-    _may_create(request, services, identity)
-    try:
-        board, links = await exports.import_document(services.store, document)
-    except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
-    return BoardCreated(**BoardOut.of(board).model_dump(), links=links)
 
 
 @router.get("/{board_id}")

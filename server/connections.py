@@ -1,0 +1,181 @@
+"""uvicorn's connection protocols, with the limits and deadlines a server on the open internet
+needs.
+
+uvicorn closes a connection gracefully: it waits for what it has written to drain first. A client
+that stops reading never lets it drain, so its connection, and every byte queued for it, stays
+forever. Here a closing WebSocket that has not drained within ``CLOSE_GRACE_SECONDS`` is aborted,
+and the app can abort a connection itself (the ``inkroom.abort`` scope extension).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+from collections.abc import Callable, Iterable, MutableMapping
+from typing import Any, cast
+
+import h11
+from uvicorn._types import ASGISendEvent
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.http11 import Request
+
+ABORT_EXTENSION = "inkroom.abort"
+CLOSE_GRACE_SECONDS = 2.0
+
+
+def abort_of(scope: MutableMapping[str, Any]) -> Callable[[], None]:
+    """The function that aborts this WebSocket's connection (a no-op under other servers)."""
+    extension = scope.get("extensions", {}).get(ABORT_EXTENSION)
+    return cast(Callable[[], None], extension["abort"]) if extension else lambda: None
+
+
+class WebSocketProtocol(WebSocketsSansIOProtocol):
+    """The sans-I/O WebSocket protocol, with a grace period after which closing means aborting."""
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        if self.response.status_code == 101:
+            extensions = cast(dict[str, Any], self.scope["extensions"])
+            extensions[ABORT_EXTENSION] = {"abort": self.abort}
+
+    def abort(self) -> None:
+        """Drop the connection at once, whatever is still unsent."""
+        if not self.disconnected:
+            self.transport.abort()
+
+    async def send(self, message: ASGISendEvent) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.close" and self.close_timer is not None:
+            # uvicorn would wait 10 s, then close gracefully (which never ends if nobody reads).
+            self.close_timer.cancel()
+            self.close_timer = self.loop.call_later(CLOSE_GRACE_SECONDS, self._finish_closing)
+
+    async def run_asgi(self) -> None:
+        await super().run_asgi()
+        self.loop.call_later(CLOSE_GRACE_SECONDS, self._finish_closing)
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        self.loop.call_later(CLOSE_GRACE_SECONDS, self._finish_closing)
+
+    def _finish_closing(self) -> None:
+        if self.disconnected:
+            return
+        if self.transport.get_write_buffer_size():
+            self.transport.abort()  # the client does not read: what is unsent never will be
+        else:
+            self.transport.close()
+
+
+class Gate:
+    """Connections still in HTTP (not yet upgraded): per address and in all, and a deadline for
+    their request headers.
+
+    uvicorn has no header timeout, and an idle TCP connection costs a file descriptor; enough of
+    them and the process can accept nothing, not even ``/healthz``. Here a request whose headers
+    are not complete ``header_timeout`` seconds after its first byte (or after the connection
+    opened) is closed; an address holds at most ``per_address`` connections (addresses of trusted
+    proxies excepted: the proxy caps its clients); and past ``total`` connections, a new one
+    evicts the oldest connection still waiting for its headers, or is refused when there is none.
+    """
+
+    def __init__(
+        self, header_timeout: float, per_address: int, total: int, exempt: Iterable[str] = ()
+    ) -> None:
+        self.header_timeout = header_timeout
+        self.per_address = per_address
+        self.total = total
+        self.exempt = frozenset(exempt)
+        self.open: dict[str, int] = {}
+        self.count = 0
+        # Connections waiting for their headers, oldest first.
+        self.waiting: dict[HttpProtocol, None] = {}
+
+    def admit(self, address: str) -> bool:
+        if address not in self.exempt and self.open.get(address, 0) >= self.per_address:
+            return False
+        if self.count >= self.total:
+            if not self.waiting:
+                return False
+            oldest = next(iter(self.waiting))
+            oldest.drop()
+        self.open[address] = self.open.get(address, 0) + 1
+        self.count += 1
+        return True
+
+    def release(self, address: str) -> None:
+        self.count -= 1
+        left = self.open.get(address, 1) - 1
+        if left > 0:
+            self.open[address] = left
+        else:
+            self.open.pop(address, None)
+
+
+class HttpProtocol(H11Protocol):
+    """uvicorn's h11 protocol behind a ``Gate`` (set by ``http_protocol``)."""
+
+    gate: Gate
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._address = self.client[0] if self.client else "unknown"
+        self._deadline: asyncio.TimerHandle | None = None
+        self._admitted = self.gate.admit(self._address)
+        if not self._admitted:
+            transport.abort()
+            return
+        self._await_headers()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._leave_gate()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if not self._admitted:
+            return
+        if self.conn.their_state is h11.IDLE:  # a request has begun, its headers are not all in
+            if self._deadline is None:
+                self._await_headers()
+        else:
+            self._headers_arrived()
+
+    def handle_websocket_upgrade(self, event: h11.Request) -> None:
+        self._leave_gate()  # from here on, the board socket's own limits apply
+        super().handle_websocket_upgrade(event)
+
+    def drop(self) -> None:
+        self._leave_gate()
+        self.transport.abort()
+
+    def _await_headers(self) -> None:
+        self.gate.waiting[self] = None
+        self._deadline = self.loop.call_later(self.gate.header_timeout, self.drop)
+
+    def _headers_arrived(self) -> None:
+        self.gate.waiting.pop(self, None)
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _leave_gate(self) -> None:
+        self._headers_arrived()
+        if getattr(self, "_admitted", False):
+            self._admitted = False
+            self.gate.release(self._address)
+
+
+def http_protocol(gate: Gate) -> type[HttpProtocol]:
+    """The protocol class to hand to uvicorn (``http=``), bound to ``gate``."""
+    return type("GatedHttpProtocol", (HttpProtocol,), {"gate": gate})
+
+
+def open_files_limit() -> int:
+    """Raise this process's soft limit on open files to the hard limit; returns it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return soft
