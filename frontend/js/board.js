@@ -38,6 +38,14 @@ export class Board {
     this.clears = new Set();
     /** @type {Set<string>} */
     this.restores = new Set();
+    /** @type {Set<string>} */
+    this.erases = new Set();
+    /** @type {Set<string>} */
+    this.moves = new Set();
+    /** @type {Map<number, Entry>} committed operations by sequence number */
+    this.bySeq = new Map();
+    /** @type {{seq: number, value: number}} the state hash last computed, to go on from */
+    this._hashed = { seq: 0, value: EMPTY_STATE_HASH };
     /** @type {Set<string>} ids of operations not yet acknowledged */
     this.pending = new Set();
     this.lastSeq = 0;
@@ -60,32 +68,50 @@ export class Board {
     this.lastOp = op.id;
     const known = this.entries.get(op.id);
     if (known) {
-      known.seq = seq; // our own pending operation, confirmed by a replay
-      this.pending.delete(op.id);
+      this._confirm(known, seq); // our own pending operation, confirmed by a replay
     } else {
-      this._add({ seq, author, op });
+      const entry = { seq, author, op };
+      this._add(entry);
+      this.bySeq.set(seq, entry);
+      this._patch(entry);
     }
-    this._changed();
     return true;
   }
 
   /** An operation made here, shown at once. @param {string} author @param {Operation} op */
   applyLocal(author, op) {
     this.pending.add(op.id);
-    this._add({ seq: PENDING_BASE + this.pendingCount++, author, op });
-    this._changed();
+    const entry = { seq: PENDING_BASE + this.pendingCount++, author, op };
+    this._add(entry);
+    this._patch(entry);
   }
 
   /** The server stored our operation ``id`` as ``seq``. @param {string} id @param {number} seq */
   acknowledge(id, seq) {
     const entry = this.entries.get(id);
-    if (entry) entry.seq = seq;
-    this.pending.delete(id);
     if (seq > this.lastSeq) {
       this.lastSeq = seq;
       this.lastOp = id;
     }
-    this._changed();
+    if (entry) this._confirm(entry, seq);
+    else this._changed();
+  }
+
+  /** A pending operation of ours is stored as ``seq``. @param {Entry} entry @param {number} seq */
+  _confirm(entry, seq) {
+    entry.seq = seq;
+    this.pending.delete(entry.op.id);
+    this.bySeq.set(seq, entry);
+    const visible = this._visible;
+    const index = visible ? findLast(visible, entry.op.id) : -1;
+    if (visible && index >= 0) {
+      // Acks come in the order the operations were made: its place in paint order holds.
+      visible[index] = { ...visible[index], seq };
+      const before = visible[index - 1];
+      const after = visible[index + 1];
+      if ((before && before.seq > seq) || (after && after.seq < seq)) this._visible = null;
+    }
+    this.version++;
   }
 
   /**
@@ -95,7 +121,10 @@ export class Board {
    */
   load(entries) {
     for (const [seq, author, op] of entries) {
-      if (!this.entries.has(op.id)) this._add({ seq, author, op });
+      if (this.entries.has(op.id)) continue;
+      const entry = { seq, author, op };
+      this._add(entry);
+      this.bySeq.set(seq, entry);
     }
     this._changed();
   }
@@ -127,6 +156,8 @@ export class Board {
     if (!entry) return;
     this.entries.delete(id);
     this.pending.delete(id);
+    if (this.bySeq.get(entry.seq) === entry) this.bySeq.delete(entry.seq);
+    this._hashed = { seq: 0, value: EMPTY_STATE_HASH };
     const { op } = entry;
     for (const target of op.targets ?? []) {
       remove(this.erasedBy, target, id);
@@ -135,6 +166,8 @@ export class Board {
     if (op.target) remove(this.toggledBy, op.target, id);
     this.clears.delete(id);
     this.restores.delete(id);
+    this.erases.delete(id);
+    this.moves.delete(id);
     this._changed();
   }
 
@@ -164,11 +197,13 @@ export class Board {
   visibleAt(at) {
     /** @type {Placed[]} */
     const placed = [];
+    let sorted = true;
     for (const [id, [dx, dy]] of this._offsets(at)) {
       const entry = /** @type {Entry} */ (this.entries.get(id));
+      if (placed.length && placed[placed.length - 1].seq > entry.seq) sorted = false;
       placed.push({ id, seq: entry.seq, author: entry.author, op: entry.op, dx, dy });
     }
-    placed.sort((a, b) => a.seq - b.seq);
+    if (!sorted) placed.sort((a, b) => a.seq - b.seq);
     return placed;
   }
 
@@ -191,6 +226,7 @@ export class Board {
    */
   _offsets(at) {
     const restore = this.restoreInForce(at);
+    /** @type {Map<string, [number, number]>} */
     const offsets = restore ? this._offsets(restore.op.at) : new Map();
     const floor = restore ? restore.seq : 0;
     /** @param {string} id */
@@ -199,27 +235,31 @@ export class Board {
       return !!entry && entry.seq > floor && this.isActive(id, at);
     };
     for (const [id, entry] of this.entries) {
-      if (CREATING_KINDS.has(entry.op.kind) && counts(id)) offsets.set(id, [0, 0]);
+      if (entry.seq <= floor || entry.seq > at || !CREATING_KINDS.has(entry.op.kind)) continue;
+      if (!this.toggledBy.has(id) || this.isActive(id, at)) offsets.set(id, UNMOVED);
     }
     let lastClear = 0;
     for (const id of this.clears) {
       const entry = /** @type {Entry} */ (this.entries.get(id));
       if (counts(id) && entry.seq > lastClear) lastClear = entry.seq;
     }
-    for (const [id, offset] of offsets) {
-      const entry = /** @type {Entry} */ (this.entries.get(id));
-      if (entry.seq < lastClear || (this.erasedBy.get(id) ?? []).some(counts)) {
-        offsets.delete(id);
-        continue;
+    if (lastClear) {
+      for (const id of offsets.keys()) {
+        if (/** @type {Entry} */ (this.entries.get(id)).seq < lastClear) offsets.delete(id);
       }
-      const moves = (this.movedBy.get(id) ?? []).filter(counts).map((m) => /** @type {Entry} */ (this.entries.get(m)));
-      moves.sort((a, b) => a.seq - b.seq); // sums in sequence order, as the server's twin does
-      let [dx, dy] = offset;
-      for (const move of moves) {
-        dx += move.op.dx;
-        dy += move.op.dy;
+    }
+    for (const id of this.erases) {
+      if (!counts(id)) continue;
+      for (const target of /** @type {Entry} */ (this.entries.get(id)).op.targets) offsets.delete(target);
+    }
+    // Moves add up in sequence order, as the server's twin adds them.
+    const moves = [...this.moves].filter(counts).map((id) => /** @type {Entry} */ (this.entries.get(id)));
+    moves.sort((a, b) => a.seq - b.seq);
+    for (const { op } of moves) {
+      for (const target of op.targets) {
+        const offset = offsets.get(target);
+        if (offset) offsets.set(target, [offset[0] + op.dx, offset[1] + op.dy]);
       }
-      offsets.set(id, [dx, dy]);
     }
     return offsets;
   }
@@ -229,10 +269,15 @@ export class Board {
    * compares with the board's. @param {number} at
    */
   stateHash(at) {
-    const committed = [...this.entries.values()].filter((e) => e.seq <= at && !this.pending.has(e.op.id));
-    committed.sort((a, b) => a.seq - b.seq);
-    let value = EMPTY_STATE_HASH;
-    for (const { seq, author, op } of committed) value = nextStateHash(value, seq, author, op.kind, op.id);
+    let { seq, value } = this._hashed.seq <= at ? this._hashed : { seq: 0, value: EMPTY_STATE_HASH };
+    for (seq += 1; seq <= at; seq++) {
+      const entry = this.bySeq.get(seq);
+      // A missing operation leaves the hash different from the server's: that is the point.
+      if (entry && !this.pending.has(entry.op.id)) {
+        value = nextStateHash(value, seq, entry.author, entry.op.kind, entry.op.id);
+      }
+    }
+    this._hashed = { seq: at, value };
     return value;
   }
 
@@ -262,7 +307,47 @@ export class Board {
     if (op.kind === "move") for (const t of op.targets) append(this.movedBy, t, op.id);
     if (op.kind === "clear") this.clears.add(op.id);
     if (op.kind === "restore") this.restores.add(op.id);
+    if (op.kind === "erase") this.erases.add(op.id);
+    if (op.kind === "move") this.moves.add(op.id);
     if (TOGGLES.has(op.kind)) append(this.toggledBy, op.target, op.id);
+  }
+
+  /**
+   * Bring the cached visible list up to date with one new operation, newer than everything
+   * else (so active and counted): new objects go on top, erases remove, moves shift; anything
+   * else is worked out again from the whole board. The result is what ``visibleAt`` gives.
+   * @param {Entry} entry
+   */
+  _patch(entry) {
+    const visible = this._visible;
+    const { op } = entry;
+    this.version++;
+    if (!visible) return;
+    if (CREATING_KINDS.has(op.kind) && !this.erasedBy.has(op.id) && !this.toggledBy.has(op.id)) {
+      let index = visible.length;
+      while (index > 0 && visible[index - 1].seq > entry.seq) index--;
+      visible.splice(index, 0, { id: op.id, seq: entry.seq, author: entry.author, op, dx: 0, dy: 0 });
+    } else if (op.kind === "erase") {
+      const targets = new Set(op.targets);
+      this._visible = visible.filter((item) => !targets.has(item.id));
+    } else if (op.kind === "move") {
+      // A target named twice moves twice, as in the full evaluation.
+      /** @type {Map<string, number>} */
+      const times = new Map();
+      for (const target of op.targets) times.set(target, (times.get(target) ?? 0) + 1);
+      this._visible = visible.map((item) => {
+        let n = times.get(item.id);
+        if (!n) return item;
+        let { dx, dy } = item;
+        for (; n > 0; n--) {
+          dx += op.dx;
+          dy += op.dy;
+        }
+        return { ...item, dx, dy };
+      });
+    } else {
+      this._visible = null;
+    }
   }
 
   _changed() {
@@ -281,6 +366,14 @@ export function nextStateHash(previous, seq, author, kind, id) {
   const text = `${seq}:${author}:${kind}:${id}\n`;
   for (let i = 0; i < text.length; i++) value = Math.imul(value ^ text.charCodeAt(i), 16777619) >>> 0;
   return value;
+}
+
+const UNMOVED = /** @type {[number, number]} */ (Object.freeze([0, 0]));
+
+/** The index of the object ``id`` in a paint-ordered list, looking from the top. @param {Placed[]} list @param {string} id */
+function findLast(list, id) {
+  for (let i = list.length - 1; i >= 0; i--) if (list[i].id === id) return i;
+  return -1;
 }
 
 /** @param {Map<string, string[]>} map @param {string} key @param {string} value */

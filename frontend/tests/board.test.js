@@ -147,3 +147,42 @@ test("200 random logs: optimistic pending operations converge to a plain replay,
     for (const [, dx, dy] of view(replay)) assert.ok(Number.isFinite(dx) && Number.isFinite(dy));
   }
 });
+
+test("the visible list kept up to date op by op is what a fresh evaluation gives", () => {
+  let seed = 7;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  for (let round = 0; round < 40; round++) {
+    const board = new Board();
+    const objects = [];
+    const mine = [];
+    let seq = 0;
+    for (let step = 0; step < 120; step++) {
+      const roll = random();
+      const id = `op-${round}-${step}`;
+      let op;
+      if (roll < 0.35 || !objects.length) {
+        op = stroke(id, step);
+        objects.push(id);
+      } else if (roll < 0.5) op = { kind: "erase", id, targets: [pick(objects)] };
+      else if (roll < 0.7) op = { kind: "move", id, targets: [pick(objects), pick(objects)], dx: random() * 9, dy: 1 };
+      else if (roll < 0.75) op = { kind: "clear", id };
+      else if (roll < 0.8) op = { kind: "restore", id, at: Math.floor(random() * (seq + 1)) };
+      else if (roll < 0.88) op = { kind: pick(["undo", "redo"]), id, target: pick(objects) };
+      else {
+        // One of ours, shown at once and acknowledged later.
+        const own = stroke(id, step);
+        objects.push(id);
+        board.applyLocal("me", own);
+        mine.push(id);
+        board.visible();
+        continue;
+      }
+      if (mine.length && random() < 0.5) board.acknowledge(/** @type {string} */ (mine.shift()), ++seq);
+      board.applyCommitted(++seq, pick(["alice", "bob", "me"]), op);
+      const kept = board.visible().map(({ id: shown, seq: at, dx, dy }) => [shown, at, dx, dy]);
+      const fresh = board.visibleAt(Infinity).map(({ id: shown, seq: at, dx, dy }) => [shown, at, dx, dy]);
+      assert.deepEqual(kept, fresh, `round ${round}, step ${step}`);
+    }
+  }
+});
