@@ -168,3 +168,40 @@ def test_a_copy_the_server_does_not_recognize_is_dropped_and_the_board_sent_agai
     shown = [s["id"] for s in again.evaluate("window.inkroom.visibleStrokes()")]
     assert sorted(shown) == sorted(drawn)  # the ghost is gone, nothing doubled
     context.close()
+
+
+def test_a_copy_kept_in_an_older_format_is_dropped_never_read(
+    server: LiveServer, browser: Browser
+) -> None:
+    board_id = server.create_board("Old copy")
+    drawn = draw_strokes(server, board_id, 4)
+    url = f"{server.url}/b/{board_id}"
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    page = open_and_wait(context, url, len(drawn), "Reader")
+    page.evaluate(
+        """async (board) => {
+          await new Promise((resolve) => setTimeout(resolve, 1500)); // the copy is written
+          const db = await new Promise((resolve, reject) => {
+            const request = indexedDB.open("inkroom");
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error);
+          });
+          const store = db.transaction("boards", "readwrite").objectStore("boards");
+          const copy = await new Promise((resolve) => {
+            const request = store.get(board);
+            request.onsuccess = () => resolve(request.result);
+          });
+          if (!copy) throw new Error("no copy was kept");
+          // What an older version might have kept: another format, whatever it holds.
+          copy.format = 0;
+          copy.tail = [[1, "someone", {kind: "clear", id: "old-format-clear"}]];
+          await new Promise((resolve) => { store.put(copy).onsuccess = resolve; });
+        }""",
+        board_id,
+    )
+    page.close()
+    again = open_and_wait(context, url, len(drawn), None)
+    traffic: Traffic = again.traffic  # type: ignore[attr-defined]
+    join = next(m for m in traffic.messages if m["type"] == "welcome")
+    assert join["resume"] == 0 and traffic.count("committed") == len(drawn)
+    context.close()
