@@ -193,6 +193,11 @@ async function welcomed(message) {
   updateAccess();
   if (message.snapshot) {
     await loadFromSnapshot(message.snapshot);
+  } else if (message.resume > board.lastSeq) {
+    // The join named a copy this page could not load after all: join again from nothing.
+    inbox.length = 0;
+    connection.socket?.close();
+    return;
   } else if (message.resume < board.lastSeq || (message.resume === 0 && board.lastSeq > 0)) {
     // What this page holds is not this board's history as the server has it: start again.
     board.reset();
