@@ -379,6 +379,30 @@ def test_shutdown_does_not_wait_for_a_client_that_stopped_reading(tmp_path: Path
     assert "timeout graceful shutdown exceeded" not in log, log[-2000:]
 
 
+# 4. Listing every board
+
+
+async def test_a_stranger_cannot_list_the_boards_and_gets_403_without_any_id(bench: Bench) -> None:
+    board_id = await bench.board("Findable?")
+    for params in ({}, {"limit": 200}):
+        listed = await bench.http.get("/api/boards", params=params)
+        assert listed.status_code == 403, listed.text
+        assert board_id not in listed.text
+    assert (await bench.http.get(f"/api/boards/{board_id}")).status_code == 200  # by its id
+
+
+def test_a_public_gallery_lists_open_boards_to_anyone_but_never_protected_ones(
+    tmp_path: Path,
+) -> None:
+    with running(tmp_path / "inkroom.db", {"INKROOM_PUBLIC_GALLERY": "true"}) as gallery:
+        shown = gallery.create_board("Shown")
+        created = httpx.post(f"{gallery.url}/api/boards", json={"protected": True}, timeout=5.0)
+        listed = httpx.get(f"{gallery.url}/api/boards", timeout=5.0)
+    assert listed.status_code == 200
+    ids = [board["id"] for board in listed.json()]
+    assert shown in ids and created.json()["id"] not in ids
+
+
 # 5. DNS rebinding
 
 
@@ -416,8 +440,29 @@ def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield live
 
 
-def token_for(sub: str, exp: Any = None) -> str:
-    return jwt.encode({"sub": sub, "exp": exp or int(time.time()) + 600}, SECRET)
+def token_for(sub: str, exp: Any = None, **claims: Any) -> str:
+    return jwt.encode({"sub": sub, "exp": exp or int(time.time()) + 600, **claims}, SECRET)
+
+
+@pytest.mark.parametrize(
+    ("claims", "status"),
+    [
+        pytest.param({}, 403, id="a signed-in user"),
+        pytest.param({"admin": False}, 403, id="admin false"),
+        pytest.param({"admin": "true"}, 401, id="admin as a string"),
+        pytest.param({"admin": True}, 200, id="an admin"),
+    ],
+)
+async def test_only_a_signed_in_admin_lists_every_board(
+    signed_in: LiveServer, claims: dict[str, Any], status: int
+) -> None:
+    creator = {"Authorization": f"Bearer {token_for('creator-01')}"}
+    lister = {"Authorization": f"Bearer {token_for('lister-01', **claims)}"}
+    async with httpx.AsyncClient(base_url=signed_in.url, timeout=5.0) as http:
+        board_id = (await http.post("/api/boards", headers=creator)).json()["id"]
+        listed = await http.get("/api/boards", params={"limit": 200}, headers=lister)
+    assert listed.status_code == status, listed.text
+    assert (board_id in listed.text) == (status == 200)
 
 
 async def test_two_long_subjects_with_a_common_prefix_are_two_authors(
