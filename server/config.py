@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     # Anyone may list every open board (GET /api/boards): the instance is a public gallery.
     # Off, only a signed-in admin may; everyone else knows the boards they were given.
     public_gallery: bool = False
+    # Addresses or networks that may read /metrics (every refusal count is in it); ["*"]: anyone.
+    metrics_allowed: list[str] = ["127.0.0.0/8", "::1"]
 
     @property
     def database_url(self) -> str:
