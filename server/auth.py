@@ -2,7 +2,8 @@
 
 When a JWT secret is configured, every API request and board socket needs a token signed with
 it. Claims: ``sub`` (the user id), ``name`` (optional display name), ``role`` (``viewer``,
-``editor`` or ``owner``), ``boards`` (board ids, or ``"*"`` for all), and ``exp``.
+``editor`` or ``owner``), ``boards`` (board ids, or ``"*"`` for all), ``admin`` (``true``: may list
+every board), and ``exp``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Identity:
     name: str | None
     role: Role
     boards: frozenset[str] | None  # None: every board
+    admin: bool = False
 
     def may_open(self, board_id: str) -> bool:
         return self.boards is None or board_id in self.boards
@@ -85,12 +87,16 @@ def verify(token: str | None, settings: Settings) -> Identity:
     boards = claims.get("boards", "*")
     if boards != "*" and not (isinstance(boards, list) and all(isinstance(b, str) for b in boards)):
         raise AuthError(401, "invalid token: boards must be a list of ids or '*'")
+    admin = claims.get("admin", False)
+    if not isinstance(admin, bool):
+        raise AuthError(401, "invalid token: admin must be true or false")
     name = claims.get("name")
     return Identity(
         user=claims["sub"],  # whole: server.routes.board_socket maps it to a user id
         name=name[:40] if isinstance(name, str) and name.strip() else None,
         role=role,
         boards=None if boards == "*" else frozenset(boards),
+        admin=admin,
     )
 
 

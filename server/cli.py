@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -62,6 +62,19 @@ def serve(
                    "public name (DNS rebinding)", err=True)  # fmt: skip
     if migrate:
         upgrade(settings.database_url)
+    uvicorn.run(
+        "server.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level=log_level,
+        **uvicorn_options(settings),
+    )
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How ``serve`` configures uvicorn: connection limits, proxies, the WebSocket protocol.
+    ``bench/autobahn_echo.py`` serves its echo app with the same, for the conformance suite."""
     # Connections are capped below the open-files limit, so the process never runs out of file
     # descriptors (it could then accept nothing, and logged every failed accept).
     total = settings.max_connections or max(open_files_limit() - OPEN_FILES_RESERVE, 16)
@@ -71,26 +84,21 @@ def serve(
         total,
         exempt=settings.trusted_proxies,
     )
-    uvicorn.run(
-        "server.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        log_level=log_level,
-        log_config=log_config(),
-        http=http_protocol(gate),
-        backlog=BACKLOG,
+    return {
+        "log_config": log_config(),
+        "http": http_protocol(gate),
+        "backlog": BACKLOG,
         # X-Forwarded-For / -Proto are believed only from the proxies named in the settings.
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
-        ws=WebSocketProtocol,
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None,
+        "ws": WebSocketProtocol,
         # Compression cost ~800x in p99 latency on a busy room; frames are msgpack already.
-        ws_per_message_deflate=False,
-        ws_max_size=Limits.MAX_FRAME_BYTES,
-        ws_ping_interval=20.0,
-        ws_ping_timeout=20.0,
-        timeout_graceful_shutdown=5,
-    )
+        "ws_per_message_deflate": False,
+        "ws_max_size": Limits.MAX_FRAME_BYTES,
+        "ws_ping_interval": 20.0,
+        "ws_ping_timeout": 20.0,
+        "timeout_graceful_shutdown": 5,
+    }
 
 
 @cli.command()

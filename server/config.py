@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     # Host names this server answers to (any port); others get 400, which is what stops DNS
     # rebinding. Empty: the loopback names when serving on a loopback address, else any ("*").
     allowed_hosts: list[str] = []
+    # Anyone may list every open board (GET /api/boards): the instance is a public gallery.
+    # Off, only a signed-in admin may; everyone else knows the boards they were given.
+    public_gallery: bool = False
+    # Addresses or networks that may read /metrics (every refusal count is in it); ["*"]: anyone.
+    metrics_allowed: list[str] = ["127.0.0.0/8", "::1"]
 
     @property
     def database_url(self) -> str:

@@ -46,6 +46,10 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
 
     async def send(self, message: ASGISendEvent) -> None:
         await super().send(message)
+        if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
+            # A refused upgrade (an HTTP answer instead of 101) is a finished handshake too;
+            # uvicorn would log "ASGI callable returned without completing handshake" for it.
+            self.handshake_complete = True
         if message["type"] == "websocket.close" and self.close_timer is not None:
             # uvicorn would wait 10 s, then close gracefully (which never ends if nobody reads).
             self.close_timer.cancel()

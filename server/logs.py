@@ -1,10 +1,12 @@
 """Logging that cannot flood: the same message (by its format string) is written at most
-``BURST`` times a minute; then one line says how many were left out."""
+``BURST`` times a minute; then one line says how many were left out. And logging that never
+holds a token: the ``access_token`` query parameter is blanked out of every line."""
 
 from __future__ import annotations
 
 import copy
 import logging
+import re
 import time
 from typing import Any
 
@@ -33,13 +35,32 @@ class RateLimit(logging.Filter):
         return count < BURST
 
 
+_TOKEN_IN_QUERY = re.compile(r"(access_token=)[^&\s\"']*")
+# uvicorn's line for a refused upgrade; server.refusals writes one with the reason instead.
+_UVICORN_UPGRADE_REFUSED = ('%s - "WebSocket %s" %d', '%s - "WebSocket %s" 403')
+
+
+class Scrub(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("uvicorn") and record.msg in _UVICORN_UPGRADE_REFUSED:
+            return False
+        if isinstance(record.args, tuple) and any(
+            isinstance(arg, str) and "access_token=" in arg for arg in record.args
+        ):
+            record.args = tuple(
+                _TOKEN_IN_QUERY.sub(r"\1[hidden]", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
 def log_config() -> dict[str, Any]:
     """uvicorn's logging, rate limited, with the app's and asyncio's records on the same
     handler."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["filters"] = {"rate_limit": {"()": RateLimit}}
+    config["filters"] = {"scrub": {"()": Scrub}, "rate_limit": {"()": RateLimit}}
     for handler in config["handlers"].values():
-        handler["filters"] = ["rate_limit"]
+        handler["filters"] = ["scrub", "rate_limit"]
     config["loggers"]["server"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     config["loggers"]["asyncio"] = {"handlers": ["default"], "level": "WARNING", "propagate": False}
     return config

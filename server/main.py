@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -15,7 +15,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from server.committer import Committer
 from server.config import Settings
 from server.limits import Occupancy, WindowCounter
-from server.metrics import Metrics
+from server.metrics import Metrics, scrapers
 from server.protocol import CloseCode
 from server.rooms import Hub
 from server.routes import board_socket, boards, imports, pages
@@ -76,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
         exception_handlers={RequestValidationError: validation_failed},
+        # ReDoc loads its script and fonts from CDNs and styles itself inline: it cannot work on
+        # an offline server, nor under a policy without 'unsafe-inline'. /docs shows the same.
+        redoc_url=None,
     )
     app.add_middleware(SecurityHeaders)
     # Outermost: a request for another Host (a DNS-rebinding page's) gets no further.
@@ -85,9 +88,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/metrics", tags=["operations"], response_class=Response)
-    async def prometheus_metrics() -> Response:
-        """Prometheus metrics in the text exposition format."""
+    may_scrape = scrapers(settings.metrics_allowed)
+
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=Response,
+        responses={403: {"description": "the address is not in `INKROOM_METRICS_ALLOWED`"}},
+    )
+    async def prometheus_metrics(request: Request) -> Response:
+        """Prometheus metrics in the text exposition format (for the allowed addresses)."""
+        if not may_scrape(request.client.host if request.client else None):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "metrics are not served to you")
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(imports.router(settings))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Callable, Iterable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
@@ -57,3 +60,21 @@ class Metrics:
             "Clients whose board did not match a state check and loaded it again",
             registry=self.registry,
         )
+
+
+def scrapers(allowed: Iterable[str]) -> Callable[[str | None], bool]:
+    """Whether a client address may read the metrics: ``allowed`` holds addresses or networks
+    (``10.0.0.0/8``), or ``*`` for anyone."""
+    allowed = list(allowed)
+    if "*" in allowed:
+        return lambda address: True
+    networks = [ipaddress.ip_network(entry, strict=False) for entry in allowed]
+
+    def may(address: str | None) -> bool:
+        try:
+            ip = ipaddress.ip_address(address or "")
+        except ValueError:
+            return False
+        return any(ip in network for network in networks)
+
+    return may

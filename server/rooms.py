@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Protocol
 
-from server import protocol
+from server import protocol, refusals
 from server.access import Role, effective_role
 from server.metrics import Metrics
 from server.protocol import CloseCode
@@ -48,8 +48,10 @@ class Client:
         granted: Role = Role.EDITOR,
         locked: bool = False,
         link_role: Role | None = None,
+        address: str = "unknown",
     ) -> None:
         self.peer = peer
+        self.address = address
         self.transport = transport
         self.max_queue_bytes = max_queue_bytes
         self.metrics = metrics
@@ -76,6 +78,11 @@ class Client:
     @property
     def closing(self) -> bool:
         return self._close is not None
+
+    @property
+    def close_reason(self) -> tuple[int, str] | None:
+        """The code and reason this client was (or is being) closed with."""
+        return self._close
 
     def deliver(self, message: bytes, seq: int | None = None) -> None:
         """Queue a message; a committed one (``seq``) is skipped if the client has it already."""
@@ -297,12 +304,10 @@ class Hub:
     @staticmethod
     def _refuse(submission: Submission) -> None:
         if isinstance(submission.origin, Client):
-            error = protocol.Error(
-                code=submission.error or protocol.ErrorCode.INVALID_MESSAGE,
-                reason=submission.reason,
-                id=submission.op_id,
-            )
+            code = submission.error or protocol.ErrorCode.INVALID_MESSAGE
+            error = protocol.Error(code=code, reason=submission.reason, id=submission.op_id)
             submission.origin.deliver(protocol.encode_server(error))
+            refusals.note(submission.origin.address, submission.board_id, code, submission.reason)
 
     async def close_all(self, code: int, reason: str) -> None:
         clients = [c for room in self.rooms.values() for c in room.clients.values()]

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# FastAPI's interactive API pages load their own scripts; they keep FastAPI's defaults.
-_API_DOC_PATHS = ("/docs", "/redoc")
+# FastAPI's interactive API page loads its own scripts; it keeps FastAPI's defaults.
+_API_DOC_PATHS = ("/docs",)
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: Iterable[str]) -> bool:

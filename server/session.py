@@ -8,7 +8,7 @@ import contextlib
 import logging
 from typing import Protocol
 
-from server import protocol
+from server import protocol, refusals
 from server.access import Role, refusal
 from server.limits import TokenBucket
 from server.protocol import CloseCode, ErrorCode, ProtocolError
@@ -20,7 +20,12 @@ log = logging.getLogger(__name__)
 
 
 class Disconnected(Exception):
-    """The client went away."""
+    """The client went away; ``code`` is the close code it went with, if known (1009: the
+    WebSocket layer refused a frame over the size limit)."""
+
+    def __init__(self, code: int | None = None) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 class Refused(Exception):
@@ -93,8 +98,10 @@ class Session:
             closed.cancel()
             if receiver.done():
                 receiver.result()
-        except Disconnected:
-            pass
+        except Disconnected as gone:
+            if gone.code == CloseCode.TOO_BIG:
+                self.metrics.rejected.labels("close_1009").inc()
+                self._note(CloseCode.TOO_BIG, "frame over the size limit")
         except Refused as refused:
             self.metrics.rejected.labels(refused.error or f"close_{refused.code}").inc()
             if refused.error:
@@ -114,6 +121,12 @@ class Session:
             hub.leave(room, self.client)
             self.metrics.connections.dec()
             await self.client.stop()
+            closed_with = self.client.close_reason
+            if closed_with is not None and closed_with[0] not in refusals.NOT_REFUSALS:
+                self._note(*closed_with)
+
+    def _note(self, code: int | str, reason: str) -> None:
+        refusals.note(self.client.address, self.board.id, code, reason)
 
     async def _replay(self, room: Room) -> None:
         """History after what the client holds (or after a snapshot), then live: no gap, no
@@ -211,6 +224,7 @@ class Session:
 
     def _refuse(self, code: str, reason: str, op_id: str | None = None) -> None:
         self.metrics.rejected.labels(code).inc()
+        self._note(code, reason)
         error = protocol.Error(code=code, reason=reason, id=op_id)
         self.client.deliver(protocol.encode_server(error))
 

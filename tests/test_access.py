@@ -413,10 +413,12 @@ async def test_the_http_api_gives_each_link_role_what_it_may_do(
         assert response.json()["role"] == role
 
 
-async def test_protected_boards_are_never_listed(server: LiveServer) -> None:
-    hidden, _ = await create(server)
-    shown, _ = await create(server, protected=False)
-    listed = [b["id"] for b in (await request("GET", f"{server.url}/api/boards?limit=200")).json()]
+async def test_protected_boards_are_never_listed_even_to_an_admin(signed_in: LiveServer) -> None:
+    admin = bearer(token_for(admin=True))
+    hidden, _ = await create(signed_in, **admin)
+    shown, _ = await create(signed_in, protected=False, **admin)
+    url = f"{signed_in.url}/api/boards?limit=200"
+    listed = [b["id"] for b in (await request("GET", url, headers=admin)).json()]
     assert shown in listed and hidden not in listed
 
 
@@ -547,9 +549,11 @@ HTTP_WITH_JWT: list[Any] = [
     pytest.param("GET", "/api/boards", bearer(_forged()), 401, id="list with a forged token"),
     pytest.param("GET", "/api/boards", bearer(token_for(expires_in=-5)), 401,
                  id="list with an expired token"),
-    pytest.param("GET", "/api/boards", bearer(token_for()), 200, id="list with a bearer token"),
-    pytest.param("GET", "/api/boards", {"Cookie": f"inkroom_token={token_for()}"}, 200,
-                 id="list with the cookie"),
+    pytest.param("GET", "/api/boards", bearer(token_for()), 403, id="list without admin"),
+    pytest.param("GET", "/api/boards", bearer(token_for(admin=True)), 200,
+                 id="list as an admin with a bearer token"),
+    pytest.param("GET", "/api/boards", {"Cookie": f"inkroom_token={token_for(admin=True)}"}, 200,
+                 id="list as an admin with the cookie"),
     pytest.param("POST", "/api/boards", {}, 401, id="create without a token"),
     pytest.param("POST", "/api/boards", bearer(token_for()), 201, id="create with a bearer token"),
     pytest.param("POST", "/api/boards", bearer(token_for(role="viewer")), 403,

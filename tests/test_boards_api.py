@@ -44,7 +44,16 @@ def test_creating_a_board_returns_a_22_character_url_safe_id_that_differs_every_
     assert {k: fetched[k] for k in fields} == {k: one[k] for k in fields}
 
 
-async def test_boards_are_listed_most_recently_changed_first(server: LiveServer) -> None:
+@pytest.fixture(scope="module")
+def gallery(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A public gallery: anyone may list its open boards."""
+    path = tmp_path_factory.mktemp("gallery") / "inkroom.db"
+    with running(path, {"INKROOM_PUBLIC_GALLERY": "true"}) as live:
+        yield live
+
+
+async def test_boards_are_listed_most_recently_changed_first(gallery: LiveServer) -> None:
+    server = gallery
     older, middle, newer = (server.create_board(title) for title in ("older", "middle", "newer"))
     client = BoardClient(server.ws_url(older))
     try:

@@ -1,5 +1,5 @@
-"""The home page's gallery in Debian's Chromium, against a real server: list, rename, delete,
-import."""
+"""The home page's gallery in Debian's Chromium, against a real server: the boards this browser
+created or opened (and nobody else's), rename, delete, import."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from server import protocol
 from server.points import decode as decode_points
 from tests.live_server import LiveServer
 from tests.test_browser import enter_name
-from tests.wire import BoardClient, stroke
+from tests.wire import Guest, stroke
 
 pytestmark = pytest.mark.browser
 
@@ -53,12 +53,30 @@ def create_from_home(page: Page, server: LiveServer) -> str:
     return found.group(1)
 
 
+def open_board(page: Page, server: LiveServer, board_id: str, fragment: str = "") -> None:
+    """Opens a board's page as a person following its address would, until it is saved and
+    remembered by this browser."""
+    page.goto(f"{server.url}/b/{board_id}{fragment}")
+    if page.evaluate("localStorage.getItem('inkroom.named')") != "1":  # the first visit asks
+        enter_name(page, "Gallery tester")
+    expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=10_000)
+    page.wait_for_function(REMEMBERED, arg=board_id, timeout=5_000)
+
+
+REMEMBERED = """(id) => JSON.parse(localStorage.getItem("inkroom.boards") ?? "[]")
+    .some((board) => board.id === id)"""
+
+
 def submit_stroke(server: LiveServer, board_id: str) -> protocol.StrokeOp:
+    return submit_stroke_with(server, board_id, None)
+
+
+def submit_stroke_with(server: LiveServer, board_id: str, token: str | None) -> protocol.StrokeOp:
     """One stroke committed over the board protocol (in a thread: Playwright owns this one's
     event loop)."""
 
     async def draw() -> protocol.StrokeOp:
-        client = BoardClient(server.ws_url(board_id))
+        client = Guest(server.ws_url(board_id), token=token)
         try:
             await client.join()
             op = stroke(points=8, color="#e03131", width=6.0)
@@ -93,6 +111,7 @@ def test_renaming_from_a_card_shows_the_new_title_after_a_reload_and_in_the_api(
     # Any editor may rename an open board: this browser holds no token for it.
     board_id = server.create_board("Before")
     page = context.new_page()
+    open_board(page, server, board_id)
     page.goto(server.url)
     card(page, board_id).locator("button.rename").click()
     field = card(page, board_id).locator(".rename-form input")
@@ -113,6 +132,7 @@ def test_renaming_from_a_card_shows_the_new_title_after_a_reload_and_in_the_api(
 def test_escape_cancels_a_rename(server: LiveServer, context: BrowserContext) -> None:
     board_id = server.create_board("Kept")
     page = context.new_page()
+    open_board(page, server, board_id)
     page.goto(server.url)
     card(page, board_id).locator("button.rename").click()
     field = card(page, board_id).locator(".rename-form input")
@@ -144,7 +164,7 @@ def test_deleting_from_a_card_asks_first_then_removes_the_card_and_the_board(
     expect(page.locator("#message")).to_be_hidden()
 
 
-def test_a_browser_without_the_owner_token_sees_no_delete_button(
+def test_another_browser_sees_a_board_only_once_it_opened_it_and_then_without_delete(
     server: LiveServer, browser: Browser, context: BrowserContext
 ) -> None:
     owner = context.new_page()
@@ -156,10 +176,69 @@ def test_a_browser_without_the_owner_token_sees_no_delete_button(
     try:
         page = stranger.new_page()
         page.goto(server.url)
+        expect(page.locator("#board-list .empty")).to_be_visible()
+        expect(card(page, board_id)).to_have_count(0)
+        open_board(page, server, board_id)  # given the address, as people share boards
+        page.goto(server.url)
         expect(card(page, board_id).locator("button.rename")).to_be_visible()
         expect(card(page, board_id).locator("button.delete")).to_have_count(0)
     finally:
         stranger.close()
+
+
+def test_boards_made_by_others_are_not_in_the_gallery_and_no_list_is_fetched(
+    server: LiveServer, context: BrowserContext
+) -> None:
+    others = server.create_board("Someone else's")
+    page = context.new_page()
+    mine = create_from_home(page, server)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(server.url)
+    expect(card(page, mine)).to_be_visible()
+    expect(card(page, others)).to_have_count(0)
+    assert f"{server.url}/api/boards" not in [url.split("?")[0] for url in asked]
+    assert httpx.get(f"{server.url}/api/boards").status_code == 403
+
+
+def test_a_board_deleted_elsewhere_drops_out_of_the_gallery(
+    server: LiveServer, context: BrowserContext
+) -> None:
+    created = httpx.post(f"{server.url}/api/boards", json={"title": "Short-lived"}).json()
+    kept = server.create_board("Kept")
+    page = context.new_page()
+    open_board(page, server, created["id"])
+    open_board(page, server, kept)
+    page.goto(server.url)
+    expect(card(page, created["id"])).to_be_visible()
+
+    headers = {"X-Board-Token": created["links"]["owner"]}
+    httpx.delete(f"{server.url}/api/boards/{created['id']}", headers=headers).raise_for_status()
+    page.reload()
+    expect(card(page, kept)).to_be_visible()
+    expect(card(page, created["id"])).to_have_count(0)
+    assert not page.evaluate(REMEMBERED, created["id"]), "a deleted board stays remembered"
+    expect(page.locator("#message")).to_be_hidden()
+
+
+def test_a_protected_board_opened_by_its_link_is_listed_until_the_link_is_revoked(
+    server: LiveServer, context: BrowserContext
+) -> None:
+    created = httpx.post(f"{server.url}/api/boards", json={"protected": True}).json()
+    board_id, links = created["id"], created["links"]
+    submit_stroke_with(server, board_id, links["editor"])
+    page = context.new_page()
+    open_board(page, server, board_id, f"#token={links['editor']}")
+    page.goto(server.url)
+    expect(card(page, board_id).locator("a.card-link")).to_have_text("Untitled board")
+    page.wait_for_function(THUMBNAIL_LOADED, arg=board_id, timeout=5_000)
+
+    owner = {"X-Board-Token": links["owner"]}
+    revoked = httpx.delete(f"{server.url}/api/boards/{board_id}/links/editor", headers=owner)
+    assert revoked.status_code == 204
+    page.reload()
+    expect(page.locator("#board-list .empty")).to_be_visible()
+    assert not page.evaluate(REMEMBERED, board_id)
 
 
 def test_importing_an_exported_file_opens_a_new_board_with_its_stroke(

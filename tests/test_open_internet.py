@@ -17,6 +17,7 @@ import httpx
 import jwt
 import psutil
 import pytest
+import websockets
 
 from server import protocol
 from server.exports import DocumentStroke
@@ -379,6 +380,30 @@ def test_shutdown_does_not_wait_for_a_client_that_stopped_reading(tmp_path: Path
     assert "timeout graceful shutdown exceeded" not in log, log[-2000:]
 
 
+# 4. Listing every board
+
+
+async def test_a_stranger_cannot_list_the_boards_and_gets_403_without_any_id(bench: Bench) -> None:
+    board_id = await bench.board("Findable?")
+    for params in ({}, {"limit": 200}):
+        listed = await bench.http.get("/api/boards", params=params)
+        assert listed.status_code == 403, listed.text
+        assert board_id not in listed.text
+    assert (await bench.http.get(f"/api/boards/{board_id}")).status_code == 200  # by its id
+
+
+def test_a_public_gallery_lists_open_boards_to_anyone_but_never_protected_ones(
+    tmp_path: Path,
+) -> None:
+    with running(tmp_path / "inkroom.db", {"INKROOM_PUBLIC_GALLERY": "true"}) as gallery:
+        shown = gallery.create_board("Shown")
+        created = httpx.post(f"{gallery.url}/api/boards", json={"protected": True}, timeout=5.0)
+        listed = httpx.get(f"{gallery.url}/api/boards", timeout=5.0)
+    assert listed.status_code == 200
+    ids = [board["id"] for board in listed.json()]
+    assert shown in ids and created.json()["id"] not in ids
+
+
 # 5. DNS rebinding
 
 
@@ -416,8 +441,29 @@ def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield live
 
 
-def token_for(sub: str, exp: Any = None) -> str:
-    return jwt.encode({"sub": sub, "exp": exp or int(time.time()) + 600}, SECRET)
+def token_for(sub: str, exp: Any = None, **claims: Any) -> str:
+    return jwt.encode({"sub": sub, "exp": exp or int(time.time()) + 600, **claims}, SECRET)
+
+
+@pytest.mark.parametrize(
+    ("claims", "status"),
+    [
+        pytest.param({}, 403, id="a signed-in user"),
+        pytest.param({"admin": False}, 403, id="admin false"),
+        pytest.param({"admin": "true"}, 401, id="admin as a string"),
+        pytest.param({"admin": True}, 200, id="an admin"),
+    ],
+)
+async def test_only_a_signed_in_admin_lists_every_board(
+    signed_in: LiveServer, claims: dict[str, Any], status: int
+) -> None:
+    creator = {"Authorization": f"Bearer {token_for('creator-01')}"}
+    lister = {"Authorization": f"Bearer {token_for('lister-01', **claims)}"}
+    async with httpx.AsyncClient(base_url=signed_in.url, timeout=5.0) as http:
+        board_id = (await http.post("/api/boards", headers=creator)).json()["id"]
+        listed = await http.get("/api/boards", params={"limit": 200}, headers=lister)
+    assert listed.status_code == status, listed.text
+    assert (board_id in listed.text) == (status == 200)
 
 
 async def test_two_long_subjects_with_a_common_prefix_are_two_authors(
@@ -493,3 +539,239 @@ async def test_a_name_that_hides_or_reorders_itself_is_refused(bench: Bench, nam
     await bad.send_raw(join_frame(name=name))
     assert await refusal_code(bad) == CloseCode.INVALID_PAYLOAD
     await w.assert_unharmed()
+
+
+# 9. Logs and metrics
+
+CHATTY_ENV = {
+    "INKROOM_JOIN_TIMEOUT_SECONDS": "1",
+    "INKROOM_MAX_CONNECTIONS_PER_ADDRESS": "1",
+    "INKROOM_MAX_BOARD_OPERATIONS": "1",
+    "INKROOM_FLOOD_TOLERANCE": "3",
+    "INKROOM_CURSORS_PER_SECOND": "0.01",
+    "INKROOM_CURSORS_BURST": "1",
+    "INKROOM_JWT_SECRET": SECRET,
+    "INKROOM_METRICS_ALLOWED": '["127.0.0.1", "10.0.0.0/8"]',
+}
+
+
+@pytest.fixture(scope="module")
+def chatty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Logging at INFO, as ``inkroom serve`` does by default; small limits to meet quickly."""
+    path = tmp_path_factory.mktemp("chatty") / "inkroom.db"
+    live = LiveServer(path, None, "--log-level", "info", env=CHATTY_ENV)
+    live.start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+def wait_for_line(server: LiveServer, *parts: str, timeout: float = 10.0) -> str:
+    """The first log line holding every one of ``parts``, waited for."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for line in server.log().splitlines():
+            if all(part in line for part in parts):
+                return line
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no log line with {parts}:\n{server.log()[-3000:]}")
+        time.sleep(0.05)
+
+
+def signed(source: str, server: LiveServer, board_id: str, **options: Any) -> Guest:
+    return Guest(
+        server.ws_url(board_id),
+        headers={"Cookie": f"inkroom_token={token_for('logger-01')}"},
+        source=source,
+        **options,
+    )
+
+
+async def _new_board(server: LiveServer, source: str, protected: bool = False) -> dict[str, Any]:
+    async with httpx.AsyncClient(
+        base_url=server.url, transport=httpx.AsyncHTTPTransport(local_address=source)
+    ) as http:
+        created = await http.post(
+            "/api/boards",
+            json={"protected": protected},
+            headers={"Authorization": f"Bearer {token_for('logger-01')}"},
+        )
+    assert created.status_code == 201, created.text
+    body: dict[str, Any] = created.json()
+    return body
+
+
+async def _invalid_message(guest: Guest) -> None:
+    await guest.join()
+    await guest.send_raw(b"\xc1 not msgpack")
+    await guest.closed()
+
+
+async def _oversized_frame(guest: Guest) -> None:
+    await guest.join()
+    await guest.send_raw(b"\x00" * (Limits.MAX_FRAME_BYTES + 1))
+    await guest.closed()
+
+
+async def _text_frame(guest: Guest) -> None:
+    await guest.join()
+    await guest.send_raw("a text frame")
+    await guest.closed()
+
+
+async def _no_join(guest: Guest) -> None:
+    await guest.connect()
+    await guest.closed()
+
+
+async def _flood(guest: Guest) -> None:
+    await guest.join()
+    for _ in range(10):
+        await guest.send(protocol.Cursor(type="cursor", x=0.0, y=0.0))
+    await guest.closed()
+
+
+async def _board_full(guest: Guest) -> None:
+    await guest.join()
+    for _ in range(2):
+        await guest.submit(stroke())
+    await guest.expect("error", code=ErrorCode.BOARD_FULL)
+
+
+LOGGED_REFUSALS = [
+    pytest.param(_invalid_message, "WARNING", "refused 1007", id="invalid message"),
+    pytest.param(_oversized_frame, "WARNING", "refused 1009", id="oversized frame"),
+    pytest.param(_text_frame, "WARNING", "refused 1003", id="text frame"),
+    pytest.param(_flood, "WARNING", "refused 4429", id="flood"),
+    pytest.param(_no_join, "INFO", "refused 4001", id="no join in time"),
+    pytest.param(_board_full, "INFO", "refused board_full", id="board full"),
+]
+
+
+@pytest.mark.parametrize(("act", "level", "code"), LOGGED_REFUSALS)
+async def test_a_refusal_logs_one_line_with_its_level_address_board_and_code(
+    chatty: LiveServer, act: Any, level: str, code: str
+) -> None:
+    source = fresh_address()
+    board_id = (await _new_board(chatty, source))["id"]
+    guest = signed(source, chatty, board_id)
+    try:
+        await act(guest)
+    finally:
+        await guest.close()
+    line = wait_for_line(chatty, code, source, board_id)
+    assert line.startswith(level), line
+    assert len([x for x in chatty.log().splitlines() if source in x and "refused" in x]) == 1
+
+
+async def test_refused_connections_log_their_code_never_a_token_and_no_handshake_noise(
+    chatty: LiveServer,
+) -> None:
+    source = fresh_address()
+    created = await _new_board(chatty, source, protected=True)
+    board_id = created["id"]
+    links = created["links"]
+    # In by its editor link (its sign-in only makes it a viewer); the link is replaced: 4403.
+    viewer = f"inkroom_token={token_for('viewer-01', role='viewer')}"
+    guest = Guest(chatty.ws_url(board_id), token=links["editor"], source=source,
+                  headers={"Cookie": viewer})  # fmt: skip
+    await guest.join()
+    async with httpx.AsyncClient(base_url=chatty.url) as http:
+        replaced = await http.post(
+            f"/api/boards/{board_id}/links/editor",
+            headers={"X-Board-Token": links["owner"],
+                     "Authorization": f"Bearer {token_for('logger-01')}"},
+        )  # fmt: skip
+    assert replaced.status_code == 200
+    assert (await guest.closed())[0] == CloseCode.LINK_REQUIRED
+    await guest.close()
+    assert wait_for_line(chatty, "refused 4403", source, board_id).startswith("INFO")
+    # A second connection from the address: 4430 at WARNING.
+    first, second = signed(source, chatty, board_id), signed(source, chatty, board_id)
+    await first.join()
+    try:
+        await second.connect()  # refused before its join
+        assert await refusal_code(second) == CloseCode.TOO_MANY_CONNECTIONS
+    finally:
+        await first.close()
+        await second.close()
+    assert wait_for_line(chatty, "refused 4430", source).startswith("WARNING")
+    # Refused before the upgrade: a forged token in the query (401), another site's page (403).
+    forged = jwt.encode({"sub": "x", "exp": int(time.time()) + 60}, "not-the-secret" * 3)
+    for headers, url in (
+        ({}, f"{chatty.ws_url(board_id)}?access_token={forged}"),
+        ({"Origin": "http://evil.example"}, f"{chatty.ws_url(board_id)}?access_token={forged}"),
+    ):
+        refused = Guest(url, headers=headers, source=source)
+        with pytest.raises(websockets.InvalidStatus):
+            await refused.connect()
+    assert wait_for_line(chatty, "refused http_401", source, board_id).startswith("INFO")
+    assert wait_for_line(chatty, "refused origin", source, board_id).startswith("WARNING")
+    log = chatty.log()
+    assert forged not in log and replaced.json()["token"] not in log
+    assert not [link for link in links.values() if link in log]
+    assert "without completing handshake" not in log
+
+
+async def test_refusal_lines_are_rate_limited(chatty: LiveServer) -> None:
+    source = fresh_address()
+    board_id = (await _new_board(chatty, source))["id"]
+    for _ in range(30):
+        refused = Guest(chatty.ws_url(board_id), headers={"Origin": "http://evil.example"},
+                        source=source)  # fmt: skip
+        with pytest.raises(websockets.InvalidStatus):
+            await refused.connect()
+    wait_for_line(chatty, "refused origin", source)
+    lines = [line for line in chatty.log().splitlines() if "refused origin" in line]
+    assert len(lines) <= 10
+
+
+@pytest.mark.parametrize(
+    ("source", "status"),
+    [pytest.param("127.0.0.1", 200, id="an allowed address"),
+     pytest.param("127.0.9.9", 403, id="another address")],
+)  # fmt: skip
+async def test_metrics_are_served_only_to_the_allowed_addresses(
+    chatty: LiveServer, source: str, status: int
+) -> None:
+    async with httpx.AsyncClient(
+        base_url=chatty.url, transport=httpx.AsyncHTTPTransport(local_address=source)
+    ) as http:
+        response = await http.get("/metrics")
+    assert response.status_code == status
+    assert ("inkroom_rejected_total" in response.text) == (status == 200)
+
+
+# 10. The rest
+
+
+async def test_head_of_the_home_page_answers_200_without_a_body(bench: Bench) -> None:
+    response = await bench.http.head("/")
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["content-type"].startswith("text/html")
+
+
+async def test_redoc_is_off_and_its_address_gets_the_page_policy(bench: Bench) -> None:
+    response = await bench.http.get("/redoc")
+    assert response.status_code == 404
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+
+
+async def test_the_openapi_document_lists_the_refusals_of_each_route(bench: Bench) -> None:
+    paths = (await bench.http.get("/openapi.json")).json()["paths"]
+
+    def listed(path: str, method: str) -> set[str]:
+        return {code for code in paths[path][method]["responses"] if code.startswith("4")}
+
+    board = "/api/boards/{board_id}"
+    assert {"401", "403", "413", "422", "429"} <= listed("/api/boards", "post")
+    assert {"401", "403", "422"} <= listed("/api/boards", "get")
+    assert {"401", "403", "404", "422"} <= listed(board, "get")
+    assert {"401", "403", "404", "413", "422"} <= listed(board, "patch")
+    assert {"403", "404"} <= listed(board, "delete")
+    assert {"403", "404"} <= listed(board + "/export.svg", "get")
+    assert {"401", "403", "413", "422", "429"} <= listed("/api/boards/import", "post")
+    assert "403" in listed("/metrics", "get")
+    invalid = paths["/api/boards"]["post"]["responses"]["422"]["content"]["application/json"]
+    assert invalid["schema"]["$ref"].endswith("/Invalid")  # where and why, never the input

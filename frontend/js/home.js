@@ -1,11 +1,11 @@
 // @ts-check
-// The home page: a gallery of recent boards (rename, delete), a new board, or one imported from
-// a file made by "Export JSON".
+// The home page: a gallery of the boards this browser created or opened (rename, delete), a new
+// board, or one imported from a file made by "Export JSON".
 
-import { rememberLinks } from "./identity.js";
+import { forgetBoard, knownBoards, rememberBoard, rememberLinks } from "./identity.js";
 import { LIMITS } from "./protocol.gen.js";
 
-/** @typedef {{id: string, title: string, updated_at: string, head_seq: number, locked: boolean}} Board */
+/** @typedef {{id: string, title: string, updated_at: string, head_seq: number, locked: boolean, protected: boolean}} Board */
 
 const list = /** @type {HTMLUListElement} */ (document.getElementById("board-list"));
 const count = /** @type {HTMLElement} */ (document.getElementById("board-count"));
@@ -54,8 +54,8 @@ function describe(detail) {
 }
 
 /**
- * The link token this browser holds for a board. Listed boards are open boards, whose only link
- * is the owner's (made when the board was created here, or imported here).
+ * The link token this browser holds for a board: an open board's only link is the owner's (made
+ * when the board was created here, or imported here); a protected board's may be any role's.
  * @param {string} boardId
  */
 function heldToken(boardId) {
@@ -99,6 +99,7 @@ newBoard.addEventListener("click", async () => {
     });
     // The creator owns the board: keep its links (shown only this once) in this browser.
     rememberLinks(board.id, board.links);
+    rememberBoard(board.id, board.title);
     location.assign(`/b/${board.id}`);
   } catch (error) {
     newBoard.disabled = false;
@@ -135,6 +136,7 @@ async function importFile(file) {
       body: JSON.stringify(exported),
     });
     rememberLinks(board.id, board.links);
+    rememberBoard(board.id, board.title);
     location.assign(`/b/${board.id}`);
   } catch (error) {
     newBoard.disabled = false;
@@ -228,7 +230,9 @@ function card(board) {
   image.loading = "lazy";
   image.addEventListener("error", () => thumb.classList.add("broken"));
   // The ETag changes with every operation: the browser revalidates and re-downloads only then.
-  image.src = `/api/boards/${board.id}/export.svg`;
+  const picture = `/api/boards/${board.id}/export.svg`;
+  if (board.protected) showProtectedThumbnail(image, picture, board.id, thumb);
+  else image.src = picture;
   thumb.append(image);
 
   const heading = document.createElement("h3");
@@ -273,6 +277,22 @@ function card(board) {
   body.append(text, actions);
   item.append(thumb, body);
   return item;
+}
+
+/**
+ * A protected board's picture needs its link, which an ``<img>`` cannot send: fetched with it.
+ * @param {HTMLImageElement} image @param {string} path @param {string} boardId @param {HTMLElement} thumb
+ */
+async function showProtectedThumbnail(image, path, boardId, thumb) {
+  try {
+    const response = await fetch(path, { headers: boardHeaders(boardId) });
+    if (!response.ok) throw new Error(String(response.status));
+    const url = URL.createObjectURL(await response.blob());
+    image.addEventListener("load", () => URL.revokeObjectURL(url), { once: true });
+    image.src = url;
+  } catch {
+    thumb.classList.add("broken");
+  }
 }
 
 /** @param {string} kind @param {string} text */
@@ -358,6 +378,7 @@ async function deleteBoard(item, board, button) {
     }
   }
   localStorage.removeItem(`inkroom.token.${board.id}`);
+  forgetBoard(board.id);
   item.remove();
   showCount();
 }
@@ -377,12 +398,41 @@ function showCount() {
   }
 }
 
+/**
+ * A remembered board as the server has it now; null when it is gone for this browser (deleted,
+ * or its link replaced or revoked), which forgets it.
+ * @param {string} boardId @returns {Promise<Board | null>}
+ */
+async function lookUp(boardId) {
+  try {
+    return await api(`/api/boards/${boardId}`, { headers: boardHeaders(boardId) });
+  } catch (error) {
+    const status = /** @type {{status?: number}} */ (error).status;
+    if (status === 404 || status === 403) {
+      forgetBoard(boardId);
+      return null;
+    }
+    throw error;
+  }
+}
+
 async function showBoards() {
   list.setAttribute("aria-busy", "true");
   try {
+    // Each by its own id (which is what lets anyone in): nobody else's boards are listed.
+    const found = await Promise.allSettled(knownBoards().map((known) => lookUp(known.id)));
     /** @type {Board[]} */
-    const boards = await api("/api/boards?limit=50");
+    const boards = [];
+    let failed = 0;
+    for (const result of found) {
+      if (result.status === "rejected") failed++;
+      else if (result.value) boards.push(result.value);
+    }
+    boards.sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at));
     list.replaceChildren(...boards.map(card));
+    // A board that could not be reached now (network, server busy) stays remembered.
+    const first = found.find((result) => result.status === "rejected");
+    if (first) showError(`Could not load ${failed === 1 ? "one board" : `${failed} boards`}`, first.reason);
   } catch (error) {
     list.replaceChildren();
     showError("Could not load the boards", error);

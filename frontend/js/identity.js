@@ -63,7 +63,16 @@ export function rememberBoard(boardId, title) {
   localStorage.setItem("inkroom.boards", JSON.stringify(boards.slice(0, 100)));
 }
 
-/** @returns {{id: string, title: string, opened: number}[]} */
+/** The board is gone (deleted, or its link no longer works): it leaves this browser's gallery.
+ * @param {string} boardId */
+export function forgetBoard(boardId) {
+  const boards = knownBoards().filter((b) => b.id !== boardId);
+  localStorage.setItem("inkroom.boards", JSON.stringify(boards));
+}
+
+/** The boards this browser created or opened, last opened first: the home page's gallery (the
+ * server lists nobody's boards to strangers, since a board's id is what lets people in).
+ * @returns {{id: string, title: string, opened: number}[]} */
 export function knownBoards() {
   try {
     const boards = JSON.parse(localStorage.getItem("inkroom.boards") ?? "[]");

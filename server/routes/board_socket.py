@@ -13,7 +13,7 @@ from fastapi import APIRouter, WebSocket
 from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from server import auth, protocol
+from server import auth, protocol, refusals
 from server.access import granted_role, higher
 from server.auth import AuthError, Identity
 from server.connections import abort_of
@@ -55,7 +55,7 @@ class WebSocketChannel:
     async def receive(self) -> bytes:
         message = await self.websocket.receive()
         if message["type"] == "websocket.disconnect":
-            raise Disconnected
+            raise Disconnected(message.get("code"))
         data = message.get("bytes")
         if data is None:
             raise Refused(CloseCode.UNSUPPORTED_DATA, "frames must be binary msgpack")
@@ -120,15 +120,18 @@ async def _seat(services: Services, board_id: str, address: str) -> AsyncIterato
 @router.websocket("/{board_id}")
 async def board_socket(websocket: WebSocket, board_id: str) -> None:
     services = socket_services(websocket)
+    address = websocket.client.host if websocket.client else "unknown"
     origin, host = websocket.headers.get("origin"), websocket.headers.get("host")
     if not origin_allowed(origin, host, services.settings.allowed_origins):
         services.metrics.rejected.labels("origin").inc()
+        refusals.note(address, board_id, "origin", "HTTP 403: origin not allowed")
         await _deny(websocket, 403, "origin not allowed")
         return
     try:
         identity = _identity(websocket, services, board_id)
     except AuthError as refused:
         services.metrics.rejected.labels("token").inc()
+        refusals.note(address, board_id, f"http_{refused.status}", refused.reason)
         await _deny(websocket, refused.status, refused.reason)
         return
     board = await services.store.get_board(board_id) if _VALID_ID.match(board_id) else None
@@ -136,26 +139,32 @@ async def board_socket(websocket: WebSocket, board_id: str) -> None:
     # refusal before accept reaches a page as a bare failure).
     await websocket.accept()
     channel = WebSocketChannel(websocket, services.settings.send_timeout_seconds)
-    address = websocket.client.host if websocket.client else "unknown"
     try:
         if board is None:
             raise Refused(CloseCode.BOARD_NOT_FOUND, "board not found")
         async with _seat(services, board.id, address):
-            await _join_and_serve(channel, board, identity, services)
+            await _join_and_serve(channel, board, identity, services, address)
     except Refused as refused:
         services.metrics.rejected.labels(refused.error or f"close_{refused.code}").inc()
+        refusals.note(address, board_id, refused.code, refused.reason)
         if refused.error:
             error = protocol.Error(code=refused.error, reason=refused.reason)
             with contextlib.suppress(Exception):
                 await channel.send(protocol.frame([protocol.encode_server(error)]))
         with contextlib.suppress(Exception):
             await channel.close(refused.code, refused.reason)
-    except Disconnected:
-        pass
+    except Disconnected as gone:
+        if gone.code == CloseCode.TOO_BIG:
+            services.metrics.rejected.labels("close_1009").inc()
+            refusals.note(address, board_id, CloseCode.TOO_BIG, "frame over the size limit")
 
 
 async def _join_and_serve(
-    channel: WebSocketChannel, board: Board, identity: Identity | None, services: Services
+    channel: WebSocketChannel,
+    board: Board,
+    identity: Identity | None,
+    services: Services,
+    address: str,
 ) -> None:
     try:
         async with asyncio.timeout(services.settings.join_timeout_seconds):
@@ -185,5 +194,6 @@ async def _join_and_serve(
         granted=granted,
         locked=board.locked,
         link_role=link_role if owes_link else None,
+        address=address,
     )
     await Session(channel, board, join, client, services).run()

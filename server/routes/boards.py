@@ -21,11 +21,19 @@ from server.access import Role, effective_role, granted_role, higher
 from server.auth import AuthError, Identity
 from server.exports import BoardDocument
 from server.protocol import ID_PATTERN, TITLE_PATTERN, CloseCode, Limits
+from server.routes.answers import answers
 from server.services import Services, ServicesDep
 from server.store import Board
 from server.validation import StrictJSONRoute
 
-router = APIRouter(prefix="/api/boards", tags=["boards"], route_class=StrictJSONRoute)
+router = APIRouter(
+    prefix="/api/boards",
+    tags=["boards"],
+    route_class=StrictJSONRoute,
+    responses=answers(401, 422),
+)
+# A board's routes: it may be missing, or closed to the requester.
+ON_A_BOARD = answers(403, 404)
 
 BoardId = Annotated[
     str,
@@ -152,7 +160,11 @@ def may_create(request: Request, services: Services, identity: Identity | None) 
         )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=answers(403, 413, 429, s403="A viewer's sign-in token cannot create boards"),
+)
 async def create_board(
     request: Request, services: ServicesDep, identity: IdentityDep, body: NewBoard | None = None
 ) -> BoardCreated:
@@ -164,21 +176,29 @@ async def create_board(
     return BoardCreated(**BoardOut.of(board).model_dump(), links=links)
 
 
-@router.get("")
+@router.get("", responses=answers(403, s403="Only for a signed-in admin, or on a public gallery"))
 async def list_boards(
     services: ServicesDep, identity: IdentityDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> list[BoardOut]:
-    """Open boards, most recently changed first. Protected boards are never listed."""
+    """Open boards, most recently changed first, for a signed-in admin, or for anyone on a
+    public gallery (``INKROOM_PUBLIC_GALLERY``); 403 otherwise. Protected boards are never
+    listed. A board's id is what lets people in: a list of them for anyone would undo that."""
+    admin = identity is not None and identity.admin
+    if not (admin or services.settings.public_gallery):
+        services.metrics.rejected.labels("board_list").inc()
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "the list of boards is for admins only on this server"
+        )
     boards = await services.store.recent_boards(limit)
     return [BoardOut.of(b) for b in boards if identity is None or identity.may_open(b.id)]
 
 
-@router.get("/{board_id}")
+@router.get("/{board_id}", responses=ON_A_BOARD)
 async def get_board(access: AccessDep) -> BoardWithRole:
     return BoardWithRole(**BoardOut.of(access.board).model_dump(), role=access.granted)
 
 
-@router.patch("/{board_id}")
+@router.patch("/{board_id}", responses={**ON_A_BOARD, **answers(413)})
 async def change_board(access: AccessDep, services: ServicesDep, change: BoardChange) -> BoardOut:
     """Rename (editors of an open board, owners of a protected one) or lock (owners)."""
     board = access.board
@@ -200,7 +220,7 @@ async def change_board(access: AccessDep, services: ServicesDep, change: BoardCh
     return BoardOut.of(changed)
 
 
-@router.delete("/{board_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{board_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ON_A_BOARD)
 async def delete_board(access: AccessDep, services: ServicesDep) -> None:
     """Delete the board and its whole history (owners only)."""
     access.require(Role.OWNER)
@@ -209,7 +229,7 @@ async def delete_board(access: AccessDep, services: ServicesDep) -> None:
     services.hub.close_room(access.board.id, CloseCode.BOARD_DELETED, "board deleted")
 
 
-@router.post("/{board_id}/links/{role}")
+@router.post("/{board_id}/links/{role}", responses=ON_A_BOARD)
 async def replace_link(access: AccessDep, services: ServicesDep, role: Role) -> Link:
     """A new token for the role's link; connections that came by the old one are closed."""
     access.require(Role.OWNER)
@@ -218,7 +238,9 @@ async def replace_link(access: AccessDep, services: ServicesDep, role: Role) -> 
     return Link(role=role, token=token)
 
 
-@router.delete("/{board_id}/links/{role}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{board_id}/links/{role}", status_code=status.HTTP_204_NO_CONTENT, responses=ON_A_BOARD
+)
 async def revoke_link(access: AccessDep, services: ServicesDep, role: Role) -> None:
     """The role's link stops working (owners only)."""
     access.require(Role.OWNER)
@@ -232,7 +254,7 @@ Moment = Annotated[
 ]
 
 
-@router.get("/{board_id}/export.json")
+@router.get("/{board_id}/export.json", responses=ON_A_BOARD)
 async def export_json(access: AccessDep, services: ServicesDep, at: Moment = None) -> BoardDocument:
     """The board and its whole history (up to ``at``, if given); ``POST /api/boards/import``
     makes a copy from it."""
@@ -262,7 +284,7 @@ class Timeline(BaseModel):
 @router.get(
     "/{board_id}/history",
     response_class=Response,
-    responses={200: {"model": Timeline}},
+    responses={200: {"model": Timeline}, **ON_A_BOARD},
 )
 async def history(access: AccessDep, services: ServicesDep, request: Request) -> Response:
     """When each operation was made and by whom: the history view's timeline."""
@@ -304,7 +326,7 @@ async def history(access: AccessDep, services: ServicesDep, request: Request) ->
 @router.get(
     "/{board_id}/export.svg",
     response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}}}},
+    responses={200: {"content": {"image/svg+xml": {}}}, **ON_A_BOARD},
 )
 async def export_svg(
     access: AccessDep, services: ServicesDep, request: Request, at: Moment = None
@@ -324,7 +346,7 @@ async def export_svg(
 @router.get(
     "/{board_id}/snapshots/{seq}/{part}",
     response_class=Response,
-    responses={200: {"content": {"application/vnd.inkroom.snapshot+msgpack": {}}}},
+    responses={200: {"content": {"application/vnd.inkroom.snapshot+msgpack": {}}}, **ON_A_BOARD},
 )
 async def snapshot_part(
     access: AccessDep,

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from server import exports
 from server.config import Settings
 from server.exports import BoardDocument, InvalidDocument
+from server.routes.answers import answers
 from server.routes.boards import BoardCreated, BoardOut, IdentityDep, may_create
 from server.services import ServicesDep
 from server.validation import StrictJSONRoute
@@ -32,11 +33,16 @@ def router(settings: Settings) -> APIRouter:
                 "content": {"application/json": {"schema": BoardDocument.model_json_schema()}},
             }
         },
-        responses={
-            413: {"description": "The document is over the import size limit"},
-            422: {"description": "Not a valid board document, or an operation was refused"},
-            429: {"description": "Too many boards created from this address"},
-        },
+        responses=answers(
+            401,
+            403,
+            413,
+            422,
+            429,
+            s403="A viewer's sign-in token cannot create boards",
+            s413="The document is over the import size limit (`INKROOM_MAX_IMPORT_BYTES`)",
+            s422="Not a valid board document, or an operation was refused",
+        ),
     )
     async def import_board(
         request: Request, services: ServicesDep, identity: IdentityDep

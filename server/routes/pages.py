@@ -24,11 +24,12 @@ VENDOR_PACKAGES = {
 def mount_frontend(app: FastAPI, frontend: Path) -> None:
     router = APIRouter(include_in_schema=False)
 
-    @router.get("/")
+    # HEAD too: uptime checks and link previews ask it (an empty answer with GET's headers).
+    @router.api_route("/", methods=["GET", "HEAD"])
     async def home() -> FileResponse:
         return FileResponse(frontend / "index.html")
 
-    @router.get("/b/{board_id}")
+    @router.api_route("/b/{board_id}", methods=["GET", "HEAD"])
     async def board_page(board_id: str, services: ServicesDep) -> FileResponse:
         # An unknown board still gets the page, which says so, with the status to match.
         found = await services.store.get_board(board_id) is not None
