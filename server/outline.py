@@ -8,6 +8,7 @@ as control). Pure, no I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from perfect_freehand import get_stroke_outline_points, get_stroke_points
@@ -33,13 +34,15 @@ def outline(flat: Sequence[float], width: float) -> list[tuple[float, float]]:
     )
 
 
-def _number(hundredths: int) -> str:
-    whole, part = divmod(abs(hundredths), _PRECISION)
-    sign = "-" if hundredths < 0 else ""
-    if not part:
-        return f"{sign}{whole}"
-    decimals = f"{part:02d}".rstrip("0")
-    return f"{sign}.{decimals}" if not whole else f"{sign}{whole}.{decimals}"
+# Formatting: hundredths with two decimals, then the zeros and separators a reader does not need.
+_TRAILING_ZEROS = re.compile(r"\.?0+(?= |$)")
+_LEADING_ZERO = re.compile(r"(?<![\d.])0(?=\.)")
+
+
+def _numbers(hundredths: Sequence[int]) -> str:
+    text = ("%.2f " * len(hundredths))[:-1] % tuple(v / _PRECISION for v in hundredths)
+    text = _LEADING_ZERO.sub("", _TRAILING_ZEROS.sub("", text))
+    return text.replace(" -", "-")
 
 
 def path_data(polygon: Sequence[tuple[float, float]]) -> str:
@@ -59,5 +62,4 @@ def path_data(polygon: Sequence[tuple[float, float]]) -> str:
         my = round((py + y1) / 2 * _PRECISION)
         numbers += (x0 - current[0], y0 - current[1], mx - current[0], my - current[1])
         current = (mx, my)
-    body = " ".join(map(_number, numbers)).replace(" -", "-")
-    return f"M{_number(scaled[0][0])} {_number(scaled[0][1])}q{body}z".replace(" -", "-")
+    return f"M{_numbers(scaled[0])}q{_numbers(numbers)}z"
