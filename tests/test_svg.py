@@ -116,7 +116,7 @@ def drawing() -> list[Any]:
             size=28.0, color="#1e1e1e",
         )
     )  # fmt: skip
-    moved = _stroke(_pen(rng, 80, 400, 250), 6.0, "#862e9c")
+    moved = _stroke(_pen(rng, 80, 400, 250), 10.0, "#862e9c")
     ops += [moved, protocol.MoveOp(kind="move", id=new_id(), targets=[moved.id], dx=60, dy=40)]
     return ops
 
@@ -142,6 +142,14 @@ def test_the_exported_svg_looks_like_the_board(server: LiveServer, browser: Brow
     page = open_board(browser, f"{server.url}/b/{board}")
     page.wait_for_function(f"() => window.inkroom.lastSeq() === {head}", timeout=30_000)
     page.wait_for_function("() => window.inkroom.inkSettled()", timeout=30_000)
-    found = page.evaluate(COMPARE, [board, None, CHANNEL_TOLERANCE])
-    assert found["inked"] > 20_000
-    assert found["agree"] / found["inked"] >= MIN_AGREEMENT
+    agreement: dict[int | None, float] = {}
+    differ: dict[int | None, int] = {}
+    for at in (None, head, head - 1):
+        found = page.evaluate(COMPARE, [board, at, CHANNEL_TOLERANCE])
+        assert found["inked"] > 20_000
+        agreement[at] = found["agree"] / found["inked"]
+        differ[at] = found["inked"] - found["agree"]
+    assert agreement[None] >= MIN_AGREEMENT, agreement
+    assert agreement[head] == agreement[None]
+    # Before its last operation (the move) the board had a stroke elsewhere.
+    assert differ[head - 1] > 5 * differ[head] + 500, differ
