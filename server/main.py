@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub = Hub(settings.state_check_every_ops)
         metrics.boards_open.set_function(lambda: len(hub.rooms))
         # Spawned, not forked: a fork would copy the event loop's threads and open connections.
-        # One process for CPU-heavy work off the event loop: imports and snapshots.
+        # One process for CPU-heavy work off the event loop: imports, snapshots, SVG exports.
         workers = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         snapshotter = Snapshotter(store, settings, metrics, workers)
 

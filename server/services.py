@@ -28,7 +28,7 @@ class Services:
     board_connections: Occupancy
     address_connections: Occupancy
     board_creations: WindowCounter
-    # Runs CPU-heavy work (parsing imported documents) away from the event loop.
+    # Runs CPU-heavy work (parsing imported documents, SVG exports) away from the event loop.
     workers: Executor
 
 

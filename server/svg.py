@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from xml.sax.saxutils import escape as escape_markup
 
-from server import points
+from server import outline, points
 from server.board import Placed
 from server.protocol import ShapeOp, StrokeOp, TextOp
 
@@ -53,26 +53,22 @@ def _bounds(item: Placed) -> tuple[float, float, float, float]:
 
 
 def _stroke(op: StrokeOp) -> str:
-    # The centre line with round caps: the browser's pressure-shaped outline costs ~2 ms a stroke
-    # to compute and ten times the bytes, too much for a board of thousands of strokes.
-    flat = points.decode(op.points)
-    path = "M" + "L".join(f"{_n(flat[i])} {_n(flat[i + 1])}" for i in range(0, len(flat), 3))
-    opacity = f' stroke-opacity="{HIGHLIGHTER_OPACITY}"' if op.tool == "highlighter" else ""
-    return (
-        f'<path d="{path}" fill="none" stroke="{op.color}" stroke-width="{_n(op.width)}" '
-        f'stroke-linecap="round" stroke-linejoin="round"{opacity}/>'
-    )
+    # The outline the browser fills: pressure-shaped, a round blot for a lone point.
+    path = outline.path_data(outline.outline(points.decode(op.points), op.width))
+    opacity = f' fill-opacity="{HIGHLIGHTER_OPACITY}"' if op.tool == "highlighter" else ""
+    return f'<path d="{path}" fill="{op.color}"{opacity}/>'
 
 
 def _arrowhead(op: ShapeOp) -> str:
+    # Two strokes out of the tip, each with its own round caps, as the browser draws them.
     angle = math.atan2(op.y2 - op.y1, op.x2 - op.x1)
     length = max(10.0, op.width * 4)
-    left = (op.x2 - length * math.cos(angle - 0.45), op.y2 - length * math.sin(angle - 0.45))
-    right = (op.x2 - length * math.cos(angle + 0.45), op.y2 - length * math.sin(angle + 0.45))
-    return (
-        f'<path d="M{_n(left[0])} {_n(left[1])}L{_n(op.x2)} {_n(op.y2)}'
-        f'L{_n(right[0])} {_n(right[1])}" fill="none"/>'
-    )
+    tip = f"M{_n(op.x2)} {_n(op.y2)}"
+    ends = [
+        (op.x2 - length * math.cos(angle + side), op.y2 - length * math.sin(angle + side))
+        for side in (-0.45, 0.45)
+    ]
+    return "".join(f'<path d="{tip}L{_n(x)} {_n(y)}" fill="none"/>' for x, y in ends)
 
 
 def _shape(op: ShapeOp) -> str:
@@ -97,15 +93,16 @@ def _shape(op: ShapeOp) -> str:
 
 
 def _text(op: TextOp) -> str:
+    # Lines hang from their tops, as the browser's canvas sets them (its "top" baseline).
     lines = op.text.split("\n")
     spans = "".join(
-        f'<tspan x="{_n(op.x)}" dy="{_n(op.size * (LINE_HEIGHT if i else 1))}">'
-        f"{escape(line)}</tspan>"
+        f'<tspan x="{_n(op.x)}" dy="{_n(op.size * LINE_HEIGHT if i else 0)}">{escape(line)}</tspan>'
         for i, line in enumerate(lines)
     )
     return (
         f'<text x="{_n(op.x)}" y="{_n(op.y)}" font-size="{_n(op.size)}" fill="{op.color}" '
-        f'font-family="system-ui, sans-serif" xml:space="preserve">{spans}</text>'
+        'font-family="system-ui, sans-serif" dominant-baseline="hanging" '
+        f'xml:space="preserve">{spans}</text>'
     )
 
 
@@ -127,12 +124,13 @@ def render(items: Iterable[Placed], title: str) -> str:
     placed = list(items)
     if placed:
         boxes = [_bounds(item) for item in placed]
-        left = min(b[0] for b in boxes) - PADDING
-        top = min(b[1] for b in boxes) - PADDING
-        width = max(b[2] for b in boxes) + PADDING - left
-        height = max(b[3] for b in boxes) + PADDING - top
+        # Whole units: drawn 1:1, board units fall on the image's pixels as on the canvas.
+        left = math.floor(min(b[0] for b in boxes) - PADDING)
+        top = math.floor(min(b[1] for b in boxes) - PADDING)
+        width = math.ceil(max(b[2] for b in boxes) + PADDING) - left
+        height = math.ceil(max(b[3] for b in boxes) + PADDING) - top
     else:
-        left, top, width, height = 0.0, 0.0, 320.0, 200.0
+        left, top, width, height = 0, 0, 320, 200
     body = "\n".join(_element(item) for item in placed)
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" '

@@ -339,7 +339,7 @@ async def export_svg(
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    document = await exports.render_svg(services.store, board, at)
+    document = await exports.render_svg(services.store, board, services.workers, at)
     return Response(document, media_type="image/svg+xml", headers=headers)
 
 
