@@ -270,6 +270,7 @@ function handle(message) {
       const own = board.entries.get(message.id);
       board.acknowledge(message.id, message.seq);
       if (own) cache.record(message.seq, me.user, own.op);
+      renderer.invalidate(); // the board's version moved: the renderer catches up
       outbox.remove(message.id);
       break;
     }
