@@ -128,11 +128,21 @@ export class HistoryPanel {
   /** The time and the person under the thumb, the banner, and whether restoring makes sense. */
   describe() {
     const seq = this.moment?.at ?? 0;
-    const made = this.timeline?.at(seq);
-    const when = made ? describeTime(made.time) : seq ? `operation ${seq}` : "the start";
-    this.when.textContent = made ? `${when} · ${nameOf(made.person)}` : when;
-    element("history-banner-when").textContent = when;
+    this.when.textContent = this.caption(seq);
+    element("history-banner-when").textContent = this.whenOf(seq);
     this.accessChanged();
+  }
+
+  /** "Today 14:03 · Alice": when operation ``seq`` was made and by whom. @param {number} seq */
+  caption(seq) {
+    const made = this.timeline?.at(seq);
+    return made ? `${describeTime(made.time)} · ${nameOf(made.person)}` : this.whenOf(seq);
+  }
+
+  /** When operation ``seq`` was made, as people say it. @param {number} seq */
+  whenOf(seq) {
+    const made = this.timeline?.at(seq);
+    return made ? describeTime(made.time) : seq ? `operation ${seq}` : "the start";
   }
 
   /** The role or the lock changed, or the moment did: may this person restore it? */
@@ -149,7 +159,7 @@ export class HistoryPanel {
   restore() {
     const at = this.moment?.at;
     if (!at || this.restoreButton.disabled) return;
-    const when = this.timeline?.at(at) ? describeTime(/** @type {any} */ (this.timeline.at(at)).time) : `operation ${at}`;
+    const when = this.whenOf(at);
     if (!confirm(`Restore the board to how it was at ${when}? Everyone will see it; you can undo it.`)) return;
     this.submit({ kind: "restore", id: newId(), at });
     this.close();
@@ -160,6 +170,8 @@ export class HistoryPanel {
     const head = this.board.lastSeq;
     const schedule = await this.schedule(head);
     if (!this.moment || !schedule) return;
+    this.slider.value = "1";
+    this.seek(1); // from the start, whenever the first frame comes
     this.playing = { started: performance.now() };
     this.playButton.textContent = "⏸";
     this.playButton.title = "Pause the timelapse";
@@ -194,6 +206,7 @@ export class HistoryPanel {
       const video = await recordTimelapse(this.board, schedule, head, {
         signal: recording.signal,
         progress: (fraction) => (this.videoButton.textContent = `Recording… ${Math.round(fraction * 100)}% (stop)`),
+        caption: (seq) => this.caption(seq),
       });
       download(video, `${this.fileName()}-timelapse.webm`);
     } finally {

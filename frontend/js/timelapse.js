@@ -17,12 +17,14 @@ const HEIGHT = 720;
 const FRAMES_PER_SECOND = 30;
 // The finished board stays on screen this long at the end.
 const HOLD_MS = 1500;
-const TYPES = ["video/webm;codecs=vp9", "video/webm;codecs=vp8", "video/webm"];
+// VP8 first: the cheapest to encode in real time on a small machine.
+const TYPES = ["video/webm;codecs=vp8", "video/webm;codecs=vp9", "video/webm"];
 
 /**
  * Record the timelapse ``schedule`` of ``board`` up to ``head``; resolves with the video.
  * @param {Board} board @param {Schedule} schedule @param {number} head
- * @param {{signal?: AbortSignal, progress?: (fraction: number) => void}} options stop early, follow it
+ * @param {{signal?: AbortSignal, progress?: (fraction: number) => void, caption?: (seq: number) => string}}
+ *   options stop early, follow it, and what to write under each moment (when it was, who drew)
  * @returns {Promise<Blob>}
  */
 export async function recordTimelapse(board, schedule, head, options = {}) {
@@ -49,16 +51,18 @@ export async function recordTimelapse(board, schedule, head, options = {}) {
   recorder.addEventListener("dataavailable", (event) => event.data.size && chunks.push(event.data));
   const stopped = new Promise((resolve) => recorder.addEventListener("stop", resolve, { once: true }));
   try {
-    paint(renderer, moment, context, 0);
+    const total = schedule.duration + HOLD_MS;
+    const caption = options.caption ?? (() => "");
+    paint(renderer, moment, context, 1, caption(1), 0);
     recorder.start(500);
     const started = performance.now();
-    const total = schedule.duration + HOLD_MS;
     for (;;) {
       await nextFrame();
       const elapsed = performance.now() - started;
       if (elapsed >= total || options.signal?.aborted) break;
       const seq = elapsed >= schedule.duration ? head : schedule.seqAt(elapsed);
-      if (seq !== moment.at) paint(renderer, moment, context, seq);
+      // Painted on every frame, changed or not: the stream takes a frame when the canvas is painted.
+      paint(renderer, moment, context, seq, caption(seq), elapsed / total);
       options.progress?.(elapsed / total);
     }
     recorder.stop();
@@ -71,15 +75,24 @@ export async function recordTimelapse(board, schedule, head, options = {}) {
 }
 
 /**
- * The board as of ``seq``, on white. @param {Renderer} renderer @param {Moment} moment
- * @param {CanvasRenderingContext2D} context @param {number} seq
+ * The board as of ``seq`` on white, its caption and how far the timelapse has come.
+ * @param {Renderer} renderer @param {Moment} moment @param {CanvasRenderingContext2D} context
+ * @param {number} seq @param {string} caption @param {number} done between 0 and 1
  */
-function paint(renderer, moment, context, seq) {
-  moment.at = seq;
-  renderer.drawInkNow();
+function paint(renderer, moment, context, seq, caption, done) {
+  if (seq !== moment.at) {
+    moment.at = seq;
+    renderer.drawInkNow();
+  }
   context.fillStyle = "#ffffff";
   context.fillRect(0, 0, WIDTH, HEIGHT);
   context.drawImage(renderer.ink.canvas, 0, 0);
+  context.fillStyle = "#4263eb";
+  context.fillRect(0, HEIGHT - 4, WIDTH * Math.min(1, done), 4);
+  context.font = "20px system-ui, sans-serif";
+  context.fillStyle = "#6b6f76";
+  // fillText draws characters: a name full of markup stays a name.
+  context.fillText(caption, 16, HEIGHT - 16);
 }
 
 /** The box around every object the board ever had, up to ``head``. @param {Board} board @param {number} head */
