@@ -86,7 +86,8 @@ def measure(server: LiveServer, board: str, strokes: int, steps: int) -> None:
         page.locator("#zoom-fit").click()
         settle(page)
         print(f"  a moment shown, zoomed to fit: {moments(page, strokes)}")
-        print(f"  dragging the slider, zoomed to fit: {describe(page.evaluate(DRAG_TIMELINE, steps))}")
+        dragged = describe(page.evaluate(DRAG_TIMELINE, steps))
+        print(f"  dragging the slider, zoomed to fit: {dragged}")
 
 
 def main() -> None:

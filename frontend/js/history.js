@@ -66,8 +66,12 @@ export class HistoryPanel {
       this.seek(Number(this.slider.value));
     });
     this.restoreButton.addEventListener("click", () => this.restore());
-    this.playButton.addEventListener("click", () => (this.playing ? this.pause() : this.play()));
-    this.videoButton.addEventListener("click", () => (this.recording ? this.recording.abort() : this.record()));
+    // Both need the timeline: without it (the server out of reach), nothing plays.
+    const warn = (/** @type {unknown} */ error) => console.warn("history:", error);
+    this.playButton.addEventListener("click", () => (this.playing ? this.pause() : this.play().catch(warn)));
+    this.videoButton.addEventListener("click", () =>
+      this.recording ? this.recording.abort() : this.record().catch(warn),
+    );
     element("history-close").addEventListener("click", () => this.close());
     addEventListener("keydown", (event) => {
       if (event.key === "Escape" && this.isOpen) this.close();
