@@ -173,6 +173,7 @@ def test_the_timelapse_plays_from_the_start_and_downloads_as_a_webm_video(
     alice.keyboard.press("Shift+H")
     expect(alice.locator("#history")).to_be_visible()
     alice.locator("#history-speed").select_option("16")
+    expect(alice.locator("#history-when")).to_contain_text("Alice")  # the timeline is in
     alice.evaluate(RECORD_MOMENTS)
     alice.locator("#history-play").click()
     alice.wait_for_function(
