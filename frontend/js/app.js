@@ -5,8 +5,10 @@
 import { Board } from "./board.js";
 import { BoardCache } from "./board-cache.js";
 import { Connection } from "./connection.js";
+import { followSelection } from "./drawn-by.js";
 import { downloadFrom, downloadPng, slug } from "./exporting.js";
 import { newId } from "./ids.js";
+import { HistoryPanel } from "./history.js";
 import { hasChosenName, identity, knownLinks, rememberBoard, rememberLinks, rename, tokenFor } from "./identity.js";
 import { Input, isTyping } from "./input.js";
 import { Outbox } from "./outbox.js";
@@ -20,6 +22,7 @@ import { freehand } from "./tools/pen.js";
 import { selectTool } from "./tools/select.js";
 import { shapeTool } from "./tools/shape.js";
 import { textTool } from "./tools/text.js";
+import { TimelineFeed } from "./timeline.js";
 import { View } from "./view.js";
 
 const boardId = decodeURIComponent(location.pathname.split("/").pop() ?? "");
@@ -91,7 +94,8 @@ const SHORTCUTS = {
 let current = "pen";
 
 const surface = /** @type {HTMLCanvasElement} */ (document.getElementById("board-canvas"));
-new Input(surface, view, () => tools[current], viewChanged);
+// While the History panel shows an earlier moment, the pointer can only pan.
+new Input(surface, view, () => (history.isOpen ? tools.hand : tools[current]), viewChanged);
 
 function viewChanged() {
   renderer.invalidate();
@@ -134,7 +138,14 @@ function clearBoard() {
 }
 
 function canDraw() {
-  return role !== "viewer" && !(locked && role !== "owner");
+  return !restoreRefused() && !history.isOpen;
+}
+
+/** Why this person may not change the board (and so not restore a version), if so. */
+function restoreRefused() {
+  if (role === "viewer") return "A view link cannot change the board.";
+  if (locked && role !== "owner") return "The board is locked.";
+  return null;
 }
 
 /** @param {keyof typeof tools} name */
@@ -429,8 +440,10 @@ function renderPeople() {
 }
 
 function updateAccess() {
-  document.body.classList.toggle("read-only", !canDraw());
+  document.body.classList.toggle("read-only", !!restoreRefused());
   document.body.classList.toggle("owner", role === "owner");
+  document.body.classList.toggle("history-open", history.isOpen);
+  history.accessChanged();
   /** @type {HTMLElement} */ (document.getElementById("lock")).textContent = locked
     ? "Unlock board"
     : "Lock board (read-only)";
@@ -492,6 +505,8 @@ addEventListener("keydown", (event) => {
     return;
   } else if (event.shiftKey && key === "f") {
     zoomToFit();
+  } else if (event.shiftKey && key === "h") {
+    history.toggle();
   } else if (event.shiftKey && /^digit[1-4]$/i.test(event.code)) {
     const widths = [2, 4, 8, 16];
     document.querySelector(`[data-width="${widths[Number(event.code.slice(-1)) - 1]}"]`)?.dispatchEvent(new Event("click"));
@@ -544,6 +559,17 @@ function onMenu(id, action) {
   });
 }
 const api = `/api/boards/${encodeURIComponent(boardId)}`;
+const feed = new TimelineFeed(`${api}/history`, linkHeaders);
+const history = new HistoryPanel({
+  board, renderer, feed, submit, restoreRefused,
+  fileName: () => slug(title),
+  toggled: () => {
+    tools.text.cancel();
+    updateAccess();
+  },
+});
+followSelection(/** @type {HTMLElement} */ (document.getElementById("drawn-by")), { board, renderer, feed });
+onMenu("history-open", () => history.toggle());
 onMenu("rename", renameBoard);
 onMenu("share", showShare);
 onMenu("lock", async () => {
@@ -601,8 +627,10 @@ function showShare() {
   );
   dialog.showModal();
 }
-onMenu("export-png-view", () => downloadPng(board, view, title, { width: innerWidth, height: innerHeight }));
-onMenu("export-png-all", () => downloadPng(board, null, title, { width: innerWidth, height: innerHeight }));
+// While the History panel is open, the moment it shows.
+const pngTitle = () => (history.moment ? `${title} at ${history.moment.at}` : title);
+onMenu("export-png-view", () => downloadPng(history.source, view, pngTitle(), { width: innerWidth, height: innerHeight }));
+onMenu("export-png-all", () => downloadPng(history.source, null, pngTitle(), { width: innerWidth, height: innerHeight }));
 onMenu("export-svg", () => downloadFrom(`${api}/export.svg`, `${slug(title)}.svg`, linkHeaders()));
 onMenu("export-json", () => downloadFrom(`${api}/export.json`, `${slug(title)}.inkroom.json`, linkHeaders()));
 onMenu("change-name", async () => {
@@ -614,6 +642,7 @@ onMenu("change-name", async () => {
 let lastCursor = 0;
 surface.addEventListener("pointermove", (event) => {
   const now = performance.now();
+  if (history.isOpen) return; // looking at the past sends nothing
   if (now - lastCursor < 50) return;
   lastCursor = now;
   const rect = surface.getBoundingClientRect();
@@ -636,6 +665,9 @@ Object.assign(window, {
       })),
     placed: () => board.visible().map(({ id, seq, dx, dy }) => ({ id, seq, dx, dy })),
     lastSeq: () => board.lastSeq,
+    // The moment the History panel shows, or null while it is closed.
+    historyAt: () => history.moment?.at ?? null,
+    shownStrokes: () => history.source.visible().map(({ id, author }) => ({ id, author })),
     view: () => ({ x: view.x, y: view.y, scale: view.scale }),
     pending: () => connection.pending,
     repairs: () => repairs,

@@ -177,9 +177,15 @@ export class Board {
    */
   isActive(id, at = Infinity) {
     const entry = this.entries.get(id);
-    if (!entry || entry.seq > at) return false;
+    return !!entry && entry.seq <= at && this._activeEntry(entry, at);
+  }
+
+  /** ``isActive`` for an entry at hand, as of ``at``. @param {Entry} entry @param {number} at */
+  _activeEntry(entry, at) {
+    const toggles = this.toggledBy.get(entry.op.id);
+    if (!toggles) return true;
     let newest = null;
-    for (const toggleId of this.toggledBy.get(id) ?? []) {
+    for (const toggleId of toggles) {
       const toggle = this.entries.get(toggleId);
       if (!toggle || toggle.author !== entry.author || toggle.seq > at) continue;
       if (!newest || toggle.seq > newest.seq) newest = toggle;
@@ -200,7 +206,7 @@ export class Board {
     let sorted = true;
     for (const [id, [dx, dy]] of this._offsets(at)) {
       const entry = /** @type {Entry} */ (this.entries.get(id));
-      if (placed.length && placed[placed.length - 1].seq > entry.seq) sorted = false;
+      if (sorted && placed.length && placed[placed.length - 1].seq > entry.seq) sorted = false;
       placed.push({ id, seq: entry.seq, author: entry.author, op: entry.op, dx, dy });
     }
     if (!sorted) placed.sort((a, b) => a.seq - b.seq);

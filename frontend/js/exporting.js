@@ -5,12 +5,12 @@ import { bounds, union } from "./geometry.js";
 import { Renderer } from "./renderer.js";
 import { View } from "./view.js";
 
-/** @typedef {import("./board.js").Board} Board */
+/** @typedef {import("./renderer.js").Source} Source the board now, or a moment of its history */
 
 const MAX_EXPORT_PIXELS = 8192;
 
 /** @param {Blob} blob @param {string} name */
-function download(blob, name) {
+export function download(blob, name) {
   const link = document.createElement("a");
   link.href = URL.createObjectURL(blob);
   link.download = name;
@@ -21,7 +21,7 @@ function download(blob, name) {
 /**
  * A PNG of the board on white, drawn by a renderer of its own: the visible part (``view``) or
  * everything (``null``).
- * @param {Board} board @param {View | null} shown @param {number} width @param {number} height
+ * @param {Source} board @param {View | null} shown @param {number} width @param {number} height
  * @returns {Promise<Blob>}
  */
 export async function renderPng(board, shown, width, height) {
@@ -59,7 +59,7 @@ export async function renderPng(board, shown, width, height) {
   }
 }
 
-/** @param {Board} board @param {View | null} view @param {string} title @param {{width: number, height: number}} size */
+/** @param {Source} board @param {View | null} view @param {string} title @param {{width: number, height: number}} size */
 export async function downloadPng(board, view, title, size) {
   download(await renderPng(board, view, size.width, size.height), `${slug(title)}.png`);
 }

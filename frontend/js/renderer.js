@@ -20,8 +20,12 @@ function shift(box, by) {
   return { left: box.left + by.dx, top: box.top + by.dy, right: box.right + by.dx, bottom: box.bottom + by.dy };
 }
 
-/** @typedef {import("./board.js").Board} Board */
 /** @typedef {import("./board.js").Placed} Placed */
+/**
+ * @typedef {object} Source what the ink layer shows: the board now, or a moment of its history
+ * @property {() => Placed[]} visible the objects in paint order
+ * @property {number} version bumped whenever ``visible()`` would answer differently
+ */
 /** @typedef {import("./view.js").View} View */
 /** @typedef {import("./spatial.js").Entry} Entry */
 /** @typedef {{color: string, width: number, tool?: string, points: number[], updated: number}} LiveStroke */
@@ -62,7 +66,7 @@ function entryMeets(entry, box) {
 
 export class Renderer {
   /**
-   * @param {HTMLElement} host @param {Board} board @param {View} view
+   * @param {HTMLElement} host @param {Source} board @param {View} view
    * @param {{ratio?: number, ids?: boolean, exact?: boolean}} options a fixed pixel ratio
    *   (exports), whether the layers get their ids (only the page's own renderer does), and whether
    *   every object is drawn in full detail whatever its size (exports)
@@ -83,6 +87,8 @@ export class Renderer {
     this.cursors = new Map();
     /** @type {Set<string>} objects drawn faded (picked by the eraser, say) */
     this.faded = new Set();
+    /** @type {string | null} a user whose work stands out: everyone else's is drawn faded */
+    this.spotlight = null;
     /** @type {Set<string>} ids of selected objects */
     this.selected = new Set();
     // How far the selection is being dragged, not yet committed as a move.
@@ -117,6 +123,21 @@ export class Renderer {
     this.pictureChanged = false;
     if (ids) new ResizeObserver(() => this._resize()).observe(host);
     this._resize();
+  }
+
+  /**
+   * Show another source (a moment of the history, or the board again), or the same one that
+   * changed, at the next frame: someone is waiting for it, unlike history arriving, whose
+   * indexing is spread out. The index follows by its usual comparison: only what differs is
+   * indexed again. @param {Source} source
+   */
+  show(source) {
+    if (source !== this.board) {
+      this.board = source;
+      this.indexed = -1; // versions of different sources are not comparable
+    }
+    this.syncedAt = -Infinity;
+    this.invalidate();
   }
 
   /** Redraw what changed, at the next animation frame. */
@@ -200,7 +221,7 @@ export class Renderer {
   _decor() {
     const { dx, dy } = this.dragOffset;
     const dragged = dx || dy ? [...this.selected].join() : "";
-    return `${[...this.faded].join()}|${dx}|${dy}|${dragged}`;
+    return `${[...this.faded].join()}|${this.spotlight}|${dx}|${dy}|${dragged}`;
   }
 
   /** Board coordinates on a layer, at this screen's pixel density. @param {CanvasRenderingContext2D} context */
@@ -346,7 +367,8 @@ export class Renderer {
         base();
         context.translate(dx, dy);
       }
-      const alpha = this.faded.has(item.id) ? 0.25 : 1;
+      const outOfSpotlight = this.spotlight !== null && item.author !== this.spotlight;
+      const alpha = this.faded.has(item.id) || outOfSpotlight ? 0.25 : 1;
       paintObject(context, item.op, bounds({ op: item.op, dx: 0, dy: 0 }), detail, alpha);
       if (dx || dy) base();
       if (performance.now() - started >= budget) break;

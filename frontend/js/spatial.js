@@ -69,18 +69,30 @@ export class SpatialIndex {
       ordered[i] = entry;
     }
     if (stale.length) onTop = false;
-    for (const entry of stale) this.tree.remove(entry);
+    // Removing more than stays (a jump back in the history, say) costs more than building the
+    // tree again from what stays.
+    // (byId holds the new entries already, in place of the stale ones.)
+    const kept = placed.length - added.length;
+    const gone = this.byId.size + stale.length - placed.length;
+    const rebuild = gone > kept;
+    if (!rebuild) for (const entry of stale) this.tree.remove(entry);
     if (this.byId.size !== placed.length) {
       onTop = false;
       for (const [id, entry] of this.byId) {
         if (entry.seen === stamp) continue;
         this.byId.delete(id);
-        this.tree.remove(entry);
+        if (!rebuild) this.tree.remove(entry);
       }
     }
-    // Bulk loading is faster, and builds a better tree, than inserting one by one.
-    if (added.length > 32) this.tree.load(added);
-    else for (const entry of added) this.tree.insert(entry);
+    if (rebuild) {
+      this.tree.clear();
+      this.tree.load(ordered);
+    } else if (added.length > 32) {
+      // Bulk loading is faster, and builds a better tree, than inserting one by one.
+      this.tree.load(added);
+    } else {
+      for (const entry of added) this.tree.insert(entry);
+    }
     this.ordered = ordered;
     return { added, onTop };
   }

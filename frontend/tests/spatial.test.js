@@ -85,3 +85,17 @@ test("a thousand random changes leave the index answering what a scan answers", 
     assert.deepEqual(ids(index.search(box)), expected);
   }
 });
+
+test("going back to a few objects of many (a jump in the history) leaves a right index", () => {
+  const index = new SpatialIndex();
+  const all = Array.from({ length: 200 }, (_, i) => stroke(`s${i}`, i + 1, (i % 20) * 50, Math.floor(i / 20) * 50));
+  index.update(all);
+  const few = [all[3], stroke("moved", 500, 0, 0, 2000, 2000), all[150]];
+  const change = index.update(few);
+  assert.equal(change.onTop, false);
+  assert.deepEqual(ids(index.search({ left: -1e9, top: -1e9, right: 1e9, bottom: 1e9 })), ["s3", "moved", "s150"]);
+  assert.deepEqual(ids(index.near(2005, 2005, 1)), ["moved"]);
+  assert.deepEqual(ids(index.near(505, 355, 1)), ["s150"]);
+  index.update(all);
+  assert.equal(index.search({ left: -1e9, top: -1e9, right: 1e9, bottom: 1e9 }).length, 200);
+});
