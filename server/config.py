@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     snapshot_every_ops: int = 1000
     snapshot_quiet_seconds: float = 30.0
     snapshot_quiet_ops: int = 100
+    # A board's snapshot is built again at most this often.
+    snapshot_min_interval_seconds: float = 30.0
     # Objects per snapshot part: a browser fetches the parts on its screen first.
     snapshot_part_objects: int = 8192
     # A joining browser is sent a snapshot rather than a replay past this many operations.

@@ -3,7 +3,8 @@
 A board is due for a new snapshot when the operations stored since its newest snapshot reach
 ``snapshot_every_ops`` and a tenth of the board (so a big board is not re-packed every few
 seconds), or when it has been quiet for ``snapshot_quiet_seconds`` with at least
-``snapshot_quiet_ops`` new operations. Building reads the log, then packs and compresses it in the
+``snapshot_quiet_ops`` new operations; never twice within ``snapshot_min_interval_seconds`` (a
+board written to flat out would otherwise be re-packed over and over, taking CPU from the writes). Building reads the log, then packs and compresses it in the
 app's worker process, so the event loop (and every ack) never waits on it.
 """
 
@@ -30,6 +31,7 @@ class _Board:
     head: int
     snapshot_seq: int
     changed_at: float
+    built_at: float = float("-inf")
 
 
 class Snapshotter:
@@ -84,6 +86,8 @@ class Snapshotter:
     def _due(self, board: _Board, now: float) -> bool:
         new = board.head - board.snapshot_seq
         settings = self._settings
+        if now - board.built_at < settings.snapshot_min_interval_seconds:
+            return False  # a board written to flat out is not re-packed over and over
         if new >= max(settings.snapshot_every_ops, board.head // 10):
             return True
         quiet = now - board.changed_at >= settings.snapshot_quiet_seconds
@@ -104,6 +108,7 @@ class Snapshotter:
                     log.exception("board %s: snapshot at %d failed", board_id, board.head)
                     built = board.head  # not again until it has changed as much once more
                 board.snapshot_seq = max(board.snapshot_seq, built)
+                board.built_at = time.monotonic()
                 if board.head == board.snapshot_seq:
                     self._boards.pop(board_id, None)  # nothing new: no need to remember it
 

@@ -25,6 +25,16 @@ export function bounds(item) {
   return { left: box.left + dx, top: box.top + dy, right: box.right + dx, bottom: box.bottom + dy };
 }
 
+/**
+ * A stroke's box when its points' extent is already known (the snapshot worker measures it while
+ * it decodes), so that nobody decodes the points again just to place the stroke.
+ * @param {any} op @param {[number, number, number, number]} extent left, top, right, bottom of its points
+ */
+export function knowBounds(op, [left, top, right, bottom]) {
+  const pad = op.width;
+  boxes.set(op, { left: left - pad, top: top - pad, right: right + pad, bottom: bottom + pad });
+}
+
 /** @param {any} op @returns {Box} */
 function ownBounds(op) {
   const dx = 0;

@@ -3,10 +3,12 @@
 // has them, else over HTTP (keeping them), decoded here and posted as entries.
 //
 // In: {board, seq, parts: part numbers in the order wanted, headers}.
-// Out: {type: "part", part, entries: [seq, author, operation][]} for each part, then
+// Out: {type: "part", part, entries: [seq, author, operation, extent?][]} for each part (a
+//      stroke's extent is the [left, top, right, bottom] of its points, measured here), then
 //      {type: "done"}, or {type: "failed", reason}.
 
 import { decode } from "/vendor/msgpack/index.mjs";
+import { decodePoints } from "./points.js";
 import { database } from "./storage.js";
 
 // Parts fetched at once: enough to keep the connection busy, few enough that the first ones
@@ -31,9 +33,27 @@ async function fetchPart({ board, seq, part, headers }) {
     throw new Error(`part ${part} is not the snapshot asked for`);
   }
   const authors = document.authors;
-  /** @type {[number, string, object][]} */
-  const entries = document.entries.map((/** @type {any[]} */ [s, a, op]) => [s, authors[a], op]);
-  return entries;
+  return document.entries.map((/** @type {any[]} */ [s, a, op]) =>
+    op.kind === "stroke" ? [s, authors[a], op, extent(op.points)] : [s, authors[a], op],
+  );
+}
+
+/** The box around a stroke's points. @param {Uint8Array} encoded */
+function extent(encoded) {
+  const points = decodePoints(encoded);
+  let left = Infinity;
+  let top = Infinity;
+  let right = -Infinity;
+  let bottom = -Infinity;
+  for (let i = 0; i < points.length; i += 3) {
+    const x = points[i];
+    const y = points[i + 1];
+    if (x < left) left = x;
+    if (x > right) right = x;
+    if (y < top) top = y;
+    if (y > bottom) bottom = y;
+  }
+  return [left, top, right, bottom];
 }
 
 /** Parts of this board's older snapshots are of no more use. @param {string} board @param {number} seq */

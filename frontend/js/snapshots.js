@@ -2,6 +2,8 @@
 // Loading a board snapshot (docs/protocol.md, "Snapshots"): the worker fetches and decodes its
 // parts, those on screen first, and the board takes each part as it arrives.
 
+import { knowBounds } from "./geometry.js";
+
 /** @typedef {{part: number, count: number, bounds?: number[] | null}} PartInfo */
 /** @typedef {{seq: number, parts: PartInfo[]}} SnapshotInfo */
 /** @typedef {{left: number, top: number, right: number, bottom: number}} Box */
@@ -49,7 +51,10 @@ export function loadSnapshot({ board, snapshot, screen, headers }, onPart) {
   return new Promise((resolve, reject) => {
     worker.onmessage = (event) => {
       const message = event.data;
-      if (message.type === "part") onPart(message.entries);
+      if (message.type === "part") {
+        for (const entry of message.entries) if (entry[3]) knowBounds(entry[2], entry[3]);
+        onPart(message.entries);
+      }
       else if (message.type === "done") resolve(undefined);
       else reject(new Error(message.reason));
       if (message.type !== "part") setTimeout(() => worker.terminate(), 1000);
