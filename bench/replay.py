@@ -194,16 +194,24 @@ async def build_snapshot(base_url: str, board: str) -> tuple[float, int, int]:
     raise RuntimeError(f"board {board}: no snapshot offered within 600 s")
 
 
-async def write_strokes(base_url: str, board: str, count: int, held: tuple[int, str]) -> str:
-    """Another person, who holds the board up to ``held`` (seq, operation id), stores ``count``
-    strokes and waits for their acks; the id of the last one."""
+async def write_strokes(
+    base_url: str, board: str, count: int, held: tuple[int, str] | None = None, first: int = 0
+) -> str:
+    """Another person stores ``count`` strokes and waits for their acks; the id of the last one.
+
+    The writer holds the board up to ``held`` (seq, operation id), or else joins with
+    ``snapshot: true`` and fetches nothing: either way it is not replayed the whole board.
+    """
     ws_url = base_url.replace("http", "ws", 1) + f"/ws/boards/{board}"
-    first = held[0] + 1
+    first = held[0] + 1 if held else first
     rng = random.Random(first)
     ids = [f"other-{first + n:08d}" for n in range(count)]
     async with websockets.connect(ws_url, compression=None, max_size=None) as ws:
-        join = protocol.Join(type="join", user="another-person", name="Other", color="#1971c2",
-                             last_seq=held[0], last_op=held[1])  # fmt: skip
+        join = protocol.Join(
+            type="join", user="another-person", name="Other", color="#1971c2",
+            last_seq=held[0] if held else 0, last_op=held[1] if held else None,
+            snapshot=held is None,
+        )  # fmt: skip
         await ws.send(protocol.encode_client(join))
         async for data in ws:
             if msgpack.unpackb(data)[-1]["type"] == "synced":
