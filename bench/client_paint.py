@@ -44,6 +44,22 @@ window.WebSocket = class extends Socket {
     this.addEventListener("message", () => (window.welcomeAt ??= performance.now()));
   }
 };
+// When each snapshot part reached the page from its worker.
+window.partsAt = [];
+const PageWorker = window.Worker;
+window.Worker = class extends PageWorker {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", (event) => {
+      if (event.data.type === "part") window.partsAt.push(performance.now());
+    });
+  }
+};
+// The page's main thread busy for more than 50 ms at a time.
+window.longTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.longTasks.push([entry.startTime, entry.duration]);
+}).observe({ type: "longtask", buffered: true });
 addEventListener("DOMContentLoaded", () => {
   const probe = document.createElement("canvas");
   probe.width = 60;
@@ -232,6 +248,21 @@ MILESTONES = """() => [
 ]"""
 
 
+LOADING = """() => [window.partsAt, window.longTasks.splice(0)]"""
+
+
+def loading(page: Any) -> str:
+    """When the snapshot's parts reached the page, and how busy its main thread was."""
+    parts, tasks = page.evaluate(LOADING)
+    busy = sum(duration for _, duration in tasks)
+    longest = max((duration for _, duration in tasks), default=0)
+    arrived = f"{len(parts)} parts reached the page from {parts[0]:.0f} to {parts[-1]:.0f} ms"
+    return (
+        f"{arrived if parts else 'no snapshot parts'}; main thread busy in tasks over 50 ms: "
+        f"{busy:.0f} ms in {len(tasks)} (longest {longest:.0f} ms)"
+    )
+
+
 def milestones(page: Any) -> str:
     """Milliseconds from navigation to the page's scripts run, the socket, and synced."""
     loaded, opened, welcome, synced = page.evaluate(MILESTONES)
@@ -258,6 +289,7 @@ def measure(server: LiveServer, board: str, strokes: int, frames: int) -> None:
         print(f"  whole board loaded and drawn: {complete * 1000:.0f} ms")
         print(f"  pen stroke: {stroke}")
         print(f"  frames while loading: {describe(loading_frames)}")
+        print(f"  {loading(page)}")
         print(f"  received: {traffic.describe()}")
         print(f"  heap after load: {heap_mb(page):.0f} MB")
         scale = page.evaluate("() => window.inkroom.view().scale")
@@ -287,6 +319,7 @@ def measure(server: LiveServer, board: str, strokes: int, frames: int) -> None:
         complete = time.perf_counter() - started
         print(f"  reopened after {NEW_OPERATIONS} new operations by someone else:")
         print(f"    {milestones(page)}; whole board loaded and drawn: {complete * 1000:.0f} ms")
+        print(f"    {loading(page)}")
         print(f"    received: {traffic.describe()}")
         context.close()
 
