@@ -173,23 +173,30 @@ async def open_board(
     return opened, welcome
 
 
-async def snapshot_build_seconds(http: httpx.AsyncClient) -> float:
+async def snapshot_builds(http: httpx.AsyncClient) -> tuple[float, float]:
+    """How many snapshots the server has built, and the seconds they took, from /metrics."""
     text = (await http.get("/metrics")).text
-    found = re.search(r"^inkroom_snapshot_seconds_sum (\S+)$", text, re.MULTILINE)
-    return float(found.group(1)) if found else 0.0
+    values = []
+    for name in ("count", "sum"):
+        found = re.search(rf"^inkroom_snapshot_seconds_{name} (\S+)$", text, re.MULTILINE)
+        values.append(float(found.group(1)) if found else 0.0)
+    return values[0], values[1]
 
 
 async def build_snapshot(base_url: str, board: str) -> tuple[float, int, int]:
     """Have the server build the board's snapshot: its build time (s), parts, seq."""
     async with httpx.AsyncClient(base_url=base_url, timeout=60.0) as http:
-        before = await snapshot_build_seconds(http)
+        builds, seconds = await snapshot_builds(http)
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             _, welcome = await open_board(base_url, board, join_message(), until_welcome=True)
-            if welcome.get("snapshot"):
-                seconds = await snapshot_build_seconds(http) - before
-                offered = welcome["snapshot"]
-                return seconds, len(offered["parts"]), offered["seq"]
+            if offered := welcome.get("snapshot"):
+                # The build is counted just after the snapshot is stored: wait for it.
+                while (now := await snapshot_builds(http))[0] == builds:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the snapshot's build was never counted")
+                    await asyncio.sleep(0.05)
+                return now[1] - seconds, len(offered["parts"]), offered["seq"]
             await asyncio.sleep(0.2)
     raise RuntimeError(f"board {board}: no snapshot offered within 600 s")
 
