@@ -2,11 +2,16 @@
 
     .venv/bin/python -m bench.client_paint --strokes 10000 100000 --points 50
 
-For each board (filled through the store, like the replay benchmark): the time from opening the
-page to the first ink on screen and to the whole board drawn; then the animation frame times
-(median and p95 of the intervals between requestAnimationFrame callbacks) while the view is
-dragged with the hand tool and while the wheel zooms, at 100% and zoomed to fit; and the JS heap
-after a garbage collection.
+For each board (filled through the store, like the replay benchmark, and given a snapshot by the
+server before the page opens, so that the page loads it as a first visit does): the time from
+navigation to the first ink on screen, to ``synced``, and to the whole board loaded (every part
+applied: the page holds the head, and its ink is settled); a pen stroke drawn as soon as the first
+ink shows, and when its ack came; the animation frame times while loading, then while the view is
+dragged with the hand tool and while the wheel zooms, zoomed to fit (where a first visit opens)
+and at 100%; the JS heap after a garbage collection. Then the page is closed, another person
+stores 100 strokes, and the board is reopened in the same browser context: the time to
+``synced`` (the status says "Saved") and to the whole board loaded from this browser's copy, and
+the bytes received over the socket and HTTP.
 """
 
 from __future__ import annotations
@@ -16,10 +21,13 @@ import asyncio
 import statistics
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench.replay import fill
+import msgpack
+
+from bench.replay import NEW_OPERATIONS, REPLAY_ENV, build_snapshot, fill, write_strokes
 from server.config import database_url
 from server.migrate import upgrade
 from tests.browser import chromium
@@ -27,6 +35,31 @@ from tests.live_server import LiveServer
 
 # Watches the ink layer from the first frame: when does any ink first show on screen?
 WATCH_FIRST_INK = """
+// When the socket opened and its first frame (the welcome) came: before the page's scripts run.
+const Socket = window.WebSocket;
+window.WebSocket = class extends Socket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("open", () => (window.socketOpenAt ??= performance.now()));
+    this.addEventListener("message", () => (window.welcomeAt ??= performance.now()));
+  }
+};
+// When each snapshot part reached the page from its worker.
+window.partsAt = [];
+const PageWorker = window.Worker;
+window.Worker = class extends PageWorker {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", (event) => {
+      if (event.data.type === "part") window.partsAt.push(performance.now());
+    });
+  }
+};
+// The page's main thread busy for more than 50 ms at a time.
+window.longTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.longTasks.push([entry.startTime, entry.duration]);
+}).observe({ type: "longtask", buffered: true });
 addEventListener("DOMContentLoaded", () => {
   const probe = document.createElement("canvas");
   probe.width = 60;
@@ -48,6 +81,23 @@ addEventListener("DOMContentLoaded", () => {
     requestAnimationFrame(look);
   };
   requestAnimationFrame(look);
+  // When the status first says everything is saved: the page is synced.
+  const status = document.getElementById("status");
+  const saved = () => {
+    if (status.dataset.state === "saved" && !window.syncedAt) window.syncedAt = performance.now();
+  };
+  new MutationObserver(saved).observe(status, { attributes: true });
+  saved();
+  // Frame times from the start, until the bench stops them.
+  window.frameTimes = [];
+  window.recording = true;
+  let last = 0;
+  const tick = (now) => {
+    if (last) window.frameTimes.push(now - last);
+    last = now;
+    if (window.recording) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
 });
 """
 
@@ -119,40 +169,159 @@ def describe(times: list[float]) -> str:
     )
 
 
+class Traffic:
+    """Bytes a page receives: board socket frames, and HTTP bodies as sent (compressed)."""
+
+    def __init__(self, page: Any) -> None:
+        self.socket_bytes = 0
+        self.api_bytes = 0  # the HTTP API: snapshot parts
+        self.file_bytes = 0  # the page's own files (HTML, scripts, styles), unless cached
+        self.acks: list[float] = []  # when acks arrived (perf_counter)
+        page.on("websocket", lambda socket: socket.on("framereceived", self._frame))
+        page.on("requestfinished", self._finished)
+
+    def _frame(self, payload: bytes | str) -> None:
+        self.socket_bytes += len(payload)
+        assert isinstance(payload, bytes)
+        if any(message["type"] == "ack" for message in msgpack.unpackb(payload)):
+            self.acks.append(time.perf_counter())
+
+    def _finished(self, request: Any) -> None:
+        body = max(0, request.sizes()["responseBodySize"])  # -1: from the cache
+        if "/api/" in request.url:
+            self.api_bytes += body
+        else:
+            self.file_bytes += body
+
+    def describe(self) -> str:
+        return (
+            f"socket {self.socket_bytes / 1e3:.1f} kB + HTTP API {self.api_bytes / 1e3:.1f} kB "
+            f"(page files {self.file_bytes / 1e3:.1f} kB)"
+        )
+
+
+def new_page(context: Any) -> tuple[Any, Traffic]:
+    page = context.new_page()
+    page.add_init_script("localStorage.setItem('inkroom.named', '1')")
+    page.add_init_script(WATCH_FIRST_INK)
+    return page, Traffic(page)
+
+
+def loaded(page: Any, head: int) -> None:
+    """Every part applied and the ink settled (timed by the bench, from before its goto)."""
+    page.wait_for_function(
+        f"() => window.inkroom && window.inkroom.lastSeq() >= {head}",
+        timeout=600_000,
+        polling=50,
+    )
+    # The page applies an ack without asking for a frame (the stroke is drawn already), so the
+    # renderer would not notice that its index is one change behind until something else
+    # happens: Escape (clear the selection) asks for one.
+    page.keyboard.press("Escape")
+    settle(page)
+
+
+def draw_while_loading(page: Any, traffic: Traffic, head: int) -> str:
+    """A pen stroke as soon as the first ink shows: was the board still loading, and how long
+    until the stroke was acknowledged?"""
+    page.wait_for_function("() => window.firstInkAt", timeout=600_000, polling=20)
+    loading = page.evaluate(f"() => window.inkroom.lastSeq() < {head}")
+    page.keyboard.press("p")
+    page.mouse.move(600, 400)
+    page.mouse.down()
+    for step in range(20):
+        page.mouse.move(600 + step * 5, 400 + step * 2)
+    page.mouse.up()
+    drawn = time.perf_counter()
+    deadline = drawn + 600
+    while not traffic.acks and time.perf_counter() < deadline:
+        page.wait_for_timeout(10)  # lets Playwright deliver the socket's frames
+    if not traffic.acks:
+        raise RuntimeError("the pen stroke was not acknowledged")
+    state = "while the board was still loading" if loading else "after the board had loaded"
+    return f"drawn {state}, acknowledged {(traffic.acks[0] - drawn) * 1000:.0f} ms after"
+
+
+MILESTONES = """() => [
+  performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd,
+  window.socketOpenAt, window.welcomeAt, window.syncedAt,
+]"""
+
+
+LOADING = """() => [window.partsAt, window.longTasks.splice(0)]"""
+
+
+def loading(page: Any) -> str:
+    """When the snapshot's parts reached the page, and how busy its main thread was."""
+    parts, tasks = page.evaluate(LOADING)
+    busy = sum(duration for _, duration in tasks)
+    longest = max((duration for _, duration in tasks), default=0)
+    arrived = f"{len(parts)} parts reached the page from {parts[0]:.0f} to {parts[-1]:.0f} ms"
+    return (
+        f"{arrived if parts else 'no snapshot parts'}; main thread busy in tasks over 50 ms: "
+        f"{busy:.0f} ms in {len(tasks)} (longest {longest:.0f} ms)"
+    )
+
+
+def milestones(page: Any) -> str:
+    """Milliseconds from navigation to the page's scripts run, the socket, and synced."""
+    loaded, opened, welcome, synced = page.evaluate(MILESTONES)
+    return (
+        f"page loaded {loaded:.0f} ms, socket open {opened:.0f} ms, welcome {welcome:.0f} ms, "
+        f"synced (status 'Saved') {synced:.0f} ms after navigation"
+    )
+
+
 def measure(server: LiveServer, board: str, strokes: int, frames: int) -> None:
     with chromium() as browser:
-        page = browser.new_context(viewport={"width": 1200, "height": 800}).new_page()
-        page.add_init_script("localStorage.setItem('inkroom.named', '1')")
-        page.add_init_script(WATCH_FIRST_INK)
+        context = browser.new_context(viewport={"width": 1200, "height": 800})
+        page, traffic = new_page(context)
         started = time.perf_counter()
         page.goto(f"{server.url}/b/{board}")
-        page.wait_for_function(
-            f"() => window.inkroom && window.inkroom.lastSeq() === {strokes}",
-            timeout=600_000,
-            polling=100,
-        )
-        synced = time.perf_counter() - started
-        settle(page)
+        stroke = draw_while_loading(page, traffic, strokes)
+        head = strokes + 1  # with the stroke drawn
+        loaded(page, head)
         complete = time.perf_counter() - started
-        first_ink = page.evaluate("() => window.firstInkAt")  # ms since navigation started
-        print(f"{strokes} strokes")
-        print(
-            f"  first ink on screen: {first_ink:.0f} ms; history received: {synced * 1000:.0f} ms; "
-            f"everything drawn: {complete * 1000:.0f} ms"
-        )
+        loading_frames: list[float] = page.evaluate(STOP_FRAMES)
+        first_ink = page.evaluate("() => window.firstInkAt")
+        print(f"{strokes} strokes, first visit (the server's snapshot)")
+        print(f"  {milestones(page)}; first ink on screen {first_ink:.0f} ms")
+        print(f"  whole board loaded and drawn: {complete * 1000:.0f} ms")
+        print(f"  pen stroke: {stroke}")
+        print(f"  frames while loading: {describe(loading_frames)}")
+        print(f"  {loading(page)}")
+        print(f"  received: {traffic.describe()}")
         print(f"  heap after load: {heap_mb(page):.0f} MB")
-        print(f"  pan at 100%: {describe(pan(page, frames))}")
-        settle(page)
-        print(f"  wheel zoom at 100%: {describe(wheel(page, frames))}")
-        settle(page)
-        page.locator("#zoom-fit").click()
-        settle(page)
         scale = page.evaluate("() => window.inkroom.view().scale")
         print(f"  pan zoomed to fit ({scale:.0%}): {describe(pan(page, frames))}")
         settle(page)
         print(f"  wheel zoom zoomed to fit: {describe(wheel(page, frames))}")
         settle(page)
+        page.locator("#zoom-reset").click()
+        settle(page)
+        print(f"  pan at 100%: {describe(pan(page, frames))}")
+        settle(page)
+        print(f"  wheel zoom at 100%: {describe(wheel(page, frames))}")
+        settle(page)
         print(f"  heap at the end: {heap_mb(page):.0f} MB")
+        page.close()  # the page keeps its copy of the board on the way out
+
+        # In a thread: Playwright runs an event loop in this one.
+        with ThreadPoolExecutor(1) as pool:
+            writing = write_strokes(server.url, board, NEW_OPERATIONS, first=head + 1)
+            pool.submit(asyncio.run, writing).result()
+        head += NEW_OPERATIONS
+        page, traffic = new_page(context)
+        started = time.perf_counter()
+        page.goto(f"{server.url}/b/{board}")
+        page.wait_for_function("() => window.syncedAt", timeout=600_000, polling=20)
+        loaded(page, head)
+        complete = time.perf_counter() - started
+        print(f"  reopened after {NEW_OPERATIONS} new operations by someone else:")
+        print(f"    {milestones(page)}; whole board loaded and drawn: {complete * 1000:.0f} ms")
+        print(f"    {loading(page)}")
+        print(f"    received: {traffic.describe()}")
+        context.close()
 
 
 def main() -> None:
@@ -166,10 +335,12 @@ def main() -> None:
         url = database_url(str(path))
         upgrade(url)
         boards = asyncio.run(fill(url, args.strokes, args.points))
-        server = LiveServer(path)
+        server = LiveServer(path, env=REPLAY_ENV)
         server.start()
         try:
             for strokes in args.strokes:
+                seconds, parts, seq = asyncio.run(build_snapshot(server.url, boards[strokes]))
+                print(f"snapshot at {seq} in {parts} parts, built in {seconds * 1000:.0f} ms")
                 measure(server, boards[strokes], strokes, args.frames)
         finally:
             server.stop()

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.load --clients 50 --rate 30 --seconds 10
     .venv/bin/python -m bench.load --clients 20 --rate 10 --ops     # committed strokes instead
+    .venv/bin/python -m bench.load --clients 20 --ops --in-flight 8 --points 50   # flat out
 
 By default it starts the real server (``inkroom serve``) on a temporary SQLite file. Live mode
 sends ``live`` points; every receiver measures delivery latency from the moment the sender sent
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -39,7 +41,6 @@ BENCH_ENV = {
     "INKROOM_LIVE_PER_SECOND": "100000",
     "INKROOM_LIVE_BURST": "100000",
 }
-POINTS_PER_MESSAGE = 4
 
 
 @dataclass
@@ -50,10 +51,16 @@ class Tally:
     deliveries: int = 0
     bytes_in: int = 0
     frames_in: int = 0
+    # Per client: a slot for each stroke it may have unacknowledged (``--in-flight``).
+    windows: dict[int, asyncio.Semaphore] = field(default_factory=dict)
 
 
 def message_id(client: int, counter: int) -> str:
     return f"c{client:05d}n{counter:08d}"
+
+
+def client_of(key: str) -> int:
+    return int(key[1:6])
 
 
 async def run_client(
@@ -69,14 +76,20 @@ async def run_client(
         rng = random.Random(index)
         deadline = time.perf_counter() + args.seconds
         next_send = time.perf_counter() + interval * (index % 10) / 10  # spread the clients
+        window = tally.windows.get(index)
         counter = 0
         while (now := time.perf_counter()) < deadline:
-            if now < next_send:
+            if window is not None:
+                try:
+                    await asyncio.wait_for(window.acquire(), deadline - now)
+                except TimeoutError:
+                    break
+            elif now < next_send:
                 await asyncio.sleep(next_send - now)
             next_send += interval
             counter += 1
             key = message_id(index, counter)
-            points = encode_points(pen_stroke(rng, POINTS_PER_MESSAGE))
+            points = encode_points(pen_stroke(rng, args.points))
             if args.ops:
                 body = {"kind": "stroke", "id": key, "color": "#1971c2", "width": 3.0,
                         "points": points}  # fmt: skip
@@ -109,6 +122,9 @@ async def read(ws: websockets.ClientConnection, tally: Tally) -> None:
                 sent = tally.sent_at.get(message["id"])
                 if sent is not None:
                     tally.ack_latencies.append(received - sent)
+                    window = tally.windows.get(client_of(message["id"]))
+                    if window is not None:
+                        window.release()
                 continue
             else:
                 continue
@@ -129,6 +145,8 @@ async def measure(
 ) -> None:
     ws_url = base_url.replace("http", "ws", 1) + f"/ws/boards/{board}"
     tally = Tally()
+    if args.in_flight:
+        tally.windows = {i: asyncio.Semaphore(args.in_flight) for i in range(args.clients)}
     start = asyncio.Event()
     server = psutil.Process(server_pid) if server_pid else None
     me = psutil.Process()
@@ -136,6 +154,7 @@ async def measure(
         asyncio.create_task(run_client(i, ws_url, args, tally, start)) for i in range(args.clients)
     ]
     await asyncio.sleep(1.0 + args.clients / 200)  # everyone has joined
+    snapshots_before = await snapshots_built(base_url)
     server_cpu = sum(server.cpu_times()[:2]) if server else 0.0
     own_cpu = sum(me.cpu_times()[:2])
     began = time.perf_counter()
@@ -154,7 +173,8 @@ async def measure(
     report = {
         "mode": "ops" if args.ops else "live",
         "clients": args.clients,
-        "rate per client": args.rate,
+        "rate per client": f"{args.in_flight} in flight" if args.in_flight else args.rate,
+        "points per message": args.points,
         "seconds": args.seconds,
         "messages sent": sent,
         "deliveries expected": expected,
@@ -167,6 +187,9 @@ async def measure(
         "MB received": round(tally.bytes_in / 1e6, 1),
         "client CPU s": round(sum(me.cpu_times()[:2]) - own_cpu, 1),
     }
+    count, seconds = await snapshots_built(base_url)
+    report["snapshots built"] = count - snapshots_before[0]
+    report["snapshot build s"] = round(seconds - snapshots_before[1], 2)
     if args.ops:
         acks = [v * 1000 for v in tally.ack_latencies]
         report["acks"] = len(acks)
@@ -181,6 +204,17 @@ async def measure(
         print(f"{key:<{width}}  {value}")
 
 
+async def snapshots_built(base_url: str) -> tuple[float, float]:
+    """How many snapshots the server has built, and the seconds they took, from /metrics."""
+    async with httpx.AsyncClient() as http:
+        text = (await http.get(f"{base_url}/metrics")).text
+    values = {}
+    for name in ("count", "sum"):
+        found = re.search(rf"^inkroom_snapshot_seconds_{name} (\S+)$", text, re.MULTILINE)
+        values[name] = float(found.group(1)) if found else 0.0
+    return values["count"], values["sum"]
+
+
 def new_board(base_url: str) -> str:
     board: str = httpx.post(f"{base_url}/api/boards", json={"title": "bench"}).json()["id"]
     return board
@@ -193,6 +227,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--drain", type=float, default=2.0, help="seconds to wait for stragglers")
     parser.add_argument("--ops", action="store_true", help="send committed strokes")
+    parser.add_argument("--points", type=int, default=4, help="points a message (stroke)")
+    parser.add_argument(
+        "--in-flight", type=int, default=0,
+        help="with --ops: keep this many strokes unacknowledged a client, ignoring --rate",
+    )  # fmt: skip
     parser.add_argument("--url", help="an already running server, e.g. http://127.0.0.1:8000")
     args = parser.parse_args()
     if args.url:

@@ -4,8 +4,9 @@ A board is due for a new snapshot when the operations stored since its newest sn
 ``snapshot_every_ops`` and a tenth of the board (so a big board is not re-packed every few
 seconds), or when it has been quiet for ``snapshot_quiet_seconds`` with at least
 ``snapshot_quiet_ops`` new operations; never twice within ``snapshot_min_interval_seconds`` (a
-board written to flat out would otherwise be re-packed over and over, taking CPU from the writes). Building reads the log, then packs and compresses it in the
-app's worker process, so the event loop (and every ack) never waits on it.
+board written to flat out would otherwise be re-packed over and over, taking CPU from the
+writes). Building reads the log, then packs and compresses it in the app's worker process, so
+the event loop (and every ack) never waits on it.
 """
 
 from __future__ import annotations
