@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from tests.live_server import free_port
 
@@ -55,12 +56,13 @@ class PostgresServer:
         self.log = self.dir / "postgres.log"
         self._databases = 0
         # PostgreSQL refuses to run as root: run it as the postgres user then.
-        self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        if self._as:
-            shutil.chown(self.dir, "postgres")
+        self._as: dict[str, Any] = {}
+        if os.geteuid() == 0:
+            self._as = {"user": "postgres", "group": "postgres", "extra_groups": []}
+            shutil.chown(self.dir, "postgres", "postgres")
 
     def _run(self, *command: str) -> None:
-        result = subprocess.run([*self._as, *command], capture_output=True, check=False)
+        result = subprocess.run(command, capture_output=True, check=False, **self._as)
         if result.returncode != 0:
             raise RuntimeError(f"{command[0]} failed: {result.stderr.decode(errors='replace')}")
 
@@ -70,13 +72,15 @@ class PostgresServer:
             self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "inkroom",
                       "--auth=trust", "-E", "UTF8", "--no-sync")  # fmt: skip
         command = [
-            *self._as, str(self.bin / "postgres"), "-D", str(data), "-p", str(self.port),
+            str(self.bin / "postgres"), "-D", str(data), "-p", str(self.port),
             "-k", str(self.dir), "-c", "listen_addresses=127.0.0.1",
             # Throwaway data: no disk syncs (a killed server process still loses nothing).
             "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=200",
         ]  # fmt: skip
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, **self._as
+            )
         isready = [str(self.bin / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)]
         _wait(
             "postgres", lambda: subprocess.run(isready, check=False).returncode == 0,
