@@ -84,6 +84,8 @@ class MemoryFanout(Fanout):
         self.boards.discard(board_id)
 
     def publish(self, board_id: str, data: bytes) -> None:
+        if self not in self.bus.members:
+            return  # stopped: nobody hears it any more
         # Delivered on the next turn of the loop, as a network would, in publishing order.
         loop = asyncio.get_running_loop()
         for member in self.bus.members:
