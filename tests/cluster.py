@@ -62,7 +62,7 @@ def shared_processes(
     try:
         # Started side by side: each takes a second or two, mostly imports.
         with ThreadPoolExecutor(count) as starting:
-            list(starting.map(LiveServer.start, servers))
+            list(starting.map(lambda server: server.start(timeout=60.0), servers))
         yield deployment
     finally:
         deployment.stop()

@@ -4,7 +4,6 @@ sharing PostgreSQL and Redis with the clients of a board spread over both."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -14,11 +13,12 @@ from tests.services import PostgresServer, RedisServer
 from tests.wire import BoardClient, new_id, stroke
 
 
-@pytest.fixture(params=["sqlite-1-process", "postgres-redis-2-processes"])
+@pytest.fixture(scope="module", params=["sqlite-1-process", "postgres-redis-2-processes"])
 def deployment(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployment]:
+    """One deployment of each kind for the module; every test draws on a board of its own."""
+    tmp_path = tmp_path_factory.mktemp(request.param)
     if request.param == "sqlite-1-process":
         with sqlite_process(tmp_path) as one:
             yield one
