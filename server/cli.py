@@ -19,8 +19,10 @@ from server.protocol import Limits
 # Connections the kernel queues for accepting; asyncio accepts up to this many at once, before
 # the gate sees any of them, so they are part of the reserve below.
 BACKLOG = 128
-# File descriptors kept for the database, the worker process, logs and one burst of accepts.
-OPEN_FILES_RESERVE = 64 + BACKLOG
+# File descriptors kept for the database (a pool of readers, each with its WAL and shared memory),
+# the worker process's pipes, logs, and two bursts of accepts (one can land while the gate is
+# still closing the connections of the other): with less, a busy machine saw "Too many open files".
+OPEN_FILES_RESERVE = 64 + 2 * BACKLOG
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="inkroom drawing board server")
 
