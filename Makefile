@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATABASE ?= inkroom.db
 
-.PHONY: setup run test check chromium
+.PHONY: setup run test check chromium services
 
 setup: $(VENV)/.installed frontend/node_modules/.package-lock.json
 
@@ -26,11 +26,17 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# Tests of several processes start their own PostgreSQL and Redis from Debian's packages.
+services:
+	@{ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v redis-server >/dev/null; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql redis-server; \
+	  else echo "Tests need Debian's postgresql and redis-server: sudo apt-get install postgresql redis-server" >&2; exit 1; fi; }
+
 check: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: setup chromium check
+test: setup chromium services check
 	cd frontend && npm test
 	$(BIN)/pytest

@@ -51,11 +51,20 @@ def serve(
     database: Annotated[
         str, typer.Option(help="SQLite file path, or a SQLAlchemy URL.", envvar="INKROOM_DATABASE")
     ] = "inkroom.db",
+    redis: Annotated[
+        str | None,
+        typer.Option(
+            help="Redis URL, for several processes on one PostgreSQL database.",
+            envvar="INKROOM_REDIS",
+        ),
+    ] = None,
     migrate: Annotated[bool, typer.Option(help="Apply database migrations before serving.")] = True,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Serve the board app and its WebSocket rooms."""
     os.environ["INKROOM_DATABASE"] = database
+    if redis:
+        os.environ["INKROOM_REDIS"] = redis
     if "INKROOM_ALLOWED_HOSTS" not in os.environ:
         os.environ["INKROOM_ALLOWED_HOSTS"] = json.dumps(default_allowed_hosts(host))
     settings = Settings()

@@ -8,7 +8,8 @@ from collections.abc import Callable, Sequence
 
 from server.metrics import Metrics
 from server.protocol import ErrorCode
-from server.store import Store, Submission
+from server.store import Store
+from server.submission import Submission
 
 log = logging.getLogger(__name__)
 

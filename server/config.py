@@ -20,6 +20,16 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INKROOM_")
 
     database: str = "inkroom.db"
+    # Redis URL: room traffic and presence between processes sharing one PostgreSQL database.
+    # None: one process, fan-out in memory.
+    redis: str | None = None
+    # Each process tells the others on a board who is here this often; silent 3 times as long,
+    # it has died and its people have left.
+    presence_heartbeat_seconds: float = 1.0
+    # With Redis, committed operations missing this long are read from the database.
+    fanout_gap_seconds: float = 0.5
+    # Redis commands taking longer than this count as Redis being away.
+    redis_timeout_seconds: float = 1.0
     # FULL syncs every commit to disk, so an acknowledged operation survives even power loss;
     # group commit keeps that cheap. NORMAL would still survive a process crash.
     sqlite_synchronous: str = "FULL"

@@ -31,7 +31,8 @@ from server.protocol import (
     TextOp,
     UndoOp,
 )
-from server.store import Board, Store, Submission
+from server.store import Board, Store
+from server.submission import Submission
 
 MAX_IMPORT_OPERATIONS = 200_000
 # Operations stored per transaction while importing: small enough that other boards' operations,

@@ -14,15 +14,17 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from server.committer import Committer
 from server.config import Settings
+from server.fanout import Fanout, MemoryFanout, RedisFanout
+from server.hub import Hub
 from server.limits import Occupancy, WindowCounter
 from server.metrics import Metrics, scrapers
 from server.protocol import CloseCode
-from server.rooms import Hub
 from server.routes import board_socket, boards, imports, pages
 from server.security import SecurityHeaders
 from server.services import Services
 from server.snapshotter import Snapshotter
-from server.store import Quota, Store, Submission, create_engines
+from server.store import Quota, Store, create_engines
+from server.submission import Submission
 from server.validation import validation_failed
 
 
@@ -35,7 +37,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reader, writer = create_engines(settings.database_url, settings.sqlite_synchronous)
         quota = Quota(settings.max_board_operations, settings.max_board_bytes)
         store = Store(reader, writer, quota)
-        hub = Hub(settings.state_check_every_ops)
+        fanout: Fanout = (
+            RedisFanout(settings.redis, metrics, settings.redis_timeout_seconds)
+            if settings.redis
+            else MemoryFanout()
+        )
+        hub = Hub(
+            settings.state_check_every_ops,
+            fanout,
+            store,
+            metrics,
+            heartbeat=settings.presence_heartbeat_seconds,
+            gap_wait=settings.fanout_gap_seconds,
+        )
+        await hub.start()
         metrics.boards_open.set_function(lambda: len(hub.rooms))
         # Spawned, not forked: a fork would copy the event loop's threads and open connections.
         # One process for CPU-heavy work off the event loop: imports, snapshots, SVG exports.
@@ -67,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await committer.stop()
             await snapshotter.stop()
             await hub.close_all(CloseCode.GOING_AWAY, "server shutting down")
+            await hub.stop()
             await store.dispose()
             workers.shutdown(cancel_futures=True)
 
@@ -85,8 +101,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts or ["*"])
 
     @app.get("/healthz", tags=["operations"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz(request: Request) -> dict[str, str]:
+        """``degraded`` while Redis is away: this process serves its own clients only."""
+        services: Services = request.app.state.services
+        if services.hub.fanout.up:
+            return {"status": "ok"}
+        return {"status": "degraded", "fanout": "redis unavailable"}
 
     may_scrape = scrapers(settings.metrics_allowed)
 

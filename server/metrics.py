@@ -60,6 +60,21 @@ class Metrics:
             "Clients whose board did not match a state check and loaded it again",
             registry=self.registry,
         )
+        self.fanout_up = Gauge(
+            "inkroom_fanout_up",
+            "1 while events reach the other processes (Redis answers), else 0",
+            registry=self.registry,
+        )
+        self.fanout_up.set(1)
+        self.fanout_dropped = Counter(
+            "inkroom_fanout_dropped", "Events not sent to the other processes (Redis away)",
+            registry=self.registry,
+        )  # fmt: skip
+        self.gaps_filled = Counter(
+            "inkroom_gaps_filled",
+            "Committed operations read from the database because their event was lost",
+            registry=self.registry,
+        )
 
 
 def scrapers(allowed: Iterable[str]) -> Callable[[str | None], bool]:

@@ -1,4 +1,4 @@
-"""Who is on which board, and fan-out to them. No SQL, no web framework.
+"""Who is on a board, and fan-out to them. No SQL, no web framework.
 
 Every client has its own bounded outbound queue drained by its own writer task, so a slow or
 vanished client never delays anyone else. Messages are encoded once per room, and whatever
@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
+import time
 from collections import deque
-from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from server import protocol, refusals
+from server import protocol
 from server.access import Role, effective_role
+from server.events import CommittedOp
 from server.metrics import Metrics
 from server.protocol import CloseCode
-from server.store import Submission
+from server.submission import Origin
 
 log = logging.getLogger(__name__)
 
@@ -195,124 +196,151 @@ class Client:
         return protocol.frame(messages)
 
 
+@dataclass
+class Pending:
+    """A committed operation that waits for the ones before it; ``origin`` is its local author."""
+
+    op: CommittedOp
+    origin: Origin | None = None
+    op_id: str | None = None
+
+
+@dataclass
+class RemoteNode:
+    """Another process's clients on this board, as its last events described them."""
+
+    peers: dict[int, protocol.Peer] = field(default_factory=dict)
+    heard_at: float = 0.0
+
+
 class Room:
-    """The clients of one board."""
+    """The clients of one board on this process, and the board's committed operations handed to
+    them in sequence order, whichever process committed them.
+
+    ``head`` is the last operation every client here has been handed (None until a join has read
+    the board). An operation that comes early is held until the ones before it arrive, or are
+    read from the database (``gap``).
+    """
 
     def __init__(self, board_id: str, check_every: int = 0) -> None:
         self.board_id = board_id
         self.clients: dict[int, Client] = {}
         # Every this many operations the room hears the board's state hash (0: never).
         self.check_every = check_every
+        self.head: int | None = None
+        self.held: dict[int, Pending] = {}
+        # What the database said the head is (the hub's sweep), when that is past ``head``.
+        self.known_head = 0
+        self.remote: dict[str, RemoteNode] = {}
 
     def add(self, client: Client) -> None:
         joined = protocol.encode_server(protocol.Presence(event="joined", peer=client.peer))
         self.broadcast(joined)
         self.clients[client.peer.peer] = client
 
-    def remove(self, client: Client) -> None:
-        if self.clients.pop(client.peer.peer, None) is not None:
-            left = protocol.encode_server(protocol.Presence(event="left", peer=client.peer))
-            self.broadcast(left)
+    def remove(self, client: Client) -> bool:
+        if self.clients.pop(client.peer.peer, None) is None:
+            return False
+        left = protocol.encode_server(protocol.Presence(event="left", peer=client.peer))
+        self.broadcast(left)
+        return True
 
     def peers(self) -> list[protocol.Peer]:
-        return [client.peer for client in self.clients.values()]
+        remote = [peer for node in self.remote.values() for peer in node.peers.values()]
+        return [client.peer for client in self.clients.values()] + remote
 
     def broadcast(self, message: bytes, exclude: Client | None = None) -> None:
         for client in list(self.clients.values()):
             if client is not exclude:
                 client.deliver(message)
 
-    def relay(self, message: bytes, sender: Client) -> None:
+    def relay(self, message: bytes, sender: Client | None = None) -> None:
         for client in list(self.clients.values()):
             if client is not sender:
                 client.deliver_ephemeral(message)
 
-    def publish(self, submission: Submission) -> None:
-        """Tell the room about one stored operation: the author gets an ack, the rest the op."""
-        assert submission.seq is not None
-        origin = submission.origin
-        if not submission.duplicate:
-            committed = protocol.encode_committed(
-                submission.seq, submission.author, submission.payload
-            )
-            for client in list(self.clients.values()):
-                if client is not origin:
-                    client.deliver(committed, submission.seq)
-        if isinstance(origin, Client):
-            ack = protocol.encode_server(protocol.Ack(id=submission.op_id, seq=submission.seq))
-            origin.deliver(ack, None if submission.duplicate else submission.seq)
-        due = self.check_every and submission.seq % self.check_every == 0
-        if due and not submission.duplicate and submission.state_hash is not None:
-            check = protocol.Check(seq=submission.seq, hash=submission.state_hash)
+    def start_at(self, head: int) -> None:
+        """A join read the board at ``head``: the room starts there if it had not started."""
+        if self.head is None:
+            self.head = head
+            self.held = {seq: p for seq, p in self.held.items() if seq > head}
+            self._release()
+
+    def take(self, pending: Pending) -> None:
+        """A committed operation, from this process's committer or another's: handed on in order."""
+        seq = pending.op.seq
+        if self.head is not None and seq <= self.head:
+            # Read from the database before its own outcome came: the author still needs an ack.
+            if pending.origin is not None and pending.op_id is not None:
+                ack = protocol.encode_server(protocol.Ack(id=pending.op_id, seq=seq))
+                pending.origin.deliver(ack)
+            return
+        if seq not in self.held or pending.origin is not None:
+            self.held[seq] = pending
+        self._release()
+
+    def gap(self) -> tuple[int, int] | None:
+        """The sequence numbers missing here, (after, up_to), if any."""
+        if self.head is None:
+            return None
+        ahead = max(self.held, default=0)
+        up_to = max(ahead - 1, self.known_head)
+        return (self.head, up_to) if up_to > self.head else None
+
+    def _release(self) -> None:
+        if self.head is None:
+            return
+        while (pending := self.held.pop(self.head + 1, None)) is not None:
+            self.head += 1
+            self._publish(pending)
+
+    def _publish(self, pending: Pending) -> None:
+        """The author gets an ack, the rest the operation; every N operations, the state hash."""
+        op, origin = pending.op, pending.origin
+        for client in list(self.clients.values()):
+            if client is not origin:
+                client.deliver(op.message, op.seq)
+        if origin is not None and pending.op_id is not None:
+            ack = protocol.encode_server(protocol.Ack(id=pending.op_id, seq=op.seq))
+            origin.deliver(ack, op.seq)
+        due = self.check_every and op.seq % self.check_every == 0
+        if due and op.state_hash is not None:
+            check = protocol.Check(seq=op.seq, hash=op.state_hash)
             self.broadcast(protocol.encode_server(check))
 
+    def heard_from(self, node: str, now: float | None = None) -> RemoteNode:
+        remote = self.remote.setdefault(node, RemoteNode())
+        remote.heard_at = time.monotonic() if now is None else now
+        return remote
 
-class Hub:
-    """All rooms of this process."""
+    def remote_joined(self, node: str, peer: protocol.Peer) -> None:
+        remote = self.heard_from(node)
+        if peer.peer not in remote.peers:
+            remote.peers[peer.peer] = peer
+            self.broadcast(protocol.encode_server(protocol.Presence(event="joined", peer=peer)))
 
-    def __init__(self, check_every: int = 0) -> None:
-        self.rooms: dict[str, Room] = {}
-        self.check_every = check_every
-        self._peer_ids = itertools.count(1)
+    def remote_left(self, node: str, peer_id: int) -> None:
+        remote = self.remote.get(node)
+        peer = remote.peers.pop(peer_id, None) if remote else None
+        if peer is not None:
+            self.broadcast(protocol.encode_server(protocol.Presence(event="left", peer=peer)))
 
-    def next_peer_id(self) -> int:
-        return next(self._peer_ids)
+    def remote_here(self, node: str, peers: list[protocol.Peer]) -> None:
+        """A node's full list of peers on this board: who is new joined, who is missing left."""
+        remote = self.heard_from(node)
+        listed = {peer.peer for peer in peers}
+        for peer_id in [p for p in remote.peers if p not in listed]:
+            self.remote_left(node, peer_id)
+        for peer in peers:
+            self.remote_joined(node, peer)
 
-    def join(self, board_id: str, client: Client) -> Room:
-        room = self.rooms.get(board_id)
-        if room is None:
-            room = self.rooms[board_id] = Room(board_id, self.check_every)
-        room.add(client)
-        return room
+    def remote_gone(self, node: str) -> None:
+        remote = self.remote.get(node)
+        for peer_id in list(remote.peers) if remote else []:
+            self.remote_left(node, peer_id)
+        self.remote.pop(node, None)
 
-    def leave(self, room: Room, client: Client) -> None:
-        room.remove(client)
-        if not room.clients and self.rooms.get(room.board_id) is room:
-            del self.rooms[room.board_id]
-
-    def board_changed(self, board_id: str, title: str, locked: bool) -> None:
-        """Tell a board's clients its new title or lock, and apply the lock to their roles."""
-        room = self.rooms.get(board_id)
-        if room is None:
-            return
-        for client in room.clients.values():
-            client.locked = locked
-        room.broadcast(protocol.encode_server(protocol.BoardInfo(title=title, locked=locked)))
-
-    def link_replaced(self, board_id: str, role: Role) -> None:
-        """Whoever came in by the old link of this role has to come back with the new one."""
-        room = self.rooms.get(board_id)
-        for client in list(room.clients.values()) if room else []:
-            if client.link_role is role:
-                client.close(CloseCode.LINK_REQUIRED, "the link you used was replaced")
-
-    def close_room(self, board_id: str, code: int, reason: str) -> None:
-        room = self.rooms.get(board_id)
-        for client in list(room.clients.values()) if room else []:
-            client.close(code, reason)
-
-    def deliver(self, outcomes: Sequence[Submission]) -> None:
-        """The committer's callback: outcomes arrive in commit order, so seqs rise per board."""
-        for submission in outcomes:
-            if submission.error is not None:
-                self._refuse(submission)
-                continue
-            room = self.rooms.get(submission.board_id)
-            if room is not None:
-                room.publish(submission)
-
-    @staticmethod
-    def _refuse(submission: Submission) -> None:
-        if isinstance(submission.origin, Client):
-            code = submission.error or protocol.ErrorCode.INVALID_MESSAGE
-            error = protocol.Error(code=code, reason=submission.reason, id=submission.op_id)
-            submission.origin.deliver(protocol.encode_server(error))
-            refusals.note(submission.origin.address, submission.board_id, code, submission.reason)
-
-    async def close_all(self, code: int, reason: str) -> None:
-        clients = [c for room in self.rooms.values() for c in room.clients.values()]
-        for client in clients:
-            client.close(code, reason)
-        waits = asyncio.gather(*(c.closed.wait() for c in clients))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(waits, CLOSE_TIMEOUT_SECONDS)
+    def expire(self, before: float) -> None:
+        """Forget the nodes not heard from since ``before``: their process died."""
+        for node in [n for n, r in self.remote.items() if r.heard_at < before]:
+            self.remote_gone(node)

@@ -14,7 +14,8 @@ from server.limits import TokenBucket
 from server.protocol import CloseCode, ErrorCode, ProtocolError
 from server.rooms import CLOSE_TIMEOUT_SECONDS, FRAME_BUDGET_BYTES, Client, Room, Transport
 from server.services import Services
-from server.store import Board, Submission
+from server.store import Board
+from server.submission import Submission
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,7 @@ class Session:
         board = await store.get_board(self.board.id)
         if board is None:
             raise Refused(CloseCode.BOARD_DELETED, "board deleted")
+        room.start_at(board.head_seq)
         after = await self._resume_point(board)
         offer = await self._snapshot_offer(board, after)
         if offer is not None:
@@ -235,7 +237,7 @@ class Session:
             case protocol.Cursor():
                 if self.rates.allow(self.rates.cursors):
                     cursor = protocol.PeerCursor(peer=peer, x=message.x, y=message.y)
-                    room.relay(protocol.encode_server(cursor), self.client)
+                    self.services.hub.relay(room, protocol.encode_server(cursor), self.client)
             case protocol.Live():
                 if role is Role.VIEWER:
                     self._refuse(ErrorCode.READ_ONLY, "this board is read-only for you")
@@ -247,7 +249,7 @@ class Session:
                         width=message.width,
                         points=message.points,
                     )
-                    room.relay(protocol.encode_server(relayed), self.client)
+                    self.services.hub.relay(room, protocol.encode_server(relayed), self.client)
             case protocol.Submit(op=op):
                 self._submit(op)
             case protocol.Kick(peer=target):
@@ -287,6 +289,5 @@ class Session:
         if self.client.granted is not Role.OWNER:
             self._refuse(ErrorCode.FORBIDDEN, "only an owner can remove people")
             return
-        victim = room.clients.get(target)
-        if victim is not None and victim is not self.client:
-            victim.close(CloseCode.KICKED, "removed by the board's owner")
+        if target != self.client.peer.peer:
+            self.services.hub.kick(room, target)

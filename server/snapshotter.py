@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from server import snapshot
 from server.config import Settings
 from server.metrics import Metrics
-from server.store import Store, Submission
+from server.store import Store
+from server.submission import Submission
 
 log = logging.getLogger(__name__)
 

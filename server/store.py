@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from server.access import Role, new_link_token, token_hash
 from server.protocol import UNDOABLE_KINDS, ErrorCode, next_state_hash
+from server.submission import Submission
 from server.tables import board_links, boards, operations, participants, snapshots
 
 
@@ -49,31 +50,6 @@ class SnapshotPart:
 class Snapshot:
     seq: int
     parts: list[SnapshotPart]
-
-
-@dataclass(eq=False)
-class Submission:
-    """An operation waiting to be stored; ``origin`` is whoever waits for the outcome."""
-
-    board_id: str
-    op_id: str
-    author: str
-    kind: str
-    target: str | None
-    payload: bytes
-    origin: Any = None
-    # A restore's moment: it must be in the board's history already.
-    restore_at: int | None = None
-    # The board's state hash once this operation is stored (``protocol.next_state_hash``).
-    state_hash: int | None = None
-    # How the author appears to others, kept with the board for its history.
-    author_name: str | None = None
-    author_color: str | None = None
-    # Filled in by ``append``: the stored sequence number, or why it was refused.
-    seq: int | None = None
-    duplicate: bool = False
-    error: str | None = None
-    reason: str = field(default="")
 
 
 def new_board_id() -> str:
@@ -276,6 +252,12 @@ class Store:
                 StoredOperation(row.seq, row.author, row.payload)
                 for row in await conn.execute(query)
             ]
+
+    async def heads(self, board_ids: Sequence[str]) -> dict[str, int]:
+        """Each board's ``head_seq``; boards that do not exist are left out."""
+        query = select(boards.c.id, boards.c.head_seq).where(boards.c.id.in_(board_ids))
+        async with self.reader.begin() as conn:
+            return {row.id: row.head_seq for row in await conn.execute(query)}
 
     async def operation_rows(self, board_id: str, up_to: int) -> list[tuple[int, str, bytes]]:
         """(seq, author, payload) of every operation up to ``up_to``, oldest first."""

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser
 
 from tests.browser import chromium
 from tests.live_server import LiveServer, running
+from tests.services import PostgresServer, RedisServer
 from tests.wire import BoardClient
 
 
@@ -44,3 +45,25 @@ def browser() -> Iterator[Browser]:
     """
     with chromium() as launched:
         yield launched
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL for the session; each user takes a database of its own."""
+    server = PostgresServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One throwaway Redis for the tests that do not stop it (channels are per board)."""
+    server = RedisServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()

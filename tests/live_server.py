@@ -28,12 +28,14 @@ class LiveServer:
 
     def __init__(
         self,
-        database: Path,
+        database: Path | str,
         port: int | None = None,
         *extra_args: str,
         env: Mapping[str, str] | None = None,
         open_files: int | None = None,
+        log_path: Path | None = None,
     ) -> None:
+        # An SQLite file, or a database URL (then ``log_path`` is needed).
         self.database = database
         # A lower limit on the server's open files (soft and hard), to reach it quickly.
         self.open_files = open_files
@@ -42,7 +44,7 @@ class LiveServer:
         # Settings overrides, e.g. {"INKROOM_JOIN_TIMEOUT_SECONDS": "1"}.
         self.env = dict(env or {})
         self.process: subprocess.Popen[bytes] | None = None
-        self.log_path = database.with_suffix(".log")
+        self.log_path = log_path or Path(database).with_suffix(".log")
 
     @property
     def url(self) -> str:

@@ -15,7 +15,8 @@ from server.access import Role
 from server.config import database_url
 from server.migrate import alembic_config, upgrade
 from server.protocol import ErrorCode
-from server.store import Quota, Store, Submission, create_engines
+from server.store import Quota, Store, create_engines
+from server.submission import Submission
 from tests.wire import stroke
 
 

@@ -19,8 +19,9 @@ from server.auth import AuthError, Identity
 from server.connections import abort_of
 from server.protocol import ID_PATTERN, CloseCode, Limits
 from server.rooms import CLOSE_TIMEOUT_SECONDS, Client
+from server.routes.deps import socket_services
 from server.security import origin_allowed
-from server.services import Services, socket_services
+from server.services import Services
 from server.session import Disconnected, Refused, Session, decode
 from server.store import Board
 

@@ -22,7 +22,8 @@ from server.auth import AuthError, Identity
 from server.exports import BoardDocument
 from server.protocol import ID_PATTERN, TITLE_PATTERN, CloseCode, Limits
 from server.routes.answers import answers
-from server.services import Services, ServicesDep
+from server.routes.deps import ServicesDep
+from server.services import Services
 from server.store import Board
 from server.validation import StrictJSONRoute
 

@@ -16,7 +16,7 @@ from server.config import Settings
 from server.exports import BoardDocument, InvalidDocument
 from server.routes.answers import answers
 from server.routes.boards import BoardCreated, BoardOut, IdentityDep, may_create
-from server.services import ServicesDep
+from server.routes.deps import ServicesDep
 from server.validation import StrictJSONRoute
 
 

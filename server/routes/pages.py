@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI, status
 from fastapi.responses import FileResponse
 from starlette.staticfiles import StaticFiles
 
-from server.services import ServicesDep
+from server.routes.deps import ServicesDep
 
 # URL prefix -> folder inside frontend/node_modules: only these packages are served.
 VENDOR_PACKAGES = {
