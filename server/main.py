@@ -19,6 +19,7 @@ from server.hub import Hub
 from server.limits import Occupancy, WindowCounter
 from server.metrics import Metrics, scrapers
 from server.protocol import CloseCode
+from server.refusals import HttpRefusalLog
 from server.routes import board_socket, boards, imports, pages
 from server.security import SecurityHeaders
 from server.services import Services
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HttpRefusalLog)
     # Outermost: a request for another Host (a DNS-rebinding page's) gets no further.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts or ["*"])
 

@@ -552,6 +552,7 @@ CHATTY_ENV = {
     "INKROOM_CURSORS_BURST": "1",
     "INKROOM_JWT_SECRET": SECRET,
     "INKROOM_METRICS_ALLOWED": '["127.0.0.1", "10.0.0.0/8"]',
+    "INKROOM_BOARDS_PER_ADDRESS_PER_HOUR": "2",
 }
 
 
@@ -712,6 +713,54 @@ async def test_refused_connections_log_their_code_never_a_token_and_no_handshake
     assert forged not in log and replaced.json()["token"] not in log
     assert not [link for link in links.values() if link in log]
     assert "without completing handshake" not in log
+
+
+HTTP_REFUSALS = [
+    pytest.param("POST", "/api/boards", {"content": b"{" + b" " * 70_000 + b"}"}, 413,
+                 id="body too large"),
+    pytest.param("POST", "/api/boards", {"json": {"protected": "maybe"}}, 422, id="invalid body"),
+    pytest.param("POST", "/api/boards", {"json": {}}, 429, id="too many boards"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "route", "request_options", "status"), HTTP_REFUSALS)
+async def test_an_http_refusal_logs_one_line_with_its_address_route_and_status_never_a_token(
+    chatty: LiveServer, method: str, route: str, request_options: dict[str, Any], status: int
+) -> None:
+    source = fresh_address()
+    signed_in = {"Authorization": f"Bearer {token_for('logger-01')}",
+                 "Content-Type": "application/json"}  # fmt: skip
+    async with httpx.AsyncClient(
+        base_url=chatty.url, transport=httpx.AsyncHTTPTransport(local_address=source)
+    ) as http:
+        for _ in range(3):  # the address may create two boards an hour here
+            response = await http.request(
+                method, f"{route}?note=from-the-client", headers=signed_in, **request_options
+            )
+            if response.status_code == status:
+                break
+    assert response.status_code == status, response.text
+    line = wait_for_line(chatty, f"refused http_{status}", source)
+    assert line.startswith("WARNING"), line
+    assert f"on {method} {route}:" in line, line
+    assert "from-the-client" not in line  # the route's template, not the URL sent
+    assert signed_in["Authorization"].split()[1] not in chatty.log()
+
+
+async def test_an_http_refusal_on_a_board_names_the_board(chatty: LiveServer) -> None:
+    source = fresh_address()
+    board_id = (await _new_board(chatty, source))["id"]
+    async with httpx.AsyncClient(
+        base_url=chatty.url, transport=httpx.AsyncHTTPTransport(local_address=source)
+    ) as http:
+        response = await http.patch(
+            f"/api/boards/{board_id}",
+            json={"title": 12},
+            headers={"Authorization": f"Bearer {token_for('logger-01')}"},
+        )
+    assert response.status_code == 422
+    line = wait_for_line(chatty, "refused http_422", source)
+    assert f"on board {board_id} (PATCH /api/boards/{{board_id}})" in line, line
 
 
 async def test_refusal_lines_are_rate_limited(chatty: LiveServer) -> None:
