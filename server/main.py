@@ -127,5 +127,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(imports.router(settings))
     app.include_router(boards.router)
     app.include_router(board_socket.router)
-    pages.mount_frontend(app, settings.frontend_dir)
+    pages.mount_frontend(app, settings.frontend_dir, settings.public_gallery)
     return app

@@ -226,13 +226,15 @@ class Store:
             row = (await conn.execute(select(boards).where(boards.c.id == board_id))).first()
         return _board(row) if row else None
 
-    async def recent_boards(self, limit: int) -> list[Board]:
-        """Open boards, most recently changed first; protected boards are never listed."""
+    async def recent_boards(self, limit: int, offset: int = 0) -> list[Board]:
+        """Open boards, most recently changed first, from the ``offset``-th on; protected boards
+        are never listed."""
         query = (
             select(boards)
             .where(boards.c.protected == false())
             .order_by(boards.c.updated_at.desc(), boards.c.id)
             .limit(limit)
+            .offset(offset)
         )
         async with self.reader.begin() as conn:
             return [_board(row) for row in await conn.execute(query)]

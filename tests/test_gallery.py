@@ -199,6 +199,26 @@ def test_boards_made_by_others_are_not_in_the_gallery_and_no_list_is_fetched(
     expect(card(page, others)).to_have_count(0)
     assert f"{server.url}/api/boards" not in [url.split("?")[0] for url in asked]
     assert httpx.get(f"{server.url}/api/boards").status_code == 403
+    expect(page.locator("#gallery-heading")).to_contain_text("Your boards")
+
+
+@pytest.mark.parametrize("server", [{"INKROOM_PUBLIC_GALLERY": "true"}], indirect=True)
+def test_on_a_public_gallery_the_home_page_lists_every_open_board_on_the_server(
+    server: LiveServer, context: BrowserContext
+) -> None:
+    others = [server.create_board(f"Someone else's {n}") for n in range(3)]
+    hidden = httpx.post(f"{server.url}/api/boards", json={"protected": True}).json()["id"]
+    page = context.new_page()
+    mine = create_from_home(page, server)
+    page.goto(server.url)
+    expect(page.locator("#gallery-heading")).to_contain_text("Boards on this server")
+    for board_id in [*others, mine]:
+        expect(card(page, board_id)).to_be_visible()
+    expect(card(page, others[0]).locator("a")).to_have_text("Someone else's 0")
+    expect(card(page, others[0]).locator("button.delete")).to_have_count(0)  # not this browser's
+    expect(card(page, mine).locator("button.delete")).to_be_visible()
+    expect(card(page, hidden)).to_have_count(0)  # protected boards are never listed
+    expect(page.locator("#board-count")).to_have_text("4")
 
 
 def test_a_board_deleted_elsewhere_drops_out_of_the_gallery(

@@ -1,5 +1,6 @@
 // @ts-check
-// The home page: a gallery of the boards this browser created or opened (rename, delete), a new
+// The home page: a gallery of the boards this browser created or opened (on a public gallery,
+// every open board on the server too) with rename and delete, a new
 // board, or one imported from a file made by "Export JSON".
 
 import { forgetBoard, knownBoards, rememberBoard, rememberLinks } from "./identity.js";
@@ -14,6 +15,12 @@ const importInput = /** @type {HTMLInputElement} */ (document.getElementById("im
 const message = /** @type {HTMLElement} */ (document.getElementById("message"));
 const messageText = /** @type {HTMLElement} */ (document.getElementById("message-text"));
 const dropZone = /** @type {HTMLElement} */ (document.getElementById("drop-zone"));
+const gallery = /** @type {HTMLElement} */ (document.querySelector("[data-gallery]"));
+// The server marks the page when the instance is a public gallery (INKROOM_PUBLIC_GALLERY).
+const publicGallery = gallery.dataset.gallery === "public";
+if (publicGallery) {
+  /** @type {HTMLElement} */ (document.getElementById("gallery-title")).textContent = "Boards on this server";
+}
 
 // ---- the API
 
@@ -416,13 +423,34 @@ async function lookUp(boardId) {
   }
 }
 
+// The server's list comes a page at a time (GET /api/boards answers at most 200 boards).
+const LIST_PAGE = 200;
+
+/** Every open board the server lists, most recently changed first. @returns {Promise<Board[]>} */
+async function everyListedBoard() {
+  /** @type {Map<string, Board>} */
+  const boards = new Map();
+  for (let offset = 0; ; offset += LIST_PAGE) {
+    /** @type {Board[]} */
+    const page = await api(`/api/boards?limit=${LIST_PAGE}&offset=${offset}`);
+    // A board changed meanwhile moves up the list and may come again on a later page.
+    for (const board of page) if (!boards.has(board.id)) boards.set(board.id, board);
+    if (page.length < LIST_PAGE) return [...boards.values()];
+  }
+}
+
 async function showBoards() {
   list.setAttribute("aria-busy", "true");
   try {
-    // Each by its own id (which is what lets anyone in): nobody else's boards are listed.
-    const found = await Promise.allSettled(knownBoards().map((known) => lookUp(known.id)));
+    // On a public gallery, the server lists its open boards; otherwise nobody else's boards are
+    // listed, and this browser's are each fetched by its own id (which is what lets anyone in).
     /** @type {Board[]} */
-    const boards = [];
+    const listed = publicGallery ? await everyListedBoard() : [];
+    const seen = new Set(listed.map((board) => board.id));
+    const others = knownBoards().filter((known) => !seen.has(known.id));
+    const found = await Promise.allSettled(others.map((known) => lookUp(known.id)));
+    /** @type {Board[]} */
+    const boards = [...listed];
     let failed = 0;
     for (const result of found) {
       if (result.status === "rejected") failed++;

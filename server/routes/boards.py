@@ -179,18 +179,22 @@ async def create_board(
 
 @router.get("", responses=answers(403, s403="Only for a signed-in admin, or on a public gallery"))
 async def list_boards(
-    services: ServicesDep, identity: IdentityDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    services: ServicesDep,
+    identity: IdentityDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
 ) -> list[BoardOut]:
-    """Open boards, most recently changed first, for a signed-in admin, or for anyone on a
-    public gallery (``INKROOM_PUBLIC_GALLERY``); 403 otherwise. Protected boards are never
-    listed. A board's id is what lets people in: a list of them for anyone would undo that."""
+    """Open boards, most recently changed first (a page of ``limit`` from the ``offset``-th),
+    for a signed-in admin, or for anyone on a public gallery (``INKROOM_PUBLIC_GALLERY``); 403
+    otherwise. Protected boards are never listed. A board's id is what lets people in: a list
+    of them for anyone would undo that."""
     admin = identity is not None and identity.admin
     if not (admin or services.settings.public_gallery):
         services.metrics.rejected.labels("board_list").inc()
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, "the list of boards is for admins only on this server"
         )
-    boards = await services.store.recent_boards(limit)
+    boards = await services.store.recent_boards(limit, offset)
     return [BoardOut.of(b) for b in boards if identity is None or identity.may_open(b.id)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, status
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.staticfiles import StaticFiles
 
 from server.routes.deps import ServicesDep
@@ -21,13 +21,22 @@ VENDOR_PACKAGES = {
 }
 
 
-def mount_frontend(app: FastAPI, frontend: Path) -> None:
+# The home page's gallery lists the boards this browser knows; on a public gallery
+# (``INKROOM_PUBLIC_GALLERY``) every open board on the server, and the page is told so here.
+YOUR_GALLERY = 'data-gallery="yours"'
+PUBLIC_GALLERY = 'data-gallery="public"'
+
+
+def mount_frontend(app: FastAPI, frontend: Path, public_gallery: bool) -> None:
     router = APIRouter(include_in_schema=False)
 
     # HEAD too: uptime checks and link previews ask it (an empty answer with GET's headers).
-    @router.api_route("/", methods=["GET", "HEAD"])
-    async def home() -> FileResponse:
-        return FileResponse(frontend / "index.html")
+    @router.api_route("/", methods=["GET", "HEAD"], response_model=None)
+    def home() -> FileResponse | HTMLResponse:
+        if not public_gallery:
+            return FileResponse(frontend / "index.html")
+        page = (frontend / "index.html").read_text(encoding="utf-8")
+        return HTMLResponse(page.replace(YOUR_GALLERY, PUBLIC_GALLERY, 1))
 
     @router.api_route("/b/{board_id}", methods=["GET", "HEAD"])
     async def board_page(board_id: str, services: ServicesDep) -> FileResponse:
