@@ -4,6 +4,7 @@ TestSuite's fuzzing client (docs/security.md, "WebSocket conformance").
 
     .venv/bin/python -m bench.autobahn_echo --port 9001
     .venv/bin/python -m bench.autobahn_echo --port 9001 --max-size 20000000   # for cases 9.*
+    .venv/bin/python -m bench.autobahn_echo --port 9001 --ws wsproto   # another implementation
 
 Every text or binary message comes back as it came; the suite checks framing, fragmentation,
 UTF-8, control frames and closing against RFC 6455.
@@ -18,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from server.cli import uvicorn_options
 from server.config import Settings
+from server.connections import WEBSOCKET_PROTOCOLS
 
 
 async def echo(scope: Scope, receive: Receive, send: Send) -> None:
@@ -40,8 +42,14 @@ def main() -> None:
     parser.add_argument(
         "--max-size", type=int, help="a message size limit other than the protocol's (cases 9.*)"
     )
+    parser.add_argument(
+        "--ws",
+        choices=list(WEBSOCKET_PROTOCOLS),
+        help="uvicorn's WebSocket implementation, if not the one inkroom serves with",
+    )
     args = parser.parse_args()
-    options = uvicorn_options(Settings())
+    settings = Settings(websocket_implementation=args.ws) if args.ws else Settings()
+    options = uvicorn_options(settings)
     if args.max_size:
         options["ws_max_size"] = args.max_size
     uvicorn.run(echo, host="127.0.0.1", port=args.port, log_level="warning", **options)

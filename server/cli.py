@@ -11,7 +11,7 @@ import typer
 import uvicorn
 
 from server.config import Settings
-from server.connections import Gate, WebSocketProtocol, http_protocol, open_files_limit
+from server.connections import WEBSOCKET_PROTOCOLS, Gate, http_protocol, open_files_limit
 from server.logs import log_config
 from server.migrate import upgrade
 from server.protocol import Limits
@@ -102,7 +102,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # X-Forwarded-For / -Proto are believed only from the proxies named in the settings.
         "proxy_headers": bool(settings.trusted_proxies),
         "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None,
-        "ws": WebSocketProtocol,
+        "ws": WEBSOCKET_PROTOCOLS[settings.websocket_implementation],
         # Compression cost ~800x in p99 latency on a busy room; frames are msgpack already.
         "ws_per_message_deflate": False,
         "ws_max_size": Limits.MAX_FRAME_BYTES,

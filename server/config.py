@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -47,6 +48,10 @@ class Settings(BaseSettings):
     max_connections: int = 0
     # Addresses of reverse proxies whose X-Forwarded-For / -Proto are believed; none by default.
     trusted_proxies: list[str] = []
+    # uvicorn's WebSocket implementation: wsproto passes the conformance suite where the others
+    # fail cases, at a fan-out cost within the noise (docs/security.md, "WebSocket conformance");
+    # the others are there to be measured against it.
+    websocket_implementation: Literal["wsproto", "websockets-sansio", "websockets"] = "wsproto"
     # A client that takes none of a frame for this long has stopped reading: close 4002.
     send_timeout_seconds: float = 10.0
     # A connection that sends nothing for this long is closed (4008); 0 turns it off.

@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any, cast
 
 import h11
+import wsproto.events
 from uvicorn._types import ASGISendEvent
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
 from websockets.http11 import Request
 
 ABORT_EXTENSION = "inkroom.abort"
@@ -30,14 +32,21 @@ def abort_of(scope: MutableMapping[str, Any]) -> Callable[[], None]:
     return cast(Callable[[], None], extension["abort"]) if extension else lambda: None
 
 
-class WebSocketProtocol(WebSocketsSansIOProtocol):
-    """The sans-I/O WebSocket protocol, with a grace period after which closing means aborting."""
+class GracefulClose:
+    """What inkroom adds to uvicorn's WebSocket protocols (``websockets-sansio`` and ``wsproto``
+    share the attributes used here): the abort extension, a grace period after which closing
+    means aborting, and a refused upgrade counted as a finished handshake."""
 
-    def handle_connect(self, event: Request) -> None:
-        super().handle_connect(event)
-        if self.response.status_code == 101:
-            extensions = cast(dict[str, Any], self.scope["extensions"])
-            extensions[ABORT_EXTENSION] = {"abort": self.abort}
+    scope: Any
+    transport: asyncio.Transport
+    loop: asyncio.AbstractEventLoop
+    disconnected: bool
+    handshake_complete: bool
+    close_timer: asyncio.TimerHandle | None
+
+    def _offer_abort(self) -> None:
+        extensions = cast(dict[str, Any], self.scope["extensions"])
+        extensions[ABORT_EXTENSION] = {"abort": self.abort}
 
     def abort(self) -> None:
         """Drop the connection at once, whatever is still unsent."""
@@ -45,7 +54,7 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             self.transport.abort()
 
     async def send(self, message: ASGISendEvent) -> None:
-        await super().send(message)
+        await super().send(message)  # type: ignore[misc]
         if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
             # A refused upgrade (an HTTP answer instead of 101) is a finished handshake too;
             # uvicorn would log "ASGI callable returned without completing handshake" for it.
@@ -56,11 +65,11 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             self.close_timer = self.loop.call_later(CLOSE_GRACE_SECONDS, self._finish_closing)
 
     async def run_asgi(self) -> None:
-        await super().run_asgi()
+        await super().run_asgi()  # type: ignore[misc]
         self.loop.call_later(CLOSE_GRACE_SECONDS, self._finish_closing)
 
     def shutdown(self) -> None:
-        super().shutdown()
+        super().shutdown()  # type: ignore[misc]
         self.loop.call_later(CLOSE_GRACE_SECONDS, self._finish_closing)
 
     def _finish_closing(self) -> None:
@@ -70,6 +79,28 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             self.transport.abort()  # the client does not read: what is unsent never will be
         else:
             self.transport.close()
+
+
+class SansIOWebSocketProtocol(GracefulClose, WebSocketsSansIOProtocol):
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        if self.response.status_code == 101:
+            self._offer_abort()
+
+
+class WsprotoWebSocketProtocol(GracefulClose, WSProtocol):
+    def handle_connect(self, event: wsproto.events.Request) -> None:
+        super().handle_connect(event)
+        self._offer_abort()
+
+
+# The implementations uvicorn offers, by the names of its --ws option. The legacy `websockets`
+# one is uvicorn's own, without the abort and the grace period: it is here to be measured.
+WEBSOCKET_PROTOCOLS: dict[str, type[asyncio.Protocol] | str] = {
+    "wsproto": WsprotoWebSocketProtocol,
+    "websockets-sansio": SansIOWebSocketProtocol,
+    "websockets": "websockets",
+}
 
 
 class Gate:

@@ -1246,15 +1246,49 @@ async def test_an_idle_connection_is_closed_4008_and_a_busy_one_stays(small_benc
     assert await bench.log(board_id) == [stored]
 
 
-# An upgrade request whose path is over the 8 KiB line limit of the WebSocket handshake parser.
-# The server is stopped and started again, so this runs on the small server, last.
+async def test_a_close_in_the_middle_of_a_fragmented_message_is_answered_with_a_normal_close(
+    bench: Bench,
+) -> None:
+    """Autobahn TestSuite's case 7.1.5: the peer's close (1000) comes after the first fragment of
+    a message; RFC 6455 has the server echo it, not fail the connection (1002)."""
+    board_id = await bench.board()
+    client = await bench.joined(board_id)
+    assert client.ws is not None
+    fragment = bytes((0x02, 0x80 | 5)) + b"\x00" * 4 + b"ink.."  # FIN unset
+    close = bytes((0x88, 0x80 | 2)) + b"\x00" * 4 + CloseCode.NORMAL.to_bytes(2, "big")
+    client.ws.transport.write(fragment + close)
+    assert await close_received(client) == CloseCode.NORMAL
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="uvicorn 0.54's websockets-sansio leaves an over-long upgrade request unanswered "
-    "and its shutdown then fails an assertion (exit status 1); see docs/security.md",
-)
+# An upgrade request whose path is over 8 KiB (the line limit of websockets' handshake parser,
+# which left it unanswered). The server is stopped and started again, so this runs on the small
+# server, last.
+
+
+def _answer_to_upgrade(sock: socket.socket) -> str:
+    """The status line of the answer, and the close code that follows a 101, read within the
+    small server's 2 s idle timeout."""
+    sock.settimeout(1.5)
+    received = b""
+    try:
+        while b"\r\n\r\n" not in received or (
+            received.startswith(b"HTTP/1.1 101") and len(received.split(b"\r\n\r\n", 1)[1]) < 4
+        ):
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            received += chunk
+    except TimeoutError:
+        pass
+    if not received:
+        return "nothing in 1.5 s"
+    head, _, frames = received.partition(b"\r\n\r\n")
+    status = head.split(b"\r\n")[0].decode()
+    if status.startswith("HTTP/1.1 101") and frames[:1] == b"\x88" and len(frames) >= 4:
+        return f"{status}, then close {int.from_bytes(frames[2:4], 'big')}"
+    return status
+
+
 async def test_an_upgrade_with_a_path_over_8_kib_is_answered_and_shutdown_stays_graceful(
     small: LiveServer, small_bench: Bench
 ) -> None:
@@ -1269,11 +1303,7 @@ async def test_an_upgrade_with_a_path_over_8_kib_is_answered_and_shutdown_stays_
             "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".encode()
         )
-        sock.settimeout(1.5)  # within the small server's 2 s idle timeout for a
-        try:
-            answer = sock.recv(4096).split(b"\r\n")[0].decode()
-        except TimeoutError:
-            answer = "nothing in 1.5 s"
+        answer = _answer_to_upgrade(sock)
         await a.send(protocol.Cursor(type="cursor", x=0.0, y=0.0))
         assert small.process is not None
         small.process.terminate()  # with that connection still open
@@ -1285,6 +1315,9 @@ async def test_an_upgrade_with_a_path_over_8_kib_is_answered_and_shutdown_stays_
     seen = f"upgrade answer: {answer!r}; close code {code}; exit status {exit_status}"
     await asyncio.to_thread(small.start)
     assert await bench.log(board_id) == [stored]
-    assert answer.startswith("HTTP/1.1 4"), seen
+    # Not a board id, so no such board: refused like any unknown board (after the upgrade, so
+    # that a browser learns the code), or by the HTTP parser.
+    unknown_board = f"HTTP/1.1 101 Switching Protocols, then close {CloseCode.BOARD_NOT_FOUND}"
+    assert answer == unknown_board or answer.startswith("HTTP/1.1 4"), seen
     assert code in (CloseCode.GOING_AWAY, CloseCode.SERVICE_RESTART), seen
     assert exit_status in (0, -15), seen
