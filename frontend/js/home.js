@@ -1,7 +1,7 @@
 // @ts-check
-// The home page: a gallery of the boards this browser created or opened (on a public gallery,
-// every open board on the server too) with rename and delete, a new
-// board, or one imported from a file made by "Export JSON".
+// The home page: a gallery of the boards this browser created or opened, and on a public gallery
+// every open board on the server (rename, delete); a new board, or one imported from a file made
+// by "Export JSON".
 
 import { forgetBoard, knownBoards, rememberBoard, rememberLinks } from "./identity.js";
 import { LIMITS } from "./protocol.gen.js";
