@@ -37,6 +37,8 @@ export class HistoryIndex {
     this.placements = new Map();
     /** @type {Placement[]} what the moment shows, in paint order */
     this.ordered = [];
+    /** @type {Placed[]} the state it shows */
+    this.placed = [];
     // Which moment is shown: placements it shows carry this number in ``shown``.
     this.moment = 0;
     this.stamp = 0;
@@ -62,6 +64,14 @@ export class HistoryIndex {
    *   (never on the first call: nothing is known of what the renderer shows)
    */
   update(placed) {
+    const last = this.placed;
+    this.placed = placed;
+    // The same objects below new ones (the slider moved on over new strokes): only those are new.
+    // States are built by adding to earlier ones, so the same object at the same place means the
+    // same objects below it.
+    if (this.moment !== 0 && placed.length >= last.length && (!last.length || placed[last.length - 1] === last[last.length - 1])) {
+      return this._extend(placed, last.length);
+    }
     const before = this.moment;
     const now = ++this.stamp;
     /** @type {Placement[]} */
@@ -107,6 +117,41 @@ export class HistoryIndex {
     this.ordered = ordered;
     this.extent = ordered.length ? { left, top, right, bottom } : null;
     return { added, onTop };
+  }
+
+  /**
+   * Show the objects of ``placed`` from ``from`` on above what is shown (same moment number).
+   * @param {Placed[]} placed @param {number} from @returns {{added: Placement[], onTop: boolean}}
+   */
+  _extend(placed, from) {
+    /** @type {Placement[]} */
+    const added = [];
+    /** @type {Placement[]} */
+    const fresh = [];
+    const extent = this.extent ?? { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
+    for (let i = from; i < placed.length; i++) {
+      const item = placed[i];
+      let placement = this._find(item);
+      if (!placement) {
+        placement = this._place(item);
+        fresh.push(placement);
+      }
+      placement.item = item;
+      placement.order = i;
+      placement.shown = this.moment;
+      added.push(placement);
+      extent.left = Math.min(extent.left, placement.minX);
+      extent.top = Math.min(extent.top, placement.minY);
+      extent.right = Math.max(extent.right, placement.maxX);
+      extent.bottom = Math.max(extent.bottom, placement.maxY);
+    }
+    if (fresh.length > BULK) this.tree.load(fresh);
+    else for (const placement of fresh) this.tree.insert(placement);
+    if (added.length) {
+      this.ordered = this.ordered.concat(added);
+      this.extent = extent;
+    }
+    return { added, onTop: true };
   }
 
   /** The objects the moment shows whose boxes meet ``box``, in paint order. @param {Box} box */

@@ -55,14 +55,15 @@ export class Keyframes {
   /**
    * The picture with the most of a moment's objects below everything else it shows.
    * @param {Camera} camera @param {string} decor @param {{item: Placed}[]} ordered the moment's objects in paint order
+   * @param {number} more only a picture of more objects than this will do
    * @returns {{canvas: HTMLCanvasElement, count: number} | null} count: how many of them it shows
    */
-  below(camera, decor, ordered) {
+  below(camera, decor, ordered, more = 0) {
     if (!sameCamera(camera, this.camera) || decor !== this.decor) return null;
     /** @type {Keyframe | null} */
     let best = null;
     for (const frame of this.frames) {
-      if (frame.items.length <= (best?.items.length ?? 0) || frame.items.length > ordered.length) continue;
+      if (frame.items.length <= (best?.items.length ?? more) || frame.items.length > ordered.length) continue;
       if (begins((i) => ordered[i].item, frame.items)) best = frame;
     }
     return best && { canvas: best.canvas, count: best.items.length };
@@ -87,6 +88,9 @@ export class Keyframes {
       const left = SLICE_MS - (performance.now() - started);
       painting.next = renderer._paint(context, /** @type {Camera} */ (this.camera), painting.entries, painting.next, left);
       if (painting.next < painting.entries.length) return;
+      // Painting is recorded, and done when the pixels are first wanted: now, not when a
+      // moment is waiting for them.
+      context.getImageData(0, 0, 1, 1);
       this.frames.push(painting.frame);
       this.painting = null;
     }

@@ -32,6 +32,7 @@ export class Moment {
     this._states = new Map();
     /** @type {Set<number>} moments whose states are kept however many others come */
     this._kept = new Set();
+    this._forget();
     // Where everything the board ever had is: a renderer searches it instead of indexing each moment.
     this.index = new HistoryIndex(board);
     /** @type {import("./keyframes.js").Keyframes | null} pictures of it, which a page paints */
@@ -55,8 +56,7 @@ export class Moment {
       const past = this._signature();
       if (past !== this._past) {
         this._past = past;
-        this._states.clear();
-        this._kept.clear();
+        this._forget();
         this._changed();
       }
     }
@@ -123,6 +123,14 @@ export class Moment {
    */
   _signature() {
     return `${mapId(this.board.entries)}:${this.board.bySeq.size - this.board.lastSeq}`;
+  }
+
+  /** Forget every state but the empty board before the first operation, to go on from. */
+  _forget() {
+    this._states.clear();
+    this._kept.clear();
+    this._states.set(0, []);
+    this._kept.add(0);
   }
 
   _changed() {

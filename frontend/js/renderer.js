@@ -287,8 +287,7 @@ export class Renderer {
    */
   _keyframeCovers(drawn) {
     const keyframes = this.board.keyframes;
-    const below = keyframes && keyframes.below(this._camera(), this._decor(), this.index.ordered);
-    return !!below && below.count > drawn;
+    return !!keyframes?.below(this._camera(), this._decor(), this.index.ordered, drawn);
   }
 
   /** @param {number} started when this frame began */

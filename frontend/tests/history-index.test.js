@@ -11,6 +11,7 @@ import { random, randomLog, stroke } from "./random-log.js";
 // What board.html does in the browser: rbush's bundle defines the global.
 globalThis.RBush = RBush;
 const { HistoryIndex } = await import("../js/history-index.js");
+const { Moment } = await import("../js/moment.js");
 
 const shape = (placed) => placed.map(({ id, dx, dy }) => `${id}@${dx},${dy}`);
 
@@ -23,11 +24,16 @@ test("300 random logs: every moment searched anywhere answers what the reducer s
     const split = Math.floor(log.length / 2);
     for (const { seq, author, op } of log.slice(0, split)) board.applyCommitted(seq, author, op);
     const index = new HistoryIndex(board);
+    // States as a moment gives them (going on from earlier ones), or evaluated from scratch.
+    const moment = seed % 2 ? new Moment(board, 0) : null;
     let previous = null;
+    let lastAt = 0;
     for (let step = 0; step < 30; step++) {
       if (step === 15) for (const { seq, author, op } of log.slice(split)) board.applyCommitted(seq, author, op);
-      const at = Math.floor(rand() * (board.lastSeq + 1));
-      const placed = board.visibleAt(at);
+      // Forward in small steps (as a drag goes) as often as anywhere.
+      const at = previous && rand() < 0.5 ? Math.min(board.lastSeq, lastAt + Math.floor(rand() * 4)) : Math.floor(rand() * (board.lastSeq + 1));
+      lastAt = at;
+      const placed = moment ? moment.stateAt(at, rand() < 0.2) : board.visibleAt(at);
       const { added, onTop } = index.update(placed);
       const message = `seed ${seed}, moment ${at}`;
       if (previous === null) assert.equal(onTop, false, message);

@@ -118,6 +118,9 @@ test("a board of strokes only is gone on from, not evaluated again", () => {
   for (const at of [50, 45, 90, 41, 100]) assert.equal(moment.stateAt(at).length, at);
   assert.equal(moment.stateAt(40), keyframe);
   assert.equal(evaluated, 0);
-  assert.equal(moment.stateAt(10).length, 10); // nothing below: evaluated
+  assert.equal(moment.stateAt(10).length, 10); // from the empty board
+  assert.equal(evaluated, 0);
+  board.applyCommitted(101, "bob", { kind: "erase", id: "e", targets: ["s5"] });
+  assert.equal(moment.stateAt(101).length, 99); // not only new objects since: evaluated
   assert.equal(evaluated, 1);
 });
