@@ -35,11 +35,13 @@ SHOW_MOMENT = """async (seq) => {
     const started = performance.now();
     slider.value = String(seq);
     slider.dispatchEvent(new Event("input"));
+    let frames = 0;
     for (;;) {
         await new Promise((resolve) => requestAnimationFrame(resolve));
+        frames++;
         if (window.inkroom.historyAt() === seq && window.inkroom.inkSettled()) break;
     }
-    return performance.now() - started;
+    return [performance.now() - started, frames];
 }"""
 
 # A drag across the timeline: one input event per animation frame; the frame intervals.
@@ -106,16 +108,19 @@ def pictured(page: Any) -> float:
 
 
 def moments(page: Any, strokes: int, profile: bool = False) -> str:
-    times = []
+    times: list[float] = []
+    counts: list[int] = []
     profiler = Profile(page) if profile else None
     for share in (0.5, 0.1, 0.9, 1.0, 0.0, 0.75):
         seq = max(1, round(strokes * share))
-        times.append(page.evaluate(SHOW_MOMENT, seq))
+        took, frames = page.evaluate(SHOW_MOMENT, seq)
+        times.append(took)
+        counts.append(frames)
     if profiler:
         print(profiler.report())
     return (
         f"median {statistics.median(times):.0f} ms, max {max(times):.0f} ms "
-        f"({', '.join(f'{t:.0f}' for t in times)})"
+        f"({', '.join(f'{t:.0f}' for t in times)}; frames {', '.join(map(str, counts))})"
     )
 
 

@@ -22,7 +22,7 @@ import { bounds } from "./geometry.js";
  */
 
 // At most this many pictures, and this many bytes of them (a picture is 4 bytes a device pixel).
-const MOST = 8;
+const MOST = 16;
 const MOST_BYTES = 64 * 2 ** 20;
 // Below this many operations, any moment paints fast enough without pictures.
 const FEWEST_OPERATIONS = 2000;

@@ -264,7 +264,8 @@ export class Renderer {
     this.indexed = version;
     this.invalidate();
     if (!onTop || this._keyframeCovers(this.index.ordered.length - added.length)) {
-      // Something was removed, moved or slipped in below: what is drawn is wrong, start over.
+      // Something was removed, moved or slipped in below: what is drawn is wrong, start over
+      // (or a keyframe holds more than what is drawn: starting from it is quicker).
       this.stale = true;
       this.redraw = null;
       this.additions = [];
