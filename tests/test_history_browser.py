@@ -3,15 +3,23 @@ drew what; against a real server, with several people on the board."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
+from bench.replay import fill
+from server import protocol
+from server.config import database_url
 from tests.live_server import LiveServer
 from tests.test_browser import drag, enter_name, open_board, visible_strokes
+from tests.test_history import store
+from tests.test_render import DIFFERENCE_FROM_FULL_REDRAW
+from tests.wire import BoardClient, new_id, stroke
 
 pytestmark = pytest.mark.browser
 
@@ -290,3 +298,58 @@ def test_a_viewer_browses_the_history_but_cannot_restore(
     open_history(owner)
     owner.locator("#history-slider").press("ArrowLeft")
     expect(owner.locator("#history-restore")).to_be_enabled()
+
+
+# A board big enough for the History panel to paint keyframes (pictures of moments to start from).
+KEYFRAMED = 3000
+
+
+async def vandalize(server: LiveServer, board_id: str) -> int:
+    """After the filled strokes: a move, an erase, more strokes, a clear, more strokes. The head."""
+    client = BoardClient(server.ws_url(board_id))
+    await client.join()
+    try:
+        ids = [f"stroke-{index:08d}" for index in range(200)]
+        move = protocol.MoveOp(kind="move", id=new_id(), targets=ids[:100], dx=40.0, dy=30.0)
+        await store(client, move)  # seq 3001
+        await store(client, protocol.EraseOp(kind="erase", id=new_id(), targets=ids[100:]))
+        for i in range(98):  # 3003-3100
+            await store(client, stroke(x=float(20 * i), points=12))
+        await store(client, protocol.ClearOp(kind="clear", id=new_id()))  # 3101
+        for i in range(20):
+            head = await store(client, stroke(x=float(30 * i), points=12))
+        return head
+    finally:
+        await client.close()
+
+
+def test_moments_drawn_from_keyframes_are_what_a_full_redraw_draws(
+    server: LiveServer, browser: Browser
+) -> None:
+    url = database_url(str(server.database))
+    # Filled through the store, in a thread of its own: Playwright's loop holds this one.
+    with ThreadPoolExecutor(1) as pool:
+        board = pool.submit(lambda: asyncio.run(fill(url, [KEYFRAMED], 20))).result()[KEYFRAMED]
+        head = pool.submit(lambda: asyncio.run(vandalize(server, board))).result()
+    page = open_board(browser, f"{server.url}/b/{board}")
+    page.wait_for_function(f"() => window.inkroom.lastSeq() === {head}", timeout=60_000)
+    open_history(page)
+    slider = page.locator("#history-slider")
+    # Objects shown at each moment: the filled strokes, less the erased ones, then the new ones.
+    expected = {1500: 1500, 400: 400, 3000: 3000, 3001: 3000, 3002: 2900, 3100: 2998, 3101: 0}
+    expected |= {2999: 2999, head: 20, 3050: 2948}
+    for zoom in ("100%", "fit"):
+        if zoom == "fit":
+            page.locator("#zoom-fit").click()
+        page.wait_for_function("() => window.inkroom.historyPictured()", timeout=120_000)
+        for moment, count in expected.items():
+            slider.fill(str(moment))
+            page.wait_for_function(
+                f"() => window.inkroom.historyAt() === {moment} && window.inkroom.inkSettled()",
+                timeout=60_000,
+            )
+            assert len(shown(page)) == count, (zoom, moment)
+            result = page.evaluate(DIFFERENCE_FROM_FULL_REDRAW)
+            assert result["differ"] == 0, (zoom, moment, result)
+            if moment in (1500, 3000, 3050):
+                assert result["inked"] > 1000, (zoom, moment, result)

@@ -667,6 +667,8 @@ Object.assign(window, {
     lastSeq: () => board.lastSeq,
     // The moment the History panel shows, or null while it is closed.
     historyAt: () => history.moment?.at ?? null,
+    // The History panel's pictures of moments are painted for the current view.
+    historyPictured: () => history.moment?.keyframes?.complete ?? false,
     shownStrokes: () => history.source.visible().map(({ id, author }) => ({ id, author })),
     view: () => ({ x: view.x, y: view.y, scale: view.scale }),
     pending: () => connection.pending,

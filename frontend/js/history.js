@@ -5,6 +5,7 @@
 
 import { download } from "./exporting.js";
 import { newId } from "./ids.js";
+import { Keyframes } from "./keyframes.js";
 import { Moment } from "./moment.js";
 import { recordTimelapse } from "./timelapse.js";
 import { describeTime, nameOf } from "./timeline.js";
@@ -96,6 +97,7 @@ export class HistoryPanel {
     if (this.isOpen) return;
     this.head = this.board.lastSeq;
     this.moment = new Moment(this.board, this.head);
+    this.moment.keyframes = new Keyframes(this.moment, this.renderer);
     this.renderer.selected = new Set();
     this.renderer.show(this.moment);
     this.panel.hidden = this.banner.hidden = false;
@@ -113,6 +115,7 @@ export class HistoryPanel {
     if (!this.moment) return;
     this.pause();
     this.recording?.abort();
+    this.moment.keyframes?.clear();
     this.moment = null;
     cancelAnimationFrame(this.watching);
     this.panel.hidden = this.banner.hidden = true;
@@ -245,6 +248,7 @@ export class HistoryPanel {
   watch() {
     this.watching = requestAnimationFrame(() => {
       if (!this.moment) return;
+      this.moment.keyframes?.step();
       if (this.board.lastSeq !== this.head) {
         this.head = this.board.lastSeq;
         this.slider.max = String(Math.max(1, this.head));

@@ -25,6 +25,8 @@ function shift(box, by) {
  * @typedef {object} Source what the ink layer shows: the board now, or a moment of its history
  * @property {() => Placed[]} visible the objects in paint order
  * @property {number} version bumped whenever ``visible()`` would answer differently
+ * @property {import("./history-index.js").HistoryIndex} [index] where its objects are, if it keeps that itself
+ * @property {import("./keyframes.js").Keyframes | null} [keyframes] pictures of what lies below it
  */
 /** @typedef {import("./view.js").View} View */
 /** @typedef {import("./spatial.js").Entry} Entry */
@@ -97,7 +99,9 @@ export class Renderer {
     this.band = null;
     this.width = 0;
     this.height = 0;
-    this.index = new SpatialIndex();
+    this.boardIndex = new SpatialIndex();
+    /** @type {SpatialIndex | import("./history-index.js").HistoryIndex} the shown source's */
+    this.index = this.boardIndex;
     this.indexed = -1; // the board version the index holds
     this.syncedAt = -Infinity;
     this.syncMs = 0;
@@ -134,7 +138,12 @@ export class Renderer {
   show(source) {
     if (source !== this.board) {
       this.board = source;
+      // A source may keep its own index (a moment keeps one of everything the board ever had).
+      this.index = source.index ?? this.boardIndex;
       this.indexed = -1; // versions of different sources are not comparable
+      this.stale = true; // the picture shows the other source, whatever the index says
+      this.redraw = null;
+      this.additions = [];
     }
     this.syncedAt = -Infinity;
     this.invalidate();
@@ -150,7 +159,7 @@ export class Renderer {
     this._resize();
     this._sync(true);
     const camera = this._camera();
-    this._startRedraw(camera);
+    this._startRedraw(camera, false);
     this._continueRedraw(Infinity);
     this._compose(camera);
   }
@@ -254,8 +263,9 @@ export class Renderer {
     const { added, onTop } = this.index.update(this.board.visible());
     this.indexed = version;
     this.invalidate();
-    if (!onTop) {
-      // Something was removed, moved or slipped in below: what is drawn is wrong, start over.
+    if (!onTop || this._keyframeCovers(this.index.ordered.length - added.length)) {
+      // Something was removed, moved or slipped in below: what is drawn is wrong, start over
+      // (or a keyframe holds more than what is drawn: starting from it is quicker).
       this.stale = true;
       this.redraw = null;
       this.additions = [];
@@ -270,6 +280,15 @@ export class Renderer {
     }
     this.syncMs = performance.now() - started;
     this.syncedAt = started;
+  }
+
+  /**
+   * Does one of the source's keyframes show more of it than the ``drawn`` objects below the
+   * new ones? Then starting from it beats painting the new ones. @param {number} drawn
+   */
+  _keyframeCovers(drawn) {
+    const keyframes = this.board.keyframes;
+    return !!keyframes?.below(this._camera(), this._decor(), this.index.ordered, drawn);
   }
 
   /** @param {number} started when this frame began */
@@ -294,8 +313,11 @@ export class Renderer {
     if (!this.settled) this.invalidate();
   }
 
-  /** Start redrawing the ink for ``camera`` into the spare picture. @param {Camera} camera */
-  _startRedraw(camera) {
+  /**
+   * Start redrawing the ink for ``camera`` into the spare picture.
+   * @param {Camera} camera @param {boolean} pictures whether to start from the source's keyframes
+   */
+  _startRedraw(camera, pictures = true) {
     const spare = this.spare;
     spare.camera = camera;
     spare.decor = this._decor();
@@ -312,6 +334,13 @@ export class Renderer {
       entries.sort((a, b) => a.order - b.order);
     }
     this.redraw = { entries, next: 0 };
+    // A moment of the history may have a picture of what lies below part of it: start from that.
+    const below = pictures && !this.exact ? this.board.keyframes?.below(camera, spare.decor, this.index.ordered) : null;
+    if (below) {
+      /** @type {CanvasRenderingContext2D} */ (spare.canvas.getContext("2d")).drawImage(below.canvas, 0, 0);
+      const next = entries.findIndex((entry) => entry.order >= below.count);
+      this.redraw.next = next < 0 ? entries.length : next;
+    }
   }
 
   /** @param {number} budget milliseconds */

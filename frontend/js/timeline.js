@@ -88,17 +88,19 @@ function clamp(value, low, high) {
  */
 export function describeTime(time, now = new Date()) {
   const when = new Date(time);
-  const clock = when.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  const clock = CLOCK.format(when);
   const day = (/** @type {Date} */ date) => new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
   const days = Math.round((day(now) - day(when)) / 86_400_000);
   if (days === 0) return `Today ${clock}`;
   if (days === 1) return `Yesterday ${clock}`;
   const sameYear = when.getFullYear() === now.getFullYear();
-  const date = when.toLocaleDateString(undefined, {
-    weekday: "short", day: "numeric", month: "short", ...(sameYear ? {} : { year: "numeric" }),
-  });
-  return `${date} ${clock}`;
+  return `${(sameYear ? DAY : DAY_OF_YEAR).format(when)} ${clock}`;
 }
+
+// Made once: a formatter costs milliseconds to make, and the slider names a moment every frame.
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const DAY = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short" });
+const DAY_OF_YEAR = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", year: "numeric" });
 
 /** Someone as the timeline names them. @param {Person | undefined} person */
 export function nameOf(person) {

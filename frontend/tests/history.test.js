@@ -1,10 +1,15 @@
 // A moment of the history as a renderer source, and the timeline's columns, names and pace.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import RBush from "rbush";
 import { Board } from "../js/board.js";
-import { Moment } from "../js/moment.js";
 import { Timeline, WHOLE_BOARD_MS, describeTime } from "../js/timeline.js";
 import { encodePoints } from "../js/points.js";
+import { random, randomLog } from "./random-log.js";
+
+// What board.html does in the browser: rbush's bundle defines the global.
+globalThis.RBush = RBush;
+const { Moment } = await import("../js/moment.js");
 
 const stroke = (id) => ({ kind: "stroke", id, tool: "pen", color: "#000000", width: 2, points: encodePoints([0, 0, 0.5, 1, 1, 0.5]) });
 const ids = (source) => source.visible().map((item) => item.id);
@@ -79,4 +84,43 @@ test("moments are named as people say them", () => {
   assert.match(describeTime(new Date(2026, 11, 2, 9, 12).getTime(), now), /^Yesterday /);
   assert.doesNotMatch(describeTime(new Date(2026, 10, 3, 9, 12).getTime(), now), /2026|Today|Yesterday/);
   assert.match(describeTime(new Date(2025, 10, 3, 9, 12).getTime(), now), /2025/);
+});
+
+test("300 random logs: a moment going on from states it evaluated is what the reducer shows", () => {
+  const shape = (placed) => placed.map(({ id, seq, author, dx, dy }) => `${id}:${seq}:${author}@${dx},${dy}`);
+  for (let seed = 1; seed <= 300; seed++) {
+    const rand = random(seed);
+    const log = randomLog(rand, 60);
+    const board = new Board();
+    const split = Math.floor(log.length / 2);
+    for (const { seq, author, op } of log.slice(0, split)) board.applyCommitted(seq, author, op);
+    const moment = new Moment(board, split);
+    for (let step = 0; step < 40; step++) {
+      // The rest of the log arrives while the slider moves.
+      if (step === 20) for (const { seq, author, op } of log.slice(split)) board.applyCommitted(seq, author, op);
+      const at = Math.floor(rand() * (board.lastSeq + 1));
+      const keep = rand() < 0.2;
+      assert.deepEqual(shape(moment.stateAt(at, keep)), shape(board.visibleAt(at)), `seed ${seed}, moment ${at}`);
+      moment.at = at;
+      assert.deepEqual(shape(moment.visible()), shape(board.visibleAt(at)), `seed ${seed}, moment ${at}`);
+    }
+  }
+});
+
+test("a board of strokes only is gone on from, not evaluated again", () => {
+  const board = new Board();
+  for (let seq = 1; seq <= 100; seq++) board.applyCommitted(seq, "alice", stroke(`s${seq}`));
+  const moment = new Moment(board, 100);
+  const keyframe = moment.stateAt(40, true);
+  let evaluated = 0;
+  const visibleAt = board.visibleAt.bind(board);
+  board.visibleAt = (at) => (evaluated++, visibleAt(at));
+  for (const at of [50, 45, 90, 41, 100]) assert.equal(moment.stateAt(at).length, at);
+  assert.equal(moment.stateAt(40), keyframe);
+  assert.equal(evaluated, 0);
+  assert.equal(moment.stateAt(10).length, 10); // from the empty board
+  assert.equal(evaluated, 0);
+  board.applyCommitted(101, "bob", { kind: "erase", id: "e", targets: ["s5"] });
+  assert.equal(moment.stateAt(101).length, 99); // not only new objects since: evaluated
+  assert.equal(evaluated, 1);
 });
