@@ -45,6 +45,8 @@ export class Board {
     this.moves = new Set();
     /** @type {Set<string>} */
     this.edits = new Set();
+    /** @type {Map<string, string[]>} text id -> edit operation ids */
+    this.editedBy = new Map();
     /** @type {Map<number, Entry>} committed operations by sequence number */
     this.bySeq = new Map();
     /** @type {{seq: number, value: number}} the state hash last computed, to go on from */
@@ -167,6 +169,7 @@ export class Board {
       remove(this.movedBy, target, id);
     }
     if (op.target) remove(this.toggledBy, op.target, id);
+    if (op.kind === "edit") remove(this.editedBy, op.object, id);
     this.clears.delete(id);
     this.restores.delete(id);
     this.erases.delete(id);
@@ -327,7 +330,10 @@ export class Board {
     if (op.kind === "restore") this.restores.add(op.id);
     if (op.kind === "erase") this.erases.add(op.id);
     if (op.kind === "move") this.moves.add(op.id);
-    if (op.kind === "edit") this.edits.add(op.id);
+    if (op.kind === "edit") {
+      this.edits.add(op.id);
+      append(this.editedBy, op.object, op.id);
+    }
     if (TOGGLES.has(op.kind)) append(this.toggledBy, op.target, op.id);
   }
 
@@ -376,9 +382,8 @@ export class Board {
 
   /** Does an edit newer than ``seq`` name the object ``id``? @param {string} id @param {number} seq */
   _editedLater(id, seq) {
-    for (const editId of this.edits) {
-      const other = /** @type {Entry} */ (this.entries.get(editId));
-      if (other.op.object === id && other.seq > seq) return true;
+    for (const editId of this.editedBy.get(id) ?? []) {
+      if (/** @type {Entry} */ (this.entries.get(editId)).seq > seq) return true;
     }
     return false;
   }
