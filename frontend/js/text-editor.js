@@ -77,15 +77,18 @@ export class TextEditor {
     });
   }
 
-  /** A new text at a board point, in the current style. @param {{x: number, y: number}} p */
-  start(p) {
+  /**
+   * A new text at a board point, in the current style.
+   * @param {{x: number, y: number}} p @param {boolean} pressed opened by a press still going on
+   */
+  start(p, pressed = false) {
     const style = this.context.style();
     const size = Math.min(LIMITS.MAX_TEXT_SIZE, Math.max(LIMITS.MIN_TEXT_SIZE, style.textSize));
-    this._open({ id: newId(), object: null, original: "", x: p.x, y: p.y, size, color: style.color });
+    this._open({ id: newId(), object: null, original: "", x: p.x, y: p.y, size, color: style.color }, pressed);
   }
 
-  /** Edit a text where it is. @param {Placed} item a visible text */
-  edit(item) {
+  /** Edit a text where it is. @param {Placed} item a visible text @param {boolean} pressed as for ``start`` */
+  edit(item, pressed = false) {
     const { op } = item;
     this.context.renderer.selected = new Set();
     this._open({
@@ -96,7 +99,7 @@ export class TextEditor {
       y: op.y + item.dy,
       size: op.size,
       color: op.color,
-    });
+    }, pressed);
   }
 
   /** Keep what was typed: one operation, or none when nothing changed. */
@@ -123,8 +126,8 @@ export class TextEditor {
     if (session) this._ended(session);
   }
 
-  /** @param {Omit<Session, "area">} fields */
-  _open(fields) {
+  /** @param {Omit<Session, "area">} fields @param {boolean} pressed */
+  _open(fields, pressed) {
     this.finish();
     const { view, renderer } = this.context;
     const screen = view.toScreen(fields.x, fields.y);
@@ -148,8 +151,26 @@ export class TextEditor {
       }
     });
     area.addEventListener("input", () => this._send(false));
+    // The press that opened the field may move the focus to the page as it ends: until it is over,
+    // losing the focus puts it back rather than ending the text (else the next keys would reach
+    // the board's shortcuts).
+    let settling = pressed;
+    if (pressed) {
+      const settled = () => {
+        removeEventListener("pointerup", settled, true);
+        removeEventListener("pointercancel", settled, true);
+        setTimeout(() => {
+          settling = false;
+          if (this.session === session) area.focus();
+        }, 0);
+      };
+      addEventListener("pointerup", settled, true);
+      addEventListener("pointercancel", settled, true);
+    }
     area.addEventListener("blur", () => {
-      if (this.session === session) this.finish();
+      if (this.session !== session) return;
+      if (settling) setTimeout(() => this.session === session && area.focus(), 0);
+      else this.finish();
     });
     this.host.append(area);
     this.session = session;
@@ -157,8 +178,6 @@ export class TextEditor {
     renderer.invalidate();
     area.focus();
     area.setSelectionRange(area.value.length, area.value.length);
-    // And again once the pointer event is over, in case the browser moved focus meanwhile.
-    setTimeout(() => this.session === session && area.focus(), 0);
     this._send(true);
     this.keepalive = setInterval(() => this._send(true), KEEPALIVE_MS);
   }

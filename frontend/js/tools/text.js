@@ -18,8 +18,8 @@ export function textTool(context, editor) {
         return;
       }
       const hit = textAt(context, p);
-      if (hit) editor.edit(hit);
-      else editor.start(p);
+      if (hit) editor.edit(hit, true);
+      else editor.start(p, true);
     },
     move() {},
     up() {},
