@@ -58,9 +58,7 @@ def open_page(browser: Any, url: str) -> Any:
 def describe(values: list[float]) -> str:
     ordered = sorted(values)
     p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    return (
-        f"median {statistics.median(ordered):.0f} ms, p99 {p99:.0f} ms, max {ordered[-1]:.0f} ms"
-    )
+    return f"median {statistics.median(ordered):.0f} ms, p99 {p99:.0f} ms, max {ordered[-1]:.0f} ms"
 
 
 def measure(server: LiveServer, chars: int, pace: int) -> None:
