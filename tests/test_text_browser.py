@@ -139,7 +139,8 @@ def test_a_double_clicked_text_is_edited_in_place_live_for_the_other_and_undone_
     assert box is not None and canvas is not None
     assert abs(box["x"] - canvas["x"] - 200) <= 2 and abs(box["y"] - canvas["y"] - 150) <= 2
     style = editor.evaluate("(e) => [getComputedStyle(e).fontSize, getComputedStyle(e).color]")
-    assert style[0] == f"{original['size']}px"
+    red, green, blue = (int(str(original["color"])[i : i + 2], 16) for i in (1, 3, 5))
+    assert style == [f"{original['size']}px", f"rgb({red}, {green}, {blue})"]
 
     alice.keyboard.press("End")
     alice.keyboard.press("Shift+Enter")
