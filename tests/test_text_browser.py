@@ -36,6 +36,19 @@ def wait_texts(page: Page, expected: list[str]) -> None:
     )
 
 
+# Inked pixels of one layer within a rectangle of the board's screen (left, top, right, bottom).
+LAYER_INK = """([layer, left, top, right, bottom]) => {
+    const canvas = document.getElementById(layer);
+    const ratio = canvas.width / canvas.clientWidth;
+    const { data } = canvas.getContext("2d").getImageData(
+        left * ratio, top * ratio, (right - left) * ratio, (bottom - top) * ratio);
+    let inked = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+    return inked;
+}"""
+TEXT_AREA = [190, 140, 420, 260]
+
+
 def type_text(page: Page, at: tuple[int, int], lines: list[str]) -> None:
     page.keyboard.press("t")
     click(page, *at)
@@ -127,6 +140,7 @@ def test_a_double_clicked_text_is_edited_in_place_live_for_the_other_and_undone_
     alice.keyboard.press("Enter")
     wait_texts(bob, ["Hello"])
     original = visible_strokes(bob)[0]
+    bob.wait_for_function(f"() => ({LAYER_INK})({['layer-ink', *TEXT_AREA]}) > 0")
 
     alice.keyboard.press("v")
     click(alice, 215, 160, count=2)
@@ -146,6 +160,9 @@ def test_a_double_clicked_text_is_edited_in_place_live_for_the_other_and_undone_
     alice.keyboard.press("Shift+Enter")
     alice.keyboard.type("world")
     bob.wait_for_function("() => window.inkroom.typing().includes('Hello\\nworld')")
+    # Bob sees the words being typed in place of the text, not both on top of each other.
+    bob.wait_for_function(f"() => ({LAYER_INK})({['layer-ink', *TEXT_AREA]}) === 0")
+    assert bob.evaluate(f"({LAYER_INK})({['layer-live', *TEXT_AREA]})") > 0
     alice.keyboard.press("Escape")
     wait_texts(bob, ["Hello\nworld"])
     edited = visible_strokes(bob)[0]
