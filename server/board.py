@@ -6,9 +6,11 @@ included), is written out in docs/protocol.md ("Board state"):
 - An operation other than undo/redo is *active* unless the newest undo/redo of it by its author
   is an undo.
 - Without a restore: an object is visible when its creating operation is active, no active erase
-  names it, and no active clear comes after it; its position adds the deltas of its active moves.
+  names it, and no active clear comes after it; its position adds the deltas of its active moves;
+  a text's words are those of its newest active edit (by seq), or its own.
 - The newest active ``restore`` (at seq r, back to ``at``) starts the board from what was visible
-  as of ``at``, where it was then; only operations after r apply on top of that, by the same rules.
+  as of ``at``, where it was then and as it read then; only operations after r apply on top of
+  that, by the same rules.
 
 None of this depends on the order in which operations are applied, which is what lets optimistic
 clients converge.
@@ -23,6 +25,7 @@ from server.protocol import (
     CREATING_KINDS,
     UNDOABLE_KINDS,
     ClearOp,
+    EditOp,
     EraseOp,
     MoveOp,
     OperationModel,
@@ -52,8 +55,17 @@ class _Record:
 
 
 @dataclass(frozen=True)
+class _State:
+    """Where a visible object's moves have taken it, and the edit whose words a text shows."""
+
+    dx: float = 0.0
+    dy: float = 0.0
+    edit: EditOp | None = None
+
+
+@dataclass(frozen=True)
 class Placed:
-    """A visible object and how far its moves have taken it."""
+    """A visible object and how far its moves have taken it (a text with its edited words)."""
 
     seq: int
     author: str
@@ -68,6 +80,7 @@ class Board:
     # Operations that name a target, and restores, in the order applied.
     erases: list[str] = field(default_factory=list)
     moves: list[str] = field(default_factory=list)
+    edits: list[str] = field(default_factory=list)
     clears: list[str] = field(default_factory=list)
     restores: list[str] = field(default_factory=list)
     objects: list[str] = field(default_factory=list)
@@ -89,6 +102,8 @@ class Board:
                 self.erases.append(op.id)
             case MoveOp():
                 self.moves.append(op.id)
+            case EditOp():
+                self.edits.append(op.id)
             case ClearOp():
                 self.clears.append(op.id)
             case RestoreOp():
@@ -98,12 +113,15 @@ class Board:
 
     def visible(self, at: int = NOW) -> list[Placed]:
         """Visible objects as of ``at``, in paint order (by sequence number)."""
-        offsets = self._offsets(at)
+        states = self._states(at)
         placed: list[Placed] = []
-        for op_id, (dx, dy) in offsets.items():
+        for op_id, state in states.items():
             record = self.records[op_id]
-            assert isinstance(record.op, StrokeOp | ShapeOp | TextOp)
-            placed.append(Placed(record.seq, record.author, record.op, dx, dy))
+            op = record.op
+            assert isinstance(op, StrokeOp | ShapeOp | TextOp)
+            if state.edit is not None:
+                op = op.model_copy(update={"text": state.edit.text})
+            placed.append(Placed(record.seq, record.author, op, state.dx, state.dy))
         placed.sort(key=lambda item: item.seq)
         return placed
 
@@ -112,7 +130,7 @@ class Board:
         records = (self.records[op_id] for op_id in op_ids)
         return [r for r in records if after < r.seq <= at and r.active(at)]
 
-    def _offsets(self, at: int) -> dict[str, tuple[float, float]]:
+    def _states(self, at: int) -> dict[str, _State]:
         restore = max(
             (
                 r
@@ -122,26 +140,32 @@ class Board:
             key=lambda r: r.seq,
             default=None,
         )
-        offsets: dict[str, tuple[float, float]] = {}
+        states: dict[str, _State] = {}
         floor = 0
         if restore is not None:
             assert isinstance(restore.op, RestoreOp)
-            offsets = self._offsets(restore.op.at)
+            states = self._states(restore.op.at)
             floor = restore.seq
         for record in self._counts(self.objects, floor, at):
             if record.op.kind in CREATING_KINDS:
-                offsets[record.op.id] = (0.0, 0.0)
+                states[record.op.id] = _State()
         last_clear = max((r.seq for r in self._counts(self.clears, floor, at)), default=0)
         if last_clear:
-            offsets = {i: o for i, o in offsets.items() if self.records[i].seq > last_clear}
+            states = {i: s for i, s in states.items() if self.records[i].seq > last_clear}
         for record in self._counts(self.erases, floor, at):
             assert isinstance(record.op, EraseOp)
             for target in record.op.targets:
-                offsets.pop(target, None)
+                states.pop(target, None)
         for record in sorted(self._counts(self.moves, floor, at), key=lambda r: r.seq):
             assert isinstance(record.op, MoveOp)
             for target in record.op.targets:
-                if target in offsets:
-                    dx, dy = offsets[target]
-                    offsets[target] = (dx + record.op.dx, dy + record.op.dy)
-        return offsets
+                if target in states:
+                    state = states[target]
+                    dx, dy = state.dx + record.op.dx, state.dy + record.op.dy
+                    states[target] = _State(dx, dy, state.edit)
+        for record in sorted(self._counts(self.edits, floor, at), key=lambda r: r.seq):
+            assert isinstance(record.op, EditOp)
+            edited = states.get(record.op.object)
+            if edited is not None and self.records[record.op.object].op.kind == "text":
+                states[record.op.object] = _State(edited.dx, edited.dy, record.op)
+        return states

@@ -19,6 +19,7 @@ from server.protocol import (
     TITLE_PATTERN,
     ClearOp,
     Coordinate,
+    EditOp,
     EraseOp,
     Id,
     Limits,
@@ -65,7 +66,16 @@ class DocumentStroke(StrokeOp):
 
 
 DocumentOperation = Annotated[
-    DocumentStroke | ShapeOp | TextOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp | RestoreOp,
+    DocumentStroke
+    | ShapeOp
+    | TextOp
+    | EditOp
+    | MoveOp
+    | EraseOp
+    | UndoOp
+    | RedoOp
+    | ClearOp
+    | RestoreOp,
     Field(discriminator="kind"),
 ]
 

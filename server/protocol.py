@@ -241,6 +241,12 @@ class ShapeOp(Message):
     fill: Color | None = None
 
 
+Text = Annotated[str, Field(min_length=1, max_length=Limits.MAX_TEXT_CHARS, pattern=TEXT_PATTERN)]
+TextSize = Annotated[
+    float, Field(ge=Limits.MIN_TEXT_SIZE, le=Limits.MAX_TEXT_SIZE, allow_inf_nan=False)
+]
+
+
 class TextOp(Message):
     """A text block whose top-left corner is at (x, y); ``size`` is the font size."""
 
@@ -248,13 +254,18 @@ class TextOp(Message):
     id: Id
     x: Coordinate
     y: Coordinate
-    text: Annotated[
-        str, Field(min_length=1, max_length=Limits.MAX_TEXT_CHARS, pattern=TEXT_PATTERN)
-    ]
-    size: Annotated[
-        float, Field(ge=Limits.MIN_TEXT_SIZE, le=Limits.MAX_TEXT_SIZE, allow_inf_nan=False)
-    ]
+    text: Text
+    size: TextSize
     color: Color
+
+
+class EditOp(Message):
+    """Replaces the words of the text ``object``; the newest active edit of a text wins."""
+
+    kind: Literal["edit"]
+    id: Id
+    object: Id
+    text: Text
 
 
 class MoveOp(Message):
@@ -277,15 +288,15 @@ class RestoreOp(Message):
 
 
 Operation = Annotated[
-    StrokeOp | ShapeOp | TextOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp | RestoreOp,
+    StrokeOp | ShapeOp | TextOp | EditOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp | RestoreOp,
     Field(discriminator="kind"),
 ]
 OperationModel = (
-    StrokeOp | ShapeOp | TextOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp | RestoreOp
+    StrokeOp | ShapeOp | TextOp | EditOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp | RestoreOp
 )
 # Operations that create an object (whose id is the operation's id).
 CREATING_KINDS = frozenset({"stroke", "shape", "text"})
-UNDOABLE_KINDS = frozenset({"stroke", "shape", "text", "move", "erase", "clear", "restore"})
+UNDOABLE_KINDS = frozenset({"stroke", "shape", "text", "edit", "move", "erase", "clear", "restore"})
 
 
 # Client -> server
@@ -318,6 +329,22 @@ class Live(Message):
     points: LivePoints
 
 
+class Typing(Message):
+    """A text being typed or edited: relayed to the others, never stored. ``id`` is the id the
+    finished ``text`` (or ``edit``) operation will have, ``object`` the text being edited;
+    ``ended`` says the typing stopped without an operation (nothing to keep)."""
+
+    type: Literal["typing"]
+    id: Id
+    object: Id | None = None
+    x: Coordinate
+    y: Coordinate
+    size: TextSize
+    color: Color
+    text: Annotated[str, Field(max_length=Limits.MAX_TEXT_CHARS, pattern=TEXT_PATTERN)]
+    ended: bool = False
+
+
 class Cursor(Message):
     type: Literal["cursor"]
     x: Coordinate
@@ -344,9 +371,9 @@ class Kick(Message):
 
 
 ClientMessage = Annotated[
-    Join | Live | Cursor | Submit | Kick | Desync, Field(discriminator="type")
+    Join | Live | Typing | Cursor | Submit | Kick | Desync, Field(discriminator="type")
 ]
-ClientMessageModel = Join | Live | Cursor | Submit | Kick | Desync
+ClientMessageModel = Join | Live | Typing | Cursor | Submit | Kick | Desync
 
 
 # Server -> client
@@ -442,6 +469,19 @@ class PeerLive(Message):
     points: LivePoints
 
 
+class PeerTyping(Message):
+    type: Literal["typing"] = "typing"
+    peer: PeerId
+    id: Id
+    object: Id | None = None
+    x: Coordinate
+    y: Coordinate
+    size: TextSize
+    color: Color
+    text: Annotated[str, Field(max_length=Limits.MAX_TEXT_CHARS, pattern=TEXT_PATTERN)]
+    ended: bool = False
+
+
 class PeerCursor(Message):
     type: Literal["cursor"] = "cursor"
     peer: PeerId
@@ -474,6 +514,7 @@ ServerMessage = Annotated[
     | Check
     | Presence
     | PeerLive
+    | PeerTyping
     | PeerCursor
     | BoardInfo
     | Error,

@@ -4,7 +4,7 @@ Pure: no I/O. A snapshot at ``seq`` holds every operation up to ``seq`` (undo an
 back anything ever drawn, and the history view can show any moment, so nothing is dropped); what it
 saves is the per-operation framing of a replay, and it is compressed and cached as immutable files.
 
-Part 0 holds the operations that create nothing (erase, move, clear, undo, redo, restore): the
+Part 0 holds the operations that create nothing (erase, move, edit, clear, undo, redo, restore): the
 rules that decide what is visible. The objects are split into parts of nearby objects (a k-d split
 of their anchor points), each with its bounds, so that a browser fetches what is on its screen
 first. Every part is a msgpack map::

@@ -160,6 +160,45 @@ async def test_live_points_reach_the_other_client_with_the_senders_peer_id_and_a
     assert [m for m in a.received if m.type == "live" and m.stroke == live.stroke] == []
 
 
+async def test_typing_reaches_the_other_client_as_it_is_typed_and_is_never_stored(
+    server: LiveServer, board_id: str, clients: list[BoardClient]
+) -> None:
+    a = await joined(server, board_id, clients)
+    b = await joined(server, board_id, clients)
+    a_peer = next(m.peer for m in a.received if m.type == "welcome")
+    text_id = new_id()
+    for typed in ("H", "Hi", "Hi\nthere"):
+        await a.send(protocol.Typing(type="typing", id=text_id, x=5.0, y=6.0, size=24.0,
+                                     color="#1971c2", text=typed))  # fmt: skip
+        got = await b.expect("typing", text=typed)
+        assert (got.peer, got.id, got.object, got.x, got.size, got.ended) == (
+            a_peer, text_id, None, 5.0, 24.0, False
+        )  # fmt: skip
+    assert head_seq(server, board_id) == 0
+    assert [m for m in a.received if m.type == "typing"] == []
+
+
+async def test_anyone_may_edit_a_text_and_only_the_editor_may_undo_the_edit(
+    server: LiveServer, board_id: str, clients: list[BoardClient]
+) -> None:
+    a = await joined(server, board_id, clients)
+    b = await joined(server, board_id, clients)
+    text = protocol.TextOp(kind="text", id=new_id(), x=0, y=0, text="Hello", size=20,
+                           color="#000000")  # fmt: skip
+    await a.submit(text)
+    await b.expect("committed", op=text)
+    edit = protocol.EditOp(kind="edit", id=new_id(), object=text.id, text="Hello\nworld")
+    await b.submit(edit)
+    stored = await a.expect("committed", op=edit)
+    assert stored.author == b.user
+    refused = protocol.UndoOp(kind="undo", id=new_id(), target=edit.id)
+    await a.submit(refused)
+    assert (await a.expect("error", id=refused.id)).code == ErrorCode.FORBIDDEN
+    undo = protocol.UndoOp(kind="undo", id=new_id(), target=edit.id)
+    await b.submit(undo)
+    await b.expect("ack", id=undo.id)
+
+
 async def test_the_author_gets_an_ack_and_the_other_client_the_committed_op_with_the_same_seq(
     server: LiveServer, board_id: str, clients: list[BoardClient]
 ) -> None:

@@ -20,7 +20,7 @@ const logs = JSON.parse(readFileSync(0, "utf8"));
 const results = logs.map((log) => {
   const board = new Board();
   for (const { seq, author, op } of log) board.applyCommitted(seq, author, op);
-  const view = (placed) => placed.map(({ id, dx, dy }) => [id, dx, dy]);
+  const view = (placed) => placed.map(({ id, op, dx, dy }) => [id, dx, dy, op.text ?? null]);
   // Now, then every moment of the board's history.
   return [view(board.visible()), ...log.map(({ seq }) => view(board.visibleAt(seq)))];
 });
@@ -32,6 +32,7 @@ def random_log(rng: random.Random, length: int) -> list[dict[str, object]]:
     users = ["author-a", "author-b", "author-c"]
     log: list[dict[str, object]] = []
     made: list[tuple[str, str]] = []  # (op id, author) of undoable operations
+    texts: list[str] = []
     for seq in range(1, length + 1):
         author = rng.choice(users)
         op_id = f"operation-{seq:04d}"
@@ -42,6 +43,14 @@ def random_log(rng: random.Random, length: int) -> list[dict[str, object]]:
             point = encode_points([rng.uniform(0, 99), rng.uniform(0, 99), 0.5])
             op = {"kind": "stroke", "id": op_id, "tool": "pen", "color": "#000000", "width": 2.0,
                   "points": point}  # fmt: skip
+        elif roll < 0.36:
+            op = {"kind": "text", "id": op_id, "x": 1.0, "y": 2.0, "text": f"typed {seq}",
+                  "size": 16.0, "color": "#000000"}  # fmt: skip
+            texts.append(op_id)
+        elif roll < 0.44 and texts:
+            # Mostly texts; now and then another object, which an edit leaves as it is.
+            edited = rng.choice(texts) if rng.random() < 0.9 else rng.choice(made)[0]
+            op = {"kind": "edit", "id": op_id, "object": edited, "text": f"edit {seq}"}
         elif roll < 0.4:
             op = {"kind": "shape", "id": op_id, "shape": "rect", "x1": 0.0, "y1": 0.0,
                   "x2": 5.0, "y2": 5.0, "color": "#000000", "width": 2.0}  # fmt: skip
@@ -71,7 +80,10 @@ def python_views(log: list[dict[str, object]]) -> list[list[list[object]]]:
         board.apply(int(str(entry["seq"])), str(entry["author"]), op)
     moments = [int(str(entry["seq"])) for entry in log]
     views = [board.visible()] + [board.visible(at) for at in moments]
-    return [[[item.op.id, item.dx, item.dy] for item in view] for view in views]
+    return [
+        [[item.op.id, item.dx, item.dy, getattr(item.op, "text", None)] for item in view]
+        for view in views
+    ]
 
 
 def test_both_boards_show_the_same_objects_at_every_moment_of_300_random_logs() -> None:

@@ -42,10 +42,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 KEYS = [
     "type", "op", "kind", "id", "x", "y", "points", "color", "width", "user", "name", "last_seq",
     "token", "stroke", "targets", "target", "text", "size", "shape", "x1", "y1", "x2", "y2",
-    "dx", "dy", "peer", "tool", "fill",
+    "dx", "dy", "peer", "tool", "fill", "object", "ended",
 ]  # fmt: skip
-TAGS = ["join", "live", "cursor", "op", "kick", "welcome", "committed", "ack", "stroke", "shape",
-        "text", "move", "erase", "undo", "redo", "clear"]  # fmt: skip
+TAGS = ["join", "live", "typing", "cursor", "op", "kick", "welcome", "committed", "ack", "stroke",
+        "shape", "text", "edit", "move", "erase", "undo", "redo", "clear"]  # fmt: skip
 
 ids = st.from_regex(r"[A-Za-z0-9_-]{8,16}", fullmatch=True)
 colors = st.from_regex(r"#[0-9a-f]{6}", fullmatch=True)
@@ -81,6 +81,8 @@ def _op(kind: str, draw: Any) -> dict[str, Any]:
     elif kind == "text":
         op |= {"x": draw(coordinates), "y": draw(coordinates), "text": draw(st.text(min_size=1)),
                "size": draw(st.floats(4, 400)), "color": draw(colors)}  # fmt: skip
+    elif kind == "edit":
+        op |= {"object": draw(ids), "text": draw(st.text(min_size=1))}
     elif kind in ("move", "erase"):
         op["targets"] = draw(st.lists(ids, min_size=1, max_size=4))
         if kind == "move":
@@ -92,25 +94,29 @@ def _op(kind: str, draw: Any) -> dict[str, Any]:
 
 @st.composite
 def valid_messages(draw: Any) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["join", "live", "cursor", "kick", "op"]))
+    kind = draw(st.sampled_from(["join", "live", "typing", "cursor", "kick", "op"]))
     if kind == "join":
         return {"type": "join", "user": draw(ids), "name": "Fuzzer", "color": draw(colors),
                 "last_seq": draw(st.integers(0, 50))}  # fmt: skip
     if kind == "live":
         return {"type": "live", "stroke": draw(ids), "color": draw(colors), "width": draw(widths),
                 "points": draw(points)}  # fmt: skip
+    if kind == "typing":
+        return {"type": "typing", "id": draw(ids), "x": draw(coordinates), "y": draw(coordinates),
+                "size": draw(st.floats(4, 400)), "color": draw(colors),
+                "text": draw(st.text())}  # fmt: skip
     if kind == "cursor":
         return {"type": "cursor", "x": draw(coordinates), "y": draw(coordinates)}
     if kind == "kick":
         return {"type": "kick", "peer": draw(st.integers(1, 1_000))}
-    op_kind = draw(st.sampled_from(["stroke", "shape", "text", "move", "erase", "undo", "redo",
-                                    "clear"]))  # fmt: skip
+    op_kind = draw(st.sampled_from(["stroke", "shape", "text", "edit", "move", "erase", "undo",
+                                    "redo", "clear"]))  # fmt: skip
     return {"type": "op", "op": _op(op_kind, draw)}
 
 
 @st.composite
 def valid_ops(draw: Any) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["stroke", "shape", "text", "move", "erase", "clear"]))
+    kind = draw(st.sampled_from(["stroke", "shape", "text", "edit", "move", "erase", "clear"]))
     return {"type": "op", "op": _op(kind, draw)}
 
 

@@ -131,3 +131,34 @@ async def test_any_moment_can_be_exported_and_the_timeline_says_who_made_each_op
     assert [person["name"] for person in people] == ["Alice", "Bob", "Alice"]
     assert [timeline["kinds"][index] for index in timeline["kind"]] == ["stroke", "stroke", "clear"]
     assert len(timeline["time"]) == 3 and all(t >= 0 for t in timeline["time"])
+
+
+async def test_an_edited_text_reads_as_it_did_at_each_moment_in_exports_and_comes_back_on_import(
+    server: LiveServer, board_id: str, clients: list[BoardClient]
+) -> None:
+    alice = BoardClient(server.ws_url(board_id), name="Alice")
+    clients.append(alice)
+    await alice.join()
+    text = protocol.TextOp(kind="text", id=new_id(), x=10, y=20, text="Before", size=20,
+                           color="#000000")  # fmt: skip
+    before = await store(alice, text)
+    edit = protocol.EditOp(kind="edit", id=new_id(), object=text.id, text="After\nedit")
+    await store(alice, edit)
+
+    def words(svg: str) -> str:
+        root = ElementTree.fromstring(svg)
+        return "|".join(
+            "".join(node.itertext()) for node in root.iter("{http://www.w3.org/2000/svg}text")
+        )
+
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        then = (await http.get(f"/api/boards/{board_id}/export.svg?at={before}")).text
+        now = (await http.get(f"/api/boards/{board_id}/export.svg")).text
+        assert "Before" in words(then) and "After" not in words(then)
+        assert "After" in words(now) and "Before" not in words(now)
+        document = (await http.get(f"/api/boards/{board_id}/export.json")).json()
+        assert [item["op"]["kind"] for item in document["operations"]] == ["text", "edit"]
+        imported = await http.post("/api/boards/import", json=document)
+        assert imported.status_code == 201, imported.text
+        again = (await http.get(f"/api/boards/{imported.json()['id']}/export.svg")).text
+    assert words(again) == words(now)

@@ -38,11 +38,13 @@ def _rows(log: list[dict[str, Any]]) -> list[snapshot.Row]:
     ]
 
 
-def _view(entries: list[tuple[int, str, Any]]) -> list[tuple[str, float, float]]:
+def _view(entries: list[tuple[int, str, Any]]) -> list[tuple[str, float, float, str | None]]:
     board = Board()
     for seq, author, op in sorted(entries, key=lambda entry: entry[0]):
         board.apply(seq, author, protocol.operation_adapter.validate_python(op))
-    return [(item.op.id, item.dx, item.dy) for item in board.visible()]
+    return [
+        (item.op.id, item.dx, item.dy, getattr(item.op, "text", None)) for item in board.visible()
+    ]
 
 
 @settings(max_examples=60, deadline=None)

@@ -22,6 +22,7 @@ import { freehand } from "./tools/pen.js";
 import { selectTool } from "./tools/select.js";
 import { shapeTool } from "./tools/shape.js";
 import { textTool } from "./tools/text.js";
+import { TextEditor, typedByPeer } from "./text-editor.js";
 import { TimelineFeed } from "./timeline.js";
 import { View } from "./view.js";
 
@@ -74,6 +75,7 @@ function submit(op) {
 
 const context = { board, connection, renderer, view, style: () => style, submit };
 const boardHost = /** @type {HTMLElement} */ (document.getElementById("board"));
+const textEditor = new TextEditor(context, boardHost);
 const tools = {
   select: selectTool(context),
   hand: hand(),
@@ -84,7 +86,7 @@ const tools = {
   arrow: shapeTool(context, "arrow"),
   rect: shapeTool(context, "rect"),
   ellipse: shapeTool(context, "ellipse"),
-  text: textTool(context, boardHost),
+  text: textTool(context, textEditor),
 };
 const SHORTCUTS = {
   v: "select", h: "hand", p: "pen", i: "highlighter", e: "eraser",
@@ -96,6 +98,7 @@ let current = "pen";
 const surface = /** @type {HTMLCanvasElement} */ (document.getElementById("board-canvas"));
 // While the History panel shows an earlier moment, the pointer can only pan.
 new Input(surface, view, () => (history.isOpen ? tools.hand : tools[current]), viewChanged);
+textEditor.editOnDoubleClick(surface, () => canDraw() && (current === "select" || current === "text"));
 
 function viewChanged() {
   renderer.invalidate();
@@ -164,7 +167,7 @@ function pickTool(name) {
 // Messages that change the board are handled one at a time, in order: a welcome may first load
 // this browser's copy or a snapshot, and what follows it waits for that. The rest (people,
 // cursors, live ink) is shown at once.
-const IMMEDIATE = new Set(["presence", "live", "cursor", "board"]);
+const IMMEDIATE = new Set(["presence", "live", "typing", "cursor", "board"]);
 /** @type {any[]} */
 const inbox = [];
 let pumping = false;
@@ -323,6 +326,15 @@ function handle(message) {
         renderer.liveStrokes.set(key, { ...message, points: [...fresh], updated: performance.now() });
         liveKeys.set(message.stroke, key);
       }
+      renderer.invalidate();
+      break;
+    }
+    case "typing": {
+      const key = `${message.peer}:${message.id}`;
+      const typed = typedByPeer(message);
+      if (typed) renderer.liveStrokes.set(key, typed);
+      else renderer.liveStrokes.delete(key);
+      liveKeys.set(message.id, key);
       renderer.invalidate();
       break;
     }
@@ -498,6 +510,12 @@ addEventListener("keydown", (event) => {
   } else if ((key === "delete" || key === "backspace") && renderer.selected.size) {
     event.preventDefault();
     if (canDraw()) tools.select.deleteSelection();
+  } else if (key === "enter" && renderer.selected.size === 1 && canDraw()) {
+    const item = board.visible().find((placed) => renderer.selected.has(placed.id));
+    if (item?.op.kind === "text") {
+      event.preventDefault();
+      textEditor.edit(item);
+    }
   } else if (key === "escape") {
     renderer.selected = new Set();
     renderer.invalidate();
@@ -680,6 +698,8 @@ Object.assign(window, {
     },
     lastInkMs: () => renderer.lastInkMs,
     selected: () => [...renderer.selected],
+    // Texts others are typing, as this page shows them.
+    typing: () => [...renderer.liveStrokes.values()].filter((live) => live.tool === "text" && !live.own).map((live) => live.text),
     // The ink layer shows everything, sharp, for the current view.
     inkSettled: () => renderer.settled,
     // Draw the ink layer again from nothing, at once (what progressive drawing must match).

@@ -3,15 +3,16 @@
 //
 // Every operation but undo/redo is active unless the newest undo/redo of it (by its author) is an
 // undo. An object is visible when the operation that created it is active, no active erase names
-// it, and no active clear comes after it; its position adds the deltas of its active moves. The
-// newest active restore starts the board from what showed at its moment; only what came after
-// the restore applies on top. Any moment can be evaluated ("as of" a sequence number).
+// it, and no active clear comes after it; its position adds the deltas of its active moves; a
+// text reads as its newest active edit (or as typed). The newest active restore starts the board
+// from what showed at its moment; only what came after the restore applies on top. Any moment can be evaluated ("as of" a sequence number).
 // Pending (not yet acknowledged) local operations sit after everything committed, in the order
 // they were made, so the view converges to the server's once the acks arrive.
 
 /** @typedef {{kind: string, id: string, [field: string]: any}} Operation */
 /** @typedef {{seq: number, author: string, op: Operation}} Entry */
 /** @typedef {{id: string, seq: number, author: string, op: Operation, dx: number, dy: number}} Placed */
+/** @typedef {[number, number, Operation?]} State how far an object moved, and a text's newest edit */
 
 import { EMPTY_STATE_HASH } from "./protocol.gen.js";
 
@@ -42,6 +43,10 @@ export class Board {
     this.erases = new Set();
     /** @type {Set<string>} */
     this.moves = new Set();
+    /** @type {Set<string>} */
+    this.edits = new Set();
+    /** @type {Map<string, string[]>} text id -> edit operation ids */
+    this.editedBy = new Map();
     /** @type {Map<number, Entry>} committed operations by sequence number */
     this.bySeq = new Map();
     /** @type {{seq: number, value: number}} the state hash last computed, to go on from */
@@ -164,10 +169,12 @@ export class Board {
       remove(this.movedBy, target, id);
     }
     if (op.target) remove(this.toggledBy, op.target, id);
+    if (op.kind === "edit") remove(this.editedBy, op.object, id);
     this.clears.delete(id);
     this.restores.delete(id);
     this.erases.delete(id);
     this.moves.delete(id);
+    this.edits.delete(id);
     this._changed();
   }
 
@@ -204,10 +211,11 @@ export class Board {
     /** @type {Placed[]} */
     const placed = [];
     let sorted = true;
-    for (const [id, [dx, dy]] of this._offsets(at)) {
+    for (const [id, [dx, dy, edit]] of this._states(at)) {
       const entry = /** @type {Entry} */ (this.entries.get(id));
       if (sorted && placed.length && placed[placed.length - 1].seq > entry.seq) sorted = false;
-      placed.push({ id, seq: entry.seq, author: entry.author, op: entry.op, dx, dy });
+      const op = edit ? edited(entry.op, edit) : entry.op;
+      placed.push({ id, seq: entry.seq, author: entry.author, op, dx, dy });
     }
     if (!sorted) placed.sort((a, b) => a.seq - b.seq);
     return placed;
@@ -226,14 +234,14 @@ export class Board {
   }
 
   /**
-   * Visible object ids and how far they moved, as of ``at``: from the newest restore in force
-   * (what showed at its moment), or from nothing, then the operations after it.
-   * @param {number} at @returns {Map<string, [number, number]>}
+   * Visible object ids, how far they moved and a text's newest edit, as of ``at``: from the
+   * newest restore in force (what showed at its moment), or from nothing, then the operations
+   * after it. @param {number} at @returns {Map<string, State>}
    */
-  _offsets(at) {
+  _states(at) {
     const restore = this.restoreInForce(at);
-    /** @type {Map<string, [number, number]>} */
-    const offsets = restore ? this._offsets(restore.op.at) : new Map();
+    /** @type {Map<string, State>} */
+    const offsets = restore ? this._states(restore.op.at) : new Map();
     const floor = restore ? restore.seq : 0;
     /** @param {string} id */
     const counts = (id) => {
@@ -264,8 +272,15 @@ export class Board {
     for (const { op } of moves) {
       for (const target of op.targets) {
         const offset = offsets.get(target);
-        if (offset) offsets.set(target, [offset[0] + op.dx, offset[1] + op.dy]);
+        if (offset) offsets.set(target, [offset[0] + op.dx, offset[1] + op.dy, offset[2]]);
       }
+    }
+    // The newest active edit of a text gives its words, as the server's twin decides.
+    const edits = [...this.edits].filter(counts).map((id) => /** @type {Entry} */ (this.entries.get(id)));
+    edits.sort((a, b) => a.seq - b.seq);
+    for (const { op } of edits) {
+      const offset = offsets.get(op.object);
+      if (offset && this.entries.get(op.object)?.op.kind === "text") offsets.set(op.object, [offset[0], offset[1], op]);
     }
     return offsets;
   }
@@ -315,12 +330,17 @@ export class Board {
     if (op.kind === "restore") this.restores.add(op.id);
     if (op.kind === "erase") this.erases.add(op.id);
     if (op.kind === "move") this.moves.add(op.id);
+    if (op.kind === "edit") {
+      this.edits.add(op.id);
+      append(this.editedBy, op.object, op.id);
+    }
     if (TOGGLES.has(op.kind)) append(this.toggledBy, op.target, op.id);
   }
 
   /**
    * Bring the cached visible list up to date with one new operation, newer than everything
-   * else (so active and counted): new objects go on top, erases remove, moves shift; anything
+   * else (so active and counted): new objects go on top, erases remove, moves shift, edits
+   * change a text's words; anything
    * else is worked out again from the whole board. The result is what ``visibleAt`` gives.
    * @param {Entry} entry
    */
@@ -351,9 +371,21 @@ export class Board {
         }
         return { ...item, dx, dy };
       });
+    } else if (op.kind === "edit" && !this.toggledBy.has(op.id) && !this._editedLater(op.object, entry.seq)) {
+      this._visible = visible.map((item) =>
+        item.id === op.object && item.op.kind === "text" ? { ...item, op: edited(this.entries.get(item.id)?.op ?? item.op, op) } : item,
+      );
     } else {
       this._visible = null;
     }
+  }
+
+  /** Does an edit newer than ``seq`` name the object ``id``? @param {string} id @param {number} seq */
+  _editedLater(id, seq) {
+    for (const editId of this.editedBy.get(id) ?? []) {
+      if (/** @type {Entry} */ (this.entries.get(editId)).seq > seq) return true;
+    }
+    return false;
   }
 
   _changed() {
@@ -374,7 +406,20 @@ export function nextStateHash(previous, seq, author, kind, id) {
   return value;
 }
 
-const UNMOVED = /** @type {[number, number]} */ (Object.freeze([0, 0]));
+const UNMOVED = /** @type {State} */ (Object.freeze([0, 0]));
+
+/** @type {WeakMap<Operation, Operation>} edit -> the text as it reads after it (one object each, so caches keyed by operation hold) */
+const editedTexts = new WeakMap();
+
+/** A text operation with the words of an edit. @param {Operation} text @param {Operation} edit */
+function edited(text, edit) {
+  let op = editedTexts.get(edit);
+  if (!op || op.id !== text.id) {
+    op = { ...text, text: edit.text };
+    editedTexts.set(edit, op);
+  }
+  return op;
+}
 
 /** The index of the object ``id`` in a paint-ordered list, looking from the top. @param {Placed[]} list @param {string} id */
 function findLast(list, id) {

@@ -57,6 +57,7 @@ export const ERROR_CODES = Object.freeze({
 export const CLIENT_MESSAGE_TYPES = Object.freeze([
   "join",
   "live",
+  "typing",
   "cursor",
   "op",
   "kick",
@@ -71,6 +72,7 @@ export const SERVER_MESSAGE_TYPES = Object.freeze([
   "check",
   "presence",
   "live",
+  "typing",
   "cursor",
   "board",
   "error"
@@ -80,6 +82,7 @@ export const OPERATION_KINDS = Object.freeze([
   "stroke",
   "shape",
   "text",
+  "edit",
   "move",
   "erase",
   "undo",
@@ -90,6 +93,7 @@ export const OPERATION_KINDS = Object.freeze([
 
 export const UNDOABLE_KINDS = Object.freeze([
   "clear",
+  "edit",
   "erase",
   "move",
   "restore",

@@ -30,7 +30,12 @@ function shift(box, by) {
  */
 /** @typedef {import("./view.js").View} View */
 /** @typedef {import("./spatial.js").Entry} Entry */
-/** @typedef {{color: string, width: number, tool?: string, points: number[], updated: number}} LiveStroke */
+/**
+ * @typedef {{color: string, width: number, tool?: string, points: number[], updated: number,
+ *   object?: string | null, own?: boolean, [field: string]: any}} LiveStroke
+ *   ink, a shape or a text being drawn; a text being edited names the ``object`` it replaces
+ *   meanwhile, and the one typed here (``own``) is shown by its text field, not drawn
+ */
 /** @typedef {{x: number, y: number, name: string, color: string, updated: number}} RemoteCursor */
 /** @typedef {{x: number, y: number, scale: number, width: number, height: number, ratio: number}} Camera */
 /**
@@ -230,7 +235,15 @@ export class Renderer {
   _decor() {
     const { dx, dy } = this.dragOffset;
     const dragged = dx || dy ? [...this.selected].join() : "";
-    return `${[...this.faded].join()}|${this.spotlight}|${dx}|${dy}|${dragged}`;
+    return `${[...this.faded].join()}|${this.spotlight}|${dx}|${dy}|${dragged}|${[...this._beingEdited()].join()}`;
+  }
+
+  /** Texts being edited, here or by someone else: the live layer shows them as they are typed. */
+  _beingEdited() {
+    /** @type {Set<string>} */
+    const ids = new Set();
+    for (const live of this.liveStrokes.values()) if (live.object) ids.add(live.object);
+    return ids;
   }
 
   /** Board coordinates on a layer, at this screen's pixel density. @param {CanvasRenderingContext2D} context */
@@ -386,9 +399,11 @@ export class Renderer {
     const { dx: dragX, dy: dragY } = this.dragOffset;
     const dragging = !!(dragX || dragY);
     const detail = this.exact ? 0 : pixels;
+    const edited = this._beingEdited();
     let next = from;
     while (next < entries.length) {
       const { item } = entries[next++];
+      if (edited.has(item.id)) continue;
       const dragged = dragging && this.selected.has(item.id);
       const dx = item.dx + (dragged ? dragX : 0);
       const dy = item.dy + (dragged ? dragY : 0);
@@ -441,6 +456,11 @@ export class Renderer {
       // A stroke whose author went quiet without finishing it fades out of the live layer.
       if (now - stroke.updated > 10_000) {
         this.liveStrokes.delete(key);
+        if (stroke.object) this.invalidate(); // the text it was editing shows again
+        continue;
+      }
+      if (stroke.tool === "text") {
+        if (!stroke.own) paintObject(context, stroke, { left: 0, top: 0, right: 0, bottom: 0 }, 0, 1);
         continue;
       }
       if (stroke.points.length < 3) continue;

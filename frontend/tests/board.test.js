@@ -5,6 +5,7 @@ import { Board } from "../js/board.js";
 import { encodePoints } from "../js/points.js";
 
 const stroke = (id, x = 0) => ({ kind: "stroke", id, tool: "pen", color: "#000000", width: 2, points: encodePoints([x, 0, 0.5, x + 1, 1, 0.5]) });
+const text = (id, words = "hello") => ({ kind: "text", id, x: 10, y: 20, text: words, size: 16, color: "#000000" });
 const ids = (board) => board.visible().map((item) => item.id);
 
 test("committed strokes are visible in sequence order", () => {
@@ -111,7 +112,9 @@ function randomLog(rand, length) {
     const roll = rand();
     const id = `op${seq}`;
     let op;
-    if (roll < 0.45 || !earlier.length) op = stroke(id, rand() * 100);
+    if (roll < 0.4 || !earlier.length) op = stroke(id, rand() * 100);
+    else if (roll < 0.45) op = text(id, `typed ${seq}`);
+    else if (roll < 0.5) op = { kind: "edit", id, object: pick(), text: `edit ${seq}` };
     else if (roll < 0.55) op = { kind: "erase", id, targets: [pick()] };
     else if (roll < 0.65) op = { kind: "move", id, targets: [pick()], dx: rand() * 10 - 5, dy: rand() * 10 - 5 };
     else if (roll < 0.7) op = { kind: "clear", id };
@@ -142,7 +145,7 @@ test("200 random logs: optimistic pending operations converge to a plain replay,
         live.applyCommitted(seq, author, op);
       }
     }
-    const view = (board) => board.visible().map(({ id, dx, dy }) => [id, dx, dy]);
+    const view = (board) => board.visible().map(({ id, dx, dy, op: shown }) => [id, dx, dy, shown.text]);
     assert.deepEqual(view(live), view(replay), `seed ${seed}`);
     for (const [, dx, dy] of view(replay)) assert.ok(Number.isFinite(dx) && Number.isFinite(dy));
   }
@@ -164,14 +167,18 @@ test("the visible list kept up to date op by op is what a fresh evaluation gives
       if (roll < 0.35 || !objects.length) {
         op = stroke(id, step);
         objects.push(id);
-      } else if (roll < 0.5) op = { kind: "erase", id, targets: [pick(objects)] };
+      } else if (roll < 0.4) {
+        op = text(id, `typed ${step}`);
+        objects.push(id);
+      } else if (roll < 0.45) op = { kind: "edit", id, object: pick(objects), text: `edit ${step}` };
+      else if (roll < 0.5) op = { kind: "erase", id, targets: [pick(objects)] };
       else if (roll < 0.7) op = { kind: "move", id, targets: [pick(objects), pick(objects)], dx: random() * 9, dy: 1 };
       else if (roll < 0.75) op = { kind: "clear", id };
       else if (roll < 0.8) op = { kind: "restore", id, at: Math.floor(random() * (seq + 1)) };
       else if (roll < 0.88) op = { kind: pick(["undo", "redo"]), id, target: pick(objects) };
       else {
         // One of ours, shown at once and acknowledged later.
-        const own = stroke(id, step);
+        const own = random() < 0.7 ? stroke(id, step) : { kind: "edit", id, object: pick(objects), text: `mine ${step}` };
         objects.push(id);
         board.applyLocal("me", own);
         mine.push(id);
@@ -180,9 +187,82 @@ test("the visible list kept up to date op by op is what a fresh evaluation gives
       }
       if (mine.length && random() < 0.5) board.acknowledge(/** @type {string} */ (mine.shift()), ++seq);
       board.applyCommitted(++seq, pick(["alice", "bob", "me"]), op);
-      const kept = board.visible().map(({ id: shown, seq: at, dx, dy }) => [shown, at, dx, dy]);
-      const fresh = board.visibleAt(Infinity).map(({ id: shown, seq: at, dx, dy }) => [shown, at, dx, dy]);
+      const kept = board.visible().map(({ id: shown, seq: at, dx, dy, op: o }) => [shown, at, dx, dy, o.text]);
+      const fresh = board.visibleAt(Infinity).map(({ id: shown, seq: at, dx, dy, op: o }) => [shown, at, dx, dy, o.text]);
       assert.deepEqual(kept, fresh, `round ${round}, step ${step}`);
     }
   }
+});
+
+const words = (board) => board.visible().map((item) => item.op.text ?? null);
+
+test("an edit changes a text's words, and only a text's", () => {
+  const board = new Board();
+  board.applyCommitted(1, "alice", text("t"));
+  board.applyCommitted(2, "alice", stroke("s"));
+  board.applyCommitted(3, "bob", { kind: "edit", id: "e1", object: "t", text: "two\nlines" });
+  board.applyCommitted(4, "bob", { kind: "edit", id: "e2", object: "s", text: "not a text" });
+  assert.deepEqual(words(board), ["two\nlines", null]);
+  const [placed] = board.visible();
+  assert.deepEqual([placed.id, placed.op.x, placed.op.y, placed.op.size, placed.op.color], ["t", 10, 20, 16, "#000000"]);
+  assert.equal(board.visible()[1].op.kind, "stroke");
+});
+
+test("the newest active edit wins; its author's undo brings back the one before", () => {
+  const board = new Board();
+  board.applyCommitted(1, "alice", text("t", "first"));
+  board.applyCommitted(2, "alice", { kind: "edit", id: "e1", object: "t", text: "second" });
+  board.applyCommitted(3, "bob", { kind: "edit", id: "e2", object: "t", text: "third" });
+  assert.deepEqual(words(board), ["third"]);
+  board.applyCommitted(4, "alice", { kind: "undo", id: "u1", target: "e2" }); // not Alice's
+  assert.deepEqual(words(board), ["third"]);
+  board.applyCommitted(5, "bob", { kind: "undo", id: "u2", target: "e2" });
+  assert.deepEqual(words(board), ["second"]);
+  board.applyCommitted(6, "alice", { kind: "undo", id: "u3", target: "e1" });
+  assert.deepEqual(words(board), ["first"]);
+  board.applyCommitted(7, "bob", { kind: "redo", id: "r1", target: "e2" });
+  assert.deepEqual(words(board), ["third"]);
+  assert.deepEqual(board.visibleAt(2).map((item) => item.op.text), ["second"]);
+});
+
+test("edits follow moves, erases and restores", () => {
+  const board = new Board();
+  board.applyCommitted(1, "alice", text("t", "first"));
+  board.applyCommitted(2, "bob", { kind: "move", id: "m", targets: ["t"], dx: 5, dy: 6 });
+  board.applyCommitted(3, "alice", { kind: "edit", id: "e1", object: "t", text: "second" });
+  assert.deepEqual(board.visible().map(({ dx, dy, op }) => [dx, dy, op.text]), [[5, 6, "second"]]);
+  board.applyCommitted(4, "bob", { kind: "erase", id: "x", targets: ["t"] });
+  board.applyCommitted(5, "alice", { kind: "edit", id: "e2", object: "t", text: "third" });
+  assert.deepEqual(words(board), []);
+  board.applyCommitted(6, "bob", { kind: "undo", id: "u", target: "x" });
+  assert.deepEqual(words(board), ["third"]);
+  // Back to the moment of the first edit: the words as they were then, and later edits on top.
+  board.applyCommitted(7, "carol", { kind: "restore", id: "r", at: 3 });
+  assert.deepEqual(words(board), ["second"]);
+  board.applyCommitted(8, "alice", { kind: "edit", id: "e3", object: "t", text: "fourth" });
+  assert.deepEqual(words(board), ["fourth"]);
+});
+
+test("a pending edit stays on top of edits committed meanwhile, and the cache agrees", () => {
+  const board = new Board();
+  board.applyCommitted(1, "alice", text("t", "first"));
+  assert.deepEqual(words(board), ["first"]);
+  board.applyLocal("alice", { kind: "edit", id: "mine", object: "t", text: "mine" });
+  assert.deepEqual(words(board), ["mine"]);
+  board.applyCommitted(2, "bob", { kind: "edit", id: "theirs", object: "t", text: "theirs" });
+  assert.deepEqual(words(board), ["mine"]);
+  assert.deepEqual(words(board), board.visibleAt(Infinity).map((item) => item.op.text));
+  board.acknowledge("mine", 3);
+  assert.deepEqual(words(board), ["mine"]);
+  board.drop("mine");
+  assert.deepEqual(words(board), ["theirs"]);
+  // The same edit evaluated twice is the same object (renderers cache by operation).
+  assert.equal(board.visible()[0].op, board.visibleAt(Infinity)[0].op);
+});
+
+test("an edit is undoable by its author like any other operation", () => {
+  const board = new Board();
+  board.applyCommitted(1, "bob", text("t"));
+  board.applyCommitted(2, "alice", { kind: "edit", id: "e", object: "t", text: "changed" });
+  assert.deepEqual(board.undoable("alice").map((entry) => entry.op.id), ["e"]);
 });
