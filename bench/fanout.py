@@ -60,9 +60,13 @@ def live_runs(count: int, points: int) -> list[str]:
 def started(target: str, workdir: Path) -> Any:
     """Yields (pid, ws url of the board, http url or None) of a running target."""
     if target == "inkroom":
-        env = {**BENCH_ENV, "INKROOM_MAX_CONNECTIONS_PER_BOARD": "100000"}
+        env = {
+            **BENCH_ENV,
+            "INKROOM_MAX_CONNECTIONS_PER_BOARD": "100000",
+            "INKROOM_MAX_HTTP_CONNECTIONS_PER_ADDRESS": "100000",
+        }
         live = LiveServer(workdir / f"{target}.db", env=env)
-        live.start()
+        live.start(timeout=90)
         try:
             assert live.process is not None
             yield live.process.pid, live.ws_url(live.create_board("fan-out")), live
@@ -77,7 +81,7 @@ def started(target: str, workdir: Path) -> Any:
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT)
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 90
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -110,8 +114,13 @@ class Probe:
         return thread
 
     async def _run(self) -> None:
-        quiet = BoardClient(self.live.ws_url(self.live.create_board("quiet")))
-        await quiet.join()
+        try:
+            board = await asyncio.to_thread(self.live.create_board, "quiet")
+            quiet = BoardClient(self.live.ws_url(board))
+            await quiet.join()
+        except Exception as exc:
+            self.failures.append(f"probe set-up: {exc!r}")
+            return
         async with httpx.AsyncClient(timeout=30) as http:
             while not self.done.is_set():
                 try:

@@ -73,6 +73,9 @@ class Client {
       });
       ws.on("message", (data) => {
         if (!this.synced) {
+          // `synced` comes in a frame of its own, a few bytes long: the welcome (which lists
+          // everyone here) and the replay are not worth decoding.
+          if (data.length > 64) return;
           const messages = decode(data);
           if (messages.some((m) => m.type === "synced")) {
             this.synced = true;
