@@ -215,15 +215,22 @@ class Session:
 
     async def _receive(self, room: Room) -> None:
         idle = self.services.settings.idle_timeout_seconds or None
+        loop = asyncio.get_running_loop()
+        heard_at = loop.time()
         while True:
+            # One deadline per idle period, not one per message (a busy room's messages would
+            # each schedule and cancel a timer): when it passes, a message since then moves it on.
             try:
-                async with asyncio.timeout(idle):
-                    frame = await self.socket.receive()
+                async with asyncio.timeout_at(heard_at + idle if idle else None):
+                    while True:
+                        frame = await self.socket.receive()
+                        heard_at = loop.time()
+                        message = decode(frame)
+                        self.metrics.messages_in.labels(message.type).inc()
+                        self._handle(room, message)
             except TimeoutError:
-                raise Refused(CloseCode.IDLE, "idle for too long") from None
-            message = decode(frame)
-            self.metrics.messages_in.labels(message.type).inc()
-            self._handle(room, message)
+                if idle is not None and loop.time() - heard_at >= idle:
+                    raise Refused(CloseCode.IDLE, "idle for too long") from None
 
     def _refuse(self, code: str, reason: str, op_id: str | None = None) -> None:
         self.metrics.rejected.labels(code).inc()
