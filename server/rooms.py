@@ -125,6 +125,11 @@ class Client:
         return True
 
     @property
+    def queued_bytes(self) -> int:
+        """What waits to be sent to this client."""
+        return self._queued_bytes
+
+    @property
     def live(self) -> bool:
         """History is sent and the client is still open: it takes live traffic."""
         return self._live and self._close is None
@@ -232,12 +237,18 @@ class Tick:
         # Where each sender's messages are in ``messages``.
         self.by_origin: dict[int, list[int]] = {}
         self.presence: list[int] = []
+        # Where the tick begins for a client who joined during it.
+        self.starts: dict[int, int] = {}
         self._shared: Frame | None = None
         self._ends: list[int] = []
-        self._variants: dict[int, Frame] = {}
+        self._variants: dict[int, tuple[Frame, int]] = {}
 
     def add(self, message: bytes, origin: int | None, presence: bool) -> None:
+        """Gather a message; a newcomer's own arrival (``presence`` with its ``origin``) marks
+        where its part of the tick begins: what was gathered before, its welcome covers."""
         index = len(self.messages)
+        if presence and origin is not None and origin not in self.starts:
+            self.starts[origin] = index
         self.messages.append(message)
         if origin is not None:
             self.by_origin.setdefault(origin, []).append(index)
@@ -257,22 +268,29 @@ class Tick:
         own = self.by_origin.get(peer)
         if own is None:
             return self._shared, len(self.messages)
+        if peer not in self._variants:
+            self._variants[peer] = self._variant(own, self.starts.get(peer, 0))
+        return self._variants[peer]
+
+    def _variant(self, own: list[int], start: int) -> tuple[Frame, int]:
+        if start > 0:
+            # Joined during the tick (rare): its own frame, from its arrival on.
+            mine = [m for i, m in enumerate(self.messages) if i >= start and i not in own]
+            return Frame(protocol.frame(mine)), len(mine)
+        # Slices of the shared bytes around the sender's own messages: no re-encoding.
+        assert self._shared is not None
         count = len(self.messages) - len(own)
-        variant = self._variants.get(peer)
-        if variant is None:
-            # Slices of the shared bytes around the sender's own messages: no re-encoding.
-            shared, ends = self._shared, self._ends
-            parts, start = [protocol.array_header(count)], ends[0] - len(self.messages[0])
-            for index in own:
-                parts.append(shared[start : ends[index] - len(self.messages[index])])
-                start = ends[index]
-            parts.append(shared[start:])
-            variant = self._variants[peer] = Frame(b"".join(parts))
-        return variant, count
+        shared, ends = self._shared, self._ends
+        parts, begin = [protocol.array_header(count)], ends[0] - len(self.messages[0])
+        for index in own:
+            parts.append(shared[begin : ends[index] - len(self.messages[index])])
+            begin = ends[index]
+        parts.append(shared[begin:])
+        return Frame(b"".join(parts)), count
 
     def presence_for(self, peer: int) -> list[bytes]:
-        own = self.by_origin.get(peer, [])
-        return [self.messages[i] for i in self.presence if i not in own]
+        own, start = self.by_origin.get(peer, []), self.starts.get(peer, 0)
+        return [self.messages[i] for i in self.presence if i >= start and i not in own]
 
 
 @dataclass
