@@ -7,7 +7,7 @@ DATABASE ?= inkroom.db
 
 .PHONY: setup run test check chromium services
 
-setup: $(VENV)/.installed frontend/node_modules/.package-lock.json
+setup: $(VENV)/.installed frontend/node_modules/.package-lock.json bench/node/node_modules/.package-lock.json
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -16,6 +16,10 @@ $(VENV)/.installed: pyproject.toml
 
 frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+
+# The fan-out benchmark's load driver (bench/fanout.py runs it).
+bench/node/node_modules/.package-lock.json: bench/node/package.json bench/node/package-lock.json
+	cd bench/node && npm ci --no-audit --no-fund --loglevel=error
 
 run: setup
 	$(BIN)/inkroom serve --host $(HOST) --port $(PORT) --database $(DATABASE)

@@ -2,7 +2,8 @@
 encode/broadcaster's backends).
 
 A hub hands ``publish`` an encoded event for a board's channel and hears the events of every
-channel it subscribed to through its ``receive`` callback, its own included (it skips those).
+channel it subscribed to through its ``receive`` callback, its own included with Redis (it skips
+those; ``MemoryFanout`` does not echo them).
 ``MemoryFanout`` joins hubs of one Python process (one hub alone: inkroom on SQLite);
 ``RedisFanout`` joins processes through Redis pub/sub, which is at-most-once: a lost event is a
 gap that the hub fills from the database.
@@ -89,7 +90,9 @@ class MemoryFanout(Fanout):
         # Delivered on the next turn of the loop, as a network would, in publishing order.
         loop = asyncio.get_running_loop()
         for member in self.bus.members:
-            if board_id in member.boards:
+            # Not to itself: the hub would skip its own event (one process alone publishes each
+            # live message for nobody).
+            if member is not self and board_id in member.boards:
                 loop.call_soon(member.receive, board_id, data)
 
 

@@ -100,7 +100,7 @@ class Hub:
     def join(self, board_id: str, client: Client) -> Room:
         room = self.rooms.get(board_id)
         if room is None:
-            room = self.rooms[board_id] = Room(board_id, self.check_every)
+            room = self.rooms[board_id] = Room(board_id, self.check_every, self.metrics)
             self.fanout.subscribe(board_id)
             self._publish(board_id, Kind.HELLO)
         room.add(client)

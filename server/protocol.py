@@ -592,6 +592,38 @@ def encode_server(message: BaseModel) -> bytes:
     return _pack(message.model_dump(exclude_none=True))
 
 
+def encode_peer(peer: Peer) -> bytes:
+    """A peer as ``welcome`` lists it: encoded once per connection, spliced into every welcome."""
+    return _pack(peer.model_dump())
+
+
+def encode_welcome(welcome: Welcome, peers: list[bytes]) -> bytes:
+    """A ``welcome`` whose ``peers`` are the already encoded ``peers`` (``encode_peer``), so that
+    joining a crowded room does not encode everyone again."""
+    fields = welcome.model_dump(exclude_none=True, exclude={"peers"})
+    head = map_header(len(fields) + 1) + b"".join(_pack(k) + _pack(v) for k, v in fields.items())
+    return head + _pack("peers") + array_header(len(peers)) + b"".join(peers)
+
+
+def encode_peer_live(peer: int, live: Live) -> bytes:
+    """The ``live`` relayed to the others: the sender's validated message and its peer id
+    (a ``PeerLive``, encoded without validating its fields a second time)."""
+    fields = {
+        "type": "live",
+        "peer": peer,
+        "stroke": live.stroke,
+        "color": live.color,
+        "width": live.width,
+        "points": live.points,
+    }
+    return _pack(fields)
+
+
+def encode_peer_cursor(peer: int, cursor: Cursor) -> bytes:
+    """The ``cursor`` relayed to the others (a ``PeerCursor``, see ``encode_peer_live``)."""
+    return _pack({"type": "cursor", "peer": peer, "x": cursor.x, "y": cursor.y})
+
+
 _COMMITTED_HEAD = _pack("type") + _pack("committed")
 
 
@@ -609,6 +641,13 @@ def encode_committed(seq: int, author: str, op_payload: bytes) -> bytes:
             op_payload,
         )
     )
+
+
+def map_header(count: int) -> bytes:
+    """The msgpack header of a map of ``count`` entries."""
+    if count < 16:
+        return bytes((0x80 | count,))
+    return b"\xde" + count.to_bytes(2, "big")
 
 
 def array_header(count: int) -> bytes:

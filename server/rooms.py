@@ -3,6 +3,11 @@
 Every client has its own bounded outbound queue drained by its own writer task, so a slow or
 vanished client never delays anyone else. Messages are encoded once per room, and whatever
 waits for one client leaves as a single frame.
+
+Live points, cursors and presence are gathered for a tick (``TICK_SECONDS``) and leave as one
+frame per room per tick, built once: every client gets the same bytes, except that a client who
+sent some of them gets a variant without its own (built once per sender from the same bytes).
+Committed operations do not wait for a tick: they go through each client's queue in seq order.
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ FRAME_BUDGET_BYTES = 256 * 1024
 # Past this many queued bytes, live points and cursors for a client are dropped first.
 EPHEMERAL_SHARE = 4
 CLOSE_TIMEOUT_SECONDS = 2.0
+# How long live points and cursors wait to leave together in one shared frame.
+TICK_SECONDS = 0.010
+# Arrivals and departures alone wait longer: a crowd joining at once costs the room a frame
+# for everyone every this often, not one per join.
+PRESENCE_TICK_SECONDS = 0.100
+
+
+class Frame(bytes):
+    """A whole server frame, already built (a room's tick): sent as it is, never re-framed."""
 
 
 class Transport(Protocol):
@@ -52,6 +66,8 @@ class Client:
         address: str = "unknown",
     ) -> None:
         self.peer = peer
+        # As every welcome lists it: encoded once.
+        self.encoded_peer = protocol.encode_peer(peer)
         self.address = address
         self.transport = transport
         self.max_queue_bytes = max_queue_bytes
@@ -101,14 +117,22 @@ class Client:
             self._sent_seq = seq
         self._enqueue(message)
 
-    def deliver_ephemeral(self, message: bytes) -> None:
-        """Queue live points or a cursor, unless the client is busy: those are the first to go."""
-        if not self._live or self._close is not None:
-            return
-        if self._queued_bytes > self.max_queue_bytes // EPHEMERAL_SHARE:
-            self.metrics.queue_drops.labels("ephemeral").inc()
-            return
-        self._enqueue(message)
+    def deliver_frame(self, data: Frame) -> bool:
+        """Queue a tick's shared frame; False (nothing queued) while the client is busy."""
+        if self._queued_bytes > self.max_queue_bytes // EPHEMERAL_SHARE or self._close is not None:
+            return False
+        self._enqueue(data)
+        return True
+
+    @property
+    def queued_bytes(self) -> int:
+        """What waits to be sent to this client."""
+        return self._queued_bytes
+
+    @property
+    def live(self) -> bool:
+        """History is sent and the client is still open: it takes live traffic."""
+        return self._live and self._close is None
 
     def go_live(self, sent_seq: int) -> None:
         """History up to ``sent_seq`` was sent: flush what waited, then keep the writer going."""
@@ -185,15 +209,88 @@ class Client:
             self.closed.set()
 
     def _take_frame(self) -> bytes:
-        messages = [self._queue.popleft()]
-        size = len(messages[0])
-        while self._queue and size + len(self._queue[0]) <= FRAME_BUDGET_BYTES:
+        first = self._queue.popleft()
+        if isinstance(first, Frame):  # counted by the room's tick, for all its recipients at once
+            self._queued_bytes -= len(first)
+            return first
+        messages = [first]
+        size = len(first)
+        while (
+            self._queue
+            and not isinstance(self._queue[0], Frame)
+            and size + len(self._queue[0]) <= FRAME_BUDGET_BYTES
+        ):
             size += len(self._queue[0])
             messages.append(self._queue.popleft())
         self._queued_bytes -= size
         self.metrics.frames_out.inc()
         self.metrics.messages_out.inc(len(messages))
         return protocol.frame(messages)
+
+
+class Tick:
+    """The live points, cursors and presence a room gathers for one tick, in arrival order,
+    with who sent each (``None``: nobody here)."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+        # Where each sender's messages are in ``messages``.
+        self.by_origin: dict[int, list[int]] = {}
+        self.presence: list[int] = []
+        # Where the tick begins for a client who joined during it.
+        self.starts: dict[int, int] = {}
+        self._shared: Frame | None = None
+        self._ends: list[int] = []
+        self._variants: dict[int, tuple[Frame, int]] = {}
+
+    def add(self, message: bytes, origin: int | None, presence: bool) -> None:
+        """Gather a message; a newcomer's own arrival (``presence`` with its ``origin``) marks
+        where its part of the tick begins: what was gathered before, its welcome covers."""
+        index = len(self.messages)
+        if presence and origin is not None and origin not in self.starts:
+            self.starts[origin] = index
+        self.messages.append(message)
+        if origin is not None:
+            self.by_origin.setdefault(origin, []).append(index)
+        if presence:
+            self.presence.append(index)
+
+    def frame_for(self, peer: int) -> tuple[Frame, int]:
+        """The frame for ``peer`` (built once for everyone, or once for each sender) and how
+        many messages it holds."""
+        if self._shared is None:
+            body = b"".join(self.messages)
+            self._shared = Frame(protocol.array_header(len(self.messages)) + body)
+            offset = len(self._shared) - len(body)
+            for message in self.messages:
+                offset += len(message)
+                self._ends.append(offset)
+        own = self.by_origin.get(peer)
+        if own is None:
+            return self._shared, len(self.messages)
+        if peer not in self._variants:
+            self._variants[peer] = self._variant(own, self.starts.get(peer, 0))
+        return self._variants[peer]
+
+    def _variant(self, own: list[int], start: int) -> tuple[Frame, int]:
+        if start > 0:
+            # Joined during the tick (rare): its own frame, from its arrival on.
+            mine = [m for i, m in enumerate(self.messages) if i >= start and i not in own]
+            return Frame(protocol.frame(mine)), len(mine)
+        # Slices of the shared bytes around the sender's own messages: no re-encoding.
+        assert self._shared is not None
+        count = len(self.messages) - len(own)
+        shared, ends = self._shared, self._ends
+        parts, begin = [protocol.array_header(count)], ends[0] - len(self.messages[0])
+        for index in own:
+            parts.append(shared[begin : ends[index] - len(self.messages[index])])
+            begin = ends[index]
+        parts.append(shared[begin:])
+        return Frame(b"".join(parts)), count
+
+    def presence_for(self, peer: int) -> list[bytes]:
+        own, start = self.by_origin.get(peer, []), self.starts.get(peer, 0)
+        return [self.messages[i] for i in self.presence if i >= start and i not in own]
 
 
 @dataclass
@@ -222,9 +319,12 @@ class Room:
     read from the database (``gap``).
     """
 
-    def __init__(self, board_id: str, check_every: int = 0) -> None:
+    def __init__(self, board_id: str, check_every: int = 0, metrics: Metrics | None = None) -> None:
         self.board_id = board_id
         self.clients: dict[int, Client] = {}
+        self.metrics = metrics or Metrics()
+        self.tick = Tick()
+        self._flush_at: asyncio.TimerHandle | None = None
         # Every this many operations the room hears the board's state hash (0: never).
         self.check_every = check_every
         self.head: int | None = None
@@ -234,20 +334,23 @@ class Room:
         self.remote: dict[str, RemoteNode] = {}
 
     def add(self, client: Client) -> None:
+        """O(1) for the room: the others hear of the newcomer with the next tick."""
         joined = protocol.encode_server(protocol.Presence(event="joined", peer=client.peer))
-        self.broadcast(joined)
         self.clients[client.peer.peer] = client
+        self._gather(joined, client.peer.peer, presence=True)
 
     def remove(self, client: Client) -> bool:
         if self.clients.pop(client.peer.peer, None) is None:
             return False
         left = protocol.encode_server(protocol.Presence(event="left", peer=client.peer))
-        self.broadcast(left)
+        self._gather(left, None, presence=True)
         return True
 
-    def peers(self) -> list[protocol.Peer]:
+    def encoded_peers(self, exclude: Client) -> list[bytes]:
+        """Everyone on the board but ``exclude``, encoded for a ``welcome``."""
+        here = [client.encoded_peer for client in self.clients.values() if client is not exclude]
         remote = [peer for node in self.remote.values() for peer in node.peers.values()]
-        return [client.peer for client in self.clients.values()] + remote
+        return here + [protocol.encode_peer(peer) for peer in remote]
 
     def broadcast(self, message: bytes, exclude: Client | None = None) -> None:
         for client in list(self.clients.values()):
@@ -255,9 +358,49 @@ class Room:
                 client.deliver(message)
 
     def relay(self, message: bytes, sender: Client | None = None) -> None:
+        """Live points or a cursor, to everyone but the sender with the next tick; a client
+        that is busy misses the whole tick (they are the first to go)."""
+        self._gather(message, sender.peer.peer if sender is not None else None, presence=False)
+
+    def _gather(self, message: bytes, origin: int | None, presence: bool) -> None:
+        self.tick.add(message, origin, presence)
+        loop = asyncio.get_running_loop()
+        due = loop.time() + (PRESENCE_TICK_SECONDS if presence else TICK_SECONDS)
+        if self._flush_at is not None and self._flush_at.when() > due:
+            self._flush_at.cancel()  # live points do not wait for presence's slower tick
+            self._flush_at = None
+        if self._flush_at is None:
+            self._flush_at = loop.call_at(due, self.flush)
+
+    def flush(self) -> None:
+        """Send what the tick gathered: one frame for the room, one variant per sender."""
+        if self._flush_at is not None:
+            self._flush_at.cancel()
+            self._flush_at = None
+        tick, self.tick = self.tick, Tick()
+        if not tick.messages:
+            return
+        dropped = frames = messages = 0
         for client in list(self.clients.values()):
-            if client is not sender:
-                client.deliver_ephemeral(message)
+            if not client.live:
+                # Still receiving history (or closing): presence waits in its backlog.
+                for message in tick.presence_for(client.peer.peer):
+                    client.deliver(message)
+                continue
+            data, count = tick.frame_for(client.peer.peer)
+            if count == 0:
+                continue
+            if client.deliver_frame(data):
+                frames += 1
+                messages += count
+            else:
+                dropped += count
+                for message in tick.presence_for(client.peer.peer):
+                    client.deliver(message)  # presence is never dropped, live points are
+        self.metrics.frames_out.inc(frames)
+        self.metrics.messages_out.inc(messages)
+        if dropped:
+            self.metrics.queue_drops.labels("ephemeral").inc(dropped)
 
     def start_at(self, head: int) -> None:
         """A join read the board at ``head``: the room starts there if it had not started."""
@@ -290,6 +433,9 @@ class Room:
     def _release(self) -> None:
         if self.head is None:
             return
+        if self.head + 1 in self.held and self.tick.messages:
+            # Live points sent before a stroke was committed reach everyone before the stroke.
+            self.flush()
         while (pending := self.held.pop(self.head + 1, None)) is not None:
             self.head += 1
             self._publish(pending)
@@ -317,13 +463,15 @@ class Room:
         remote = self.heard_from(node)
         if peer.peer not in remote.peers:
             remote.peers[peer.peer] = peer
-            self.broadcast(protocol.encode_server(protocol.Presence(event="joined", peer=peer)))
+            joined = protocol.encode_server(protocol.Presence(event="joined", peer=peer))
+            self._gather(joined, None, presence=True)
 
     def remote_left(self, node: str, peer_id: int) -> None:
         remote = self.remote.get(node)
         peer = remote.peers.pop(peer_id, None) if remote else None
         if peer is not None:
-            self.broadcast(protocol.encode_server(protocol.Presence(event="left", peer=peer)))
+            left = protocol.encode_server(protocol.Presence(event="left", peer=peer))
+            self._gather(left, None, presence=True)
 
     def remote_here(self, node: str, peers: list[protocol.Peer]) -> None:
         """A node's full list of peers on this board: who is new joined, who is missing left."""

@@ -151,7 +151,7 @@ class Session:
             board=board.id,
             title=board.title,
             head_seq=board.head_seq,
-            peers=[peer for peer in room.peers() if peer != self.client.peer],
+            peers=[],
             role=self.client.granted.value,
             protected=board.protected,
             locked=board.locked,
@@ -159,7 +159,8 @@ class Session:
             snapshot=offer,
         )
         send = self.socket.send
-        await send(protocol.frame([protocol.encode_server(welcome)]))
+        peers = room.encoded_peers(exclude=self.client)
+        await send(protocol.frame([protocol.encode_welcome(welcome, peers)]))
         page_size = self.services.settings.replay_page_ops
         # Up to the head read after joining the room: what commits later is in the backlog, so a
         # busy board cannot keep the replay chasing its head.
@@ -214,15 +215,22 @@ class Session:
 
     async def _receive(self, room: Room) -> None:
         idle = self.services.settings.idle_timeout_seconds or None
+        loop = asyncio.get_running_loop()
+        heard_at = loop.time()
         while True:
+            # One deadline per idle period, not one per message (a busy room's messages would
+            # each schedule and cancel a timer): when it passes, a message since then moves it on.
             try:
-                async with asyncio.timeout(idle):
-                    frame = await self.socket.receive()
+                async with asyncio.timeout_at(heard_at + idle if idle else None):
+                    while True:
+                        frame = await self.socket.receive()
+                        heard_at = loop.time()
+                        message = decode(frame)
+                        self.metrics.messages_in.labels(message.type).inc()
+                        self._handle(room, message)
             except TimeoutError:
-                raise Refused(CloseCode.IDLE, "idle for too long") from None
-            message = decode(frame)
-            self.metrics.messages_in.labels(message.type).inc()
-            self._handle(room, message)
+                if idle is not None and loop.time() - heard_at >= idle:
+                    raise Refused(CloseCode.IDLE, "idle for too long") from None
 
     def _refuse(self, code: str, reason: str, op_id: str | None = None) -> None:
         self.metrics.rejected.labels(code).inc()
@@ -236,20 +244,14 @@ class Session:
         match message:
             case protocol.Cursor():
                 if self.rates.allow(self.rates.cursors):
-                    cursor = protocol.PeerCursor(peer=peer, x=message.x, y=message.y)
-                    self.services.hub.relay(room, protocol.encode_server(cursor), self.client)
+                    cursor = protocol.encode_peer_cursor(peer, message)
+                    self.services.hub.relay(room, cursor, self.client)
             case protocol.Live():
                 if role is Role.VIEWER:
                     self._refuse(ErrorCode.READ_ONLY, "this board is read-only for you")
                 elif self.rates.allow(self.rates.live):
-                    relayed = protocol.PeerLive(
-                        peer=peer,
-                        stroke=message.stroke,
-                        color=message.color,
-                        width=message.width,
-                        points=message.points,
-                    )
-                    self.services.hub.relay(room, protocol.encode_server(relayed), self.client)
+                    relayed = protocol.encode_peer_live(peer, message)
+                    self.services.hub.relay(room, relayed, self.client)
             case protocol.Typing():
                 if role is Role.VIEWER:
                     self._refuse(ErrorCode.READ_ONLY, "this board is read-only for you")

@@ -98,6 +98,32 @@ def test_committed_built_around_a_stored_payload_equals_the_encoded_model(op: An
     assert protocol.decode_operation(protocol.encode_operation(op)) == op
 
 
+@pytest.mark.parametrize("peers", [0, 1, 20])
+def test_a_welcome_around_encoded_peers_equals_the_encoded_model(peers: int) -> None:
+    listed = [
+        protocol.Peer(peer=n + 2, user=f"user-{n:04d}", name=f"Person {n}", color="#1971c2")
+        for n in range(peers)
+    ]
+    welcome = protocol.Welcome(
+        peer=1, board="board-0001", title="Sketches", head_seq=3, peers=listed,
+        role="editor", protected=False, locked=False,
+    )  # fmt: skip
+    spliced = protocol.encode_welcome(welcome, [protocol.encode_peer(p) for p in listed])
+    assert protocol.decode_server_frame(protocol.frame([spliced])) == [welcome]
+
+
+def test_relayed_live_points_and_cursors_equal_the_encoded_models() -> None:
+    points = encode_points([1.0, 2.0, 0.5, 3.0, 4.0, 0.6])
+    live = protocol.Live(type="live", stroke="stroke-0001", color="#1971c2", width=3.5,
+                         points=points)  # fmt: skip
+    relayed = protocol.PeerLive(peer=7, stroke="stroke-0001", color="#1971c2", width=3.5,
+                                points=points)  # fmt: skip
+    assert protocol.encode_peer_live(7, live) == protocol.encode_server(relayed)
+    cursor = protocol.Cursor(type="cursor", x=1.5, y=-2.0)
+    moved = protocol.PeerCursor(peer=7, x=1.5, y=-2.0)
+    assert protocol.encode_peer_cursor(7, cursor) == protocol.encode_server(moved)
+
+
 @pytest.mark.parametrize("count", [1, 15, 16, 65_535, 65_536])
 def test_a_frame_holds_any_number_of_messages(count: int) -> None:
     ack = protocol.encode_server(protocol.Ack(id="stroke-0001", seq=1))

@@ -43,15 +43,43 @@ class WebSocketChannel:
         self.websocket = websocket
         self.send_timeout = send_timeout
         self.abort = abort_of(websocket.scope)
+        # When the send under way began, and who awaits it; one timer checks them (a timer per
+        # send would be scheduled and cancelled for every frame of a busy room).
+        self._sending_since: float | None = None
+        self._sender: asyncio.Task[object] | None = None
+        self._check: asyncio.TimerHandle | None = None
+        self._timed_out = False
 
     async def send(self, data: bytes) -> None:
+        loop = asyncio.get_running_loop()
+        self._sending_since, self._sender = loop.time(), asyncio.current_task()
+        if self._check is None:
+            self._check = loop.call_at(self._sending_since + self.send_timeout, self._overdue)
         try:
-            async with asyncio.timeout(self.send_timeout):
-                await self.websocket.send_bytes(data)
-        except TimeoutError:
+            await self.websocket.send_bytes(data)
+        except asyncio.CancelledError:
+            if not self._timed_out:
+                raise
+            if self._sender is not None:
+                self._sender.uncancel()
             raise Refused(CloseCode.FELL_BEHIND, "fell behind; resume from your last seq") from None
         except (WebSocketDisconnect, RuntimeError):
             raise Disconnected from None
+        finally:
+            self._sending_since = None
+
+    def _overdue(self) -> None:
+        """A send that has not finished within ``send_timeout`` is cancelled; one that is still
+        young gets the timer again at its own deadline."""
+        self._check = None
+        if self._sending_since is None or self._sender is None:
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._sending_since >= self.send_timeout:
+            self._timed_out = True
+            self._sender.cancel()
+        else:
+            self._check = loop.call_at(self._sending_since + self.send_timeout, self._overdue)
 
     async def receive(self) -> bytes:
         message = await self.websocket.receive()

@@ -1,0 +1,196 @@
+"""A room's fan-out in process, with a fake transport per client: the tick's shared frame, the
+sender's own messages left out, order with committed operations, and slow readers bounded."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from server import protocol
+from server.events import CommittedOp
+from server.metrics import Metrics
+from server.points import encode as encode_points
+from server.rooms import EPHEMERAL_SHARE, TICK_SECONDS, Client, Pending, Room
+
+QUEUE_BYTES = 64 * 1024
+
+
+class FakeTransport:
+    """Keeps every frame as sent; a ``stalled`` one never finishes a send (a client that stopped
+    reading)."""
+
+    def __init__(self, stalled: bool = False) -> None:
+        self.frames: list[bytes] = []
+        self.stalled = stalled
+        self.arrived = asyncio.Event()
+
+    async def send(self, data: bytes) -> None:
+        if self.stalled:
+            await asyncio.Event().wait()
+        self.frames.append(data)
+        self.arrived.set()
+
+    async def close(self, code: int, reason: str) -> None:
+        pass
+
+    def messages(self) -> list[Any]:
+        return [m for data in self.frames for m in protocol.decode_server_frame(data)]
+
+
+def joined(room: Room, number: int, stalled: bool = False) -> tuple[Client, FakeTransport]:
+    transport = FakeTransport(stalled)
+    peer = protocol.Peer(peer=number, user=f"user-{number:04d}", name="Ada", color="#e03131")
+    client = Client(peer, transport, QUEUE_BYTES, room.metrics)
+    room.add(client)
+    client.go_live(0)
+    return client, transport
+
+
+def live(peer: int, stroke: str) -> bytes:
+    message = protocol.Live(
+        type="live", stroke=stroke, color="#1971c2", width=3.0,
+        points=encode_points([1.0, 2.0, 0.5, 3.0, 4.0, 0.5]),
+    )  # fmt: skip
+    return protocol.encode_peer_live(peer, message)
+
+
+async def settled(*transports: FakeTransport, frames: int = 1) -> None:
+    async with asyncio.timeout(10):
+        for transport in transports:
+            while len(transport.frames) < frames:
+                transport.arrived.clear()
+                await transport.arrived.wait()
+
+
+async def introduced(room: Room, *transports: FakeTransport) -> None:
+    """Send the tick that announces everyone to everyone, and forget it."""
+    room.flush()
+    async with asyncio.timeout(10):
+        # Not every client hears of the others (the last to join has nothing to hear), so there
+        # is no frame to wait for: the queues emptying is the condition.
+        while any(client.queued_bytes for client in room.clients.values()):  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
+    for transport in transports:
+        transport.frames.clear()
+
+
+def strokes_of(transport: FakeTransport) -> list[str]:
+    return [m.stroke for m in transport.messages() if m.type == "live"]
+
+
+async def test_live_points_of_a_tick_leave_as_one_frame_that_every_watcher_shares() -> None:
+    room = Room("board-0001", metrics=Metrics())
+    a, _ = joined(room, 1)
+    b, _ = joined(room, 2)
+    _, c = joined(room, 3)
+    _, d = joined(room, 4)
+    await introduced(room, c, d)
+
+    room.relay(live(1, "stroke-a1"), a)
+    room.relay(live(2, "stroke-b1"), b)
+    room.relay(live(1, "stroke-a2"), a)
+    await settled(c, d)
+
+    assert strokes_of(c) == ["stroke-a1", "stroke-b1", "stroke-a2"]
+    assert c.frames[0] is d.frames[0], "watchers get the very same bytes"
+
+
+async def test_a_sender_gets_the_tick_without_its_own_messages() -> None:
+    room = Room("board-0001", metrics=Metrics())
+    a, to_a = joined(room, 1)
+    b, to_b = joined(room, 2)
+    await introduced(room, to_a, to_b)
+
+    room.relay(live(1, "stroke-a1"), a)
+    room.relay(live(2, "stroke-b1"), b)
+    room.relay(live(1, "stroke-a2"), a)
+    room.relay(live(2, "stroke-b2"), b)
+    await settled(to_a, to_b)
+
+    assert strokes_of(to_a) == ["stroke-b1", "stroke-b2"]
+    assert strokes_of(to_b) == ["stroke-a1", "stroke-a2"]
+
+
+async def test_a_joiner_is_announced_to_the_others_with_the_next_tick_but_not_to_itself() -> None:
+    room = Room("board-0001", metrics=Metrics())
+    _, to_a = joined(room, 1)
+    room.flush()
+    _, to_b = joined(room, 2)
+    await settled(to_a)
+
+    announced = [m for m in to_a.messages() if m.type == "presence"]
+    assert [(m.event, m.peer.peer) for m in announced] == [("joined", 2)]
+    await asyncio.sleep(3 * TICK_SECONDS)  # a tick that would wrongly carry its own presence
+    assert [m for m in to_b.messages() if m.type == "presence"] == []
+
+
+async def test_live_points_sent_before_a_commit_arrive_before_it() -> None:
+    room = Room("board-0001", metrics=Metrics())
+    a, _ = joined(room, 1)
+    _, to_b = joined(room, 2)
+    room.start_at(0)
+    await introduced(room, to_b)
+
+    room.relay(live(1, "stroke-a1"), a)
+    committed = protocol.encode_committed(1, "user-0001", protocol.encode_operation(
+        protocol.StrokeOp(kind="stroke", id="stroke-a1", color="#1971c2", width=3.0,
+                          points=encode_points([1.0, 2.0, 0.5]))
+    ))  # fmt: skip
+    room.take(Pending(CommittedOp(1, committed), origin=a, op_id="stroke-a1"))
+    await settled(to_b, frames=2)
+
+    assert [m.type for m in to_b.messages()] == ["live", "committed"]
+
+
+async def test_a_reader_that_stopped_misses_ticks_and_never_holds_up_the_others() -> None:
+    metrics = Metrics()
+    room = Room("board-0001", metrics=metrics)
+    a, _ = joined(room, 1)
+    slow, _ = joined(room, 2, stalled=True)
+    _, to_c = joined(room, 3)
+    await introduced(room, to_c)
+
+    ticks = 200
+    for tick in range(ticks):
+        for n in range(5):
+            room.relay(live(1, f"stroke-{tick:04d}-{n}"), a)
+        room.flush()
+        await asyncio.sleep(0)
+    await settled(to_c, frames=ticks)
+
+    assert len(strokes_of(to_c)) == ticks * 5
+    # The stalled client holds at most what its live share allows, plus the frame that crossed it.
+    frame_bytes = len(to_c.frames[-1])
+    assert slow.queued_bytes <= QUEUE_BYTES // EPHEMERAL_SHARE + frame_bytes
+    assert not slow.closing, "missing live points is no reason to cut a client off"
+    dropped = metrics.registry.get_sample_value("inkroom_queue_drops_total", {"kind": "ephemeral"})
+    assert dropped is not None and dropped > 0
+
+
+async def test_presence_is_not_dropped_for_a_busy_client() -> None:
+    room = Room("board-0001", metrics=Metrics())
+    a, _ = joined(room, 1)
+    slow, _ = joined(room, 2, stalled=True)
+    room.flush()
+    while not slow.queued_bytes > QUEUE_BYTES // EPHEMERAL_SHARE:
+        room.relay(live(1, "stroke-fill"), a)
+        room.flush()
+        await asyncio.sleep(0)
+
+    queued = slow.queued_bytes
+    joined(room, 3)
+    room.flush()
+
+    assert slow.queued_bytes > queued, "the presence of the newcomer waits in its queue"
+
+
+async def test_a_newcomer_hears_nothing_of_what_came_before_its_welcome_in_the_same_tick() -> None:
+    room = Room("board-0001", metrics=Metrics())
+    _, to_a = joined(room, 1)
+    _, to_b = joined(room, 2)  # in the same tick: its welcome lists peer 1 already
+    room.flush()
+    await settled(to_a)
+    await asyncio.sleep(3 * TICK_SECONDS)
+
+    assert [(m.event, m.peer.peer) for m in to_a.messages()] == [("joined", 2)]
+    assert to_b.messages() == []
