@@ -86,6 +86,8 @@ def test_a_first_time_visitor_sees_the_board_and_its_people_before_choosing_a_na
     expect(visitor.locator("#people")).to_contain_text("Alice")
     expect(visitor.locator("#people")).to_contain_text("(you)")
     assert not card.evaluate("dialog => dialog.matches(':modal')")  # nothing blocks the board
+    # Nothing focused in it either: a phone's keyboard does not come up over the board.
+    assert visitor.evaluate("document.activeElement?.id") != "name-input"
     expect(alice.locator("#people")).to_contain_text("Guest")  # here already, under a made-up name
     keep(visitor, f"first-visit-{screen}")
 
@@ -156,6 +158,7 @@ def test_home_and_board_pages_fit_the_screen_with_one_row_of_tools_and_a_way_hom
         panel.locator("[data-tool=rect]").click()
         expect(panel).to_be_hidden()
         expect(page.locator("button[data-tool=rect]")).to_have_class(re.compile("active"))
+        expect(more).to_have_class(re.compile("active"))  # the tool in use is under it
 
     page.click("#menu-button")
     assert_on_screen(page, page.locator("#menu"))

@@ -74,6 +74,10 @@ export function fitToolbar(toolbar, panel) {
     if (event.target instanceof Element && event.target.closest("button")) setOpen(false);
   });
   addEventListener("click", () => setOpen(false));
+  addEventListener("keydown", (event) => event.key === "Escape" && setOpen(false));
   addEventListener("resize", layout);
+  // The current tool, picked from the panel, shows on its button.
+  const showPicked = () => more.classList.toggle("active", !!panel.querySelector("[data-tool].active"));
+  new MutationObserver(showPicked).observe(panel, { subtree: true, childList: true, attributeFilter: ["class"] });
   layout();
 }
