@@ -44,7 +44,7 @@ const connection = new Connection(
 );
 
 const naming = new Naming(me, joinUnderNewName);
-const lockBanner = new LockBanner(() => setLocked(false));
+const lockBanner = new LockBanner(`/api/boards/${encodeURIComponent(boardId)}`, linkHeaders);
 const outbox = new Outbox(boardId);
 const cache = new BoardCache(boardId);
 /** Settles once this browser's copy of the board (if any) is loaded. */
@@ -597,17 +597,7 @@ followSelection(/** @type {HTMLElement} */ (document.getElementById("drawn-by"))
 onMenu("history-open", () => history.toggle());
 onMenu("rename", renameBoard);
 onMenu("share", showShare);
-onMenu("lock", () => setLocked(!locked));
-
-/** Everyone on the board hears of it from the server (a "board" message). @param {boolean} wanted */
-async function setLocked(wanted) {
-  const response = await fetch(api, {
-    method: "PATCH",
-    headers: { "Content-Type": "application/json", ...linkHeaders() },
-    body: JSON.stringify({ locked: wanted }),
-  });
-  if (!response.ok) throw new Error((await response.json()).detail ?? response.status);
-}
+onMenu("lock", () => lockBanner.setLocked(!locked));
 
 /** The share dialog: the board's address, or on a protected board its edit and view links. */
 function showShare() {
