@@ -56,6 +56,17 @@ def assert_on_screen(page: Page, locator: Locator) -> None:
     assert box["y"] + box["height"] <= size["height"] + 0.5, (box, size)
 
 
+def assert_one_row_of_tools(page: Page) -> None:
+    toolbar = page.locator(".toolbar")
+    assert_on_screen(page, toolbar)
+    buttons = page.locator(".toolbar button:visible, .toolbar input:visible")
+    boxes = [box for box in (button.bounding_box() for button in buttons.all()) if box]
+    middles = [box["y"] + box["height"] / 2 for box in boxes]
+    assert max(middles) - min(middles) < 2, middles  # one row
+    for button in buttons.all():
+        assert_on_screen(page, button)
+
+
 def create_owned(page: Page, server: LiveServer, private: bool = False) -> str:
     """A board created from the home page, so this browser owns it; its address."""
     page.goto(server.url)
@@ -124,15 +135,7 @@ def test_home_and_board_pages_fit_the_screen_with_one_row_of_tools_and_a_way_hom
     keep(page, f"home-{screen}")
 
     create_owned(page, server)
-    toolbar = page.locator(".toolbar")
-    assert_on_screen(page, toolbar)
-    buttons = page.locator(".toolbar button:visible, .toolbar input:visible")
-    middles = [
-        box["y"] + box["height"] / 2 for box in (b.bounding_box() for b in buttons.all()) if box
-    ]
-    assert max(middles) - min(middles) < 2, middles  # one row
-    for item in buttons.all():
-        assert_on_screen(page, item)
+    assert_one_row_of_tools(page)
     # A separator only between two groups that show something.
     separators = page.evaluate(
         """() => [...document.querySelectorAll('.toolbar > .group')]
@@ -166,6 +169,16 @@ def test_home_and_board_pages_fit_the_screen_with_one_row_of_tools_and_a_way_hom
     assert_on_screen(page, page.locator("#share-dialog"))
     keep(page, f"share-{screen}")
     page.click("#share-dialog button.primary")
+
+    if screen != "desktop":  # turned sideways while the History panel hides the toolbar
+        size = page.viewport_size
+        assert size is not None
+        page.keyboard.press("Shift+H")
+        expect(page.locator(".toolbar")).to_be_hidden()
+        page.set_viewport_size({"width": size["height"], "height": size["width"]})
+        page.click("#history-close")
+        assert_one_row_of_tools(page)
+        keep(page, f"board-sideways-{screen}")
 
     page.locator(".home-link").click()
     page.wait_for_url(f"{server.url}/")

@@ -37,8 +37,13 @@ export function fitToolbar(toolbar, panel) {
     more.setAttribute("aria-expanded", String(open));
   }
 
+  // Resized while hidden (the History panel replaces it): measured again once it shows.
+  let stale = false;
+
   function layout() {
     setOpen(false);
+    stale = !toolbar.clientWidth;
+    if (stale) return;
     groups.forEach((group, i) => {
       group.hidden = false;
       group.append(...homes[i]);
@@ -76,6 +81,7 @@ export function fitToolbar(toolbar, panel) {
   addEventListener("click", () => setOpen(false));
   addEventListener("keydown", (event) => event.key === "Escape" && setOpen(false));
   addEventListener("resize", layout);
+  new MutationObserver(() => stale && layout()).observe(document.body, { attributeFilter: ["class"] });
   // The current tool, picked from the panel, shows on its button.
   const showPicked = () => more.classList.toggle("active", !!panel.querySelector("[data-tool].active"));
   new MutationObserver(showPicked).observe(panel, { subtree: true, childList: true, attributeFilter: ["class"] });
