@@ -46,8 +46,7 @@ def test_a_private_board_admits_its_links_only_and_the_view_link_cannot_draw(
 
     stranger = new_page(browser)
     stranger.goto(owner.url.split("#")[0])
-    enter_name(stranger, "Stranger")
-    expect(stranger.locator("#status")).to_have_text("This board needs a valid link")
+    expect(stranger.locator("#dead-end")).to_contain_text("This board is private")
 
     viewer = new_page(browser)
     viewer.goto(view_link)

@@ -31,9 +31,11 @@ def open_board(browser: Browser, url: str, name: str = "Tester") -> Page:
 
 
 def enter_name(page: Page, name: str) -> None:
-    """The first visit asks for a name before joining."""
+    """The first visit offers to choose a name (the page is on the board already); returns once
+    the page is on the board under it."""
     page.locator("#name-input").fill(name)
-    page.locator("#name-dialog button").click()
+    page.locator("#name-dialog button.primary").click()
+    expect(page.locator("#people")).to_contain_text(f"{name} (you)", timeout=20_000)
 
 
 def visible_strokes(page: Page) -> list[dict[str, object]]:

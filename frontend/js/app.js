@@ -5,12 +5,15 @@
 import { Board } from "./board.js";
 import { BoardCache } from "./board-cache.js";
 import { Connection } from "./connection.js";
+import { showDeadEnd } from "./dead-end.js";
 import { followSelection } from "./drawn-by.js";
 import { downloadFrom, downloadPng, slug } from "./exporting.js";
 import { newId } from "./ids.js";
 import { HistoryPanel } from "./history.js";
-import { hasChosenName, identity, knownLinks, rememberBoard, rememberLinks, rename, tokenFor } from "./identity.js";
+import { identity, knownLinks, rememberBoard, rememberLinks, tokenFor } from "./identity.js";
 import { Input, isTyping } from "./input.js";
+import { LockBanner } from "./lock-banner.js";
+import { Naming } from "./naming.js";
 import { Outbox } from "./outbox.js";
 import { decodePoints, pointsOf } from "./points.js";
 import { ERROR_CODES, LIMITS } from "./protocol.gen.js";
@@ -24,7 +27,9 @@ import { shapeTool } from "./tools/shape.js";
 import { textTool } from "./tools/text.js";
 import { TextEditor, typedByPeer } from "./text-editor.js";
 import { TimelineFeed } from "./timeline.js";
+import { fitToolbar } from "./toolbar-fit.js";
 import { View } from "./view.js";
+import { nextZoomStep, zoomLabel } from "./zoom-steps.js";
 
 const boardId = decodeURIComponent(location.pathname.split("/").pop() ?? "");
 const me = identity();
@@ -39,6 +44,8 @@ const connection = new Connection(
   () => ({ lastSeq: board.lastSeq, lastOp: board.lastOp }),
 );
 
+const naming = new Naming(me, joinUnderNewName);
+const lockBanner = new LockBanner(`/api/boards/${encodeURIComponent(boardId)}`, linkHeaders);
 const outbox = new Outbox(boardId);
 const cache = new BoardCache(boardId);
 /** Settles once this browser's copy of the board (if any) is loaded. */
@@ -104,12 +111,12 @@ function viewChanged() {
   renderer.invalidate();
   saveView();
   /** @type {HTMLElement} */ (document.getElementById("zoom-level")).textContent =
-    `${Math.round(view.scale * 100)}%`;
+    zoomLabel(view.scale);
 }
 
-/** Zoom around the middle of the screen. @param {number} factor */
-function zoomBy(factor) {
-  view.zoomAt(innerWidth / 2, innerHeight / 2, factor);
+/** Zoom around the middle of the screen to the next usual step. @param {1 | -1} direction */
+function zoomStep(direction) {
+  view.zoomAt(innerWidth / 2, innerHeight / 2, nextZoomStep(view.scale, direction) / view.scale);
   viewChanged();
 }
 
@@ -191,6 +198,19 @@ async function pump() {
   } finally {
     pumping = false;
   }
+  if (rejoinWanted && connection.state === "online") {
+    rejoinWanted = false;
+    connection.rejoin();
+  }
+}
+
+let rejoinWanted = false;
+/** A new name reaches the others by joining again, once this page has taken in what its join brought. */
+function joinUnderNewName() {
+  // Not connected: the next join carries the new name anyway.
+  if (connection.state !== "syncing" && connection.state !== "online") return;
+  rejoinWanted = true;
+  pump();
 }
 
 /** Join the board's state with what the server is about to send. @param {any} message */
@@ -357,7 +377,10 @@ function handle(message) {
 
 connection.addEventListener("state", updateStatus);
 connection.addEventListener("outbox", updateStatus);
-connection.addEventListener("ended", updateStatus);
+connection.addEventListener("ended", () => {
+  updateStatus();
+  if (showDeadEnd(boardId, connection.endedBecause)) naming.withdraw();
+});
 
 // ---- the page around the board
 
@@ -434,6 +457,7 @@ function renderPeople() {
       const name = document.createElement("bdi");
       name.textContent = peer.name;
       item.append(dot, name);
+      if (peer.user === me.user) item.append(naming.changeButton());
       if (role === "owner" && peer.user !== me.user) {
         const kick = document.createElement("button");
         kick.className = "kick";
@@ -456,6 +480,7 @@ function updateAccess() {
   document.body.classList.toggle("owner", role === "owner");
   document.body.classList.toggle("history-open", history.isOpen);
   history.accessChanged();
+  lockBanner.show(locked, role);
   /** @type {HTMLElement} */ (document.getElementById("lock")).textContent = locked
     ? "Unlock board"
     : "Lock board (read-only)";
@@ -529,9 +554,9 @@ addEventListener("keydown", (event) => {
     const widths = [2, 4, 8, 16];
     document.querySelector(`[data-width="${widths[Number(event.code.slice(-1)) - 1]}"]`)?.dispatchEvent(new Event("click"));
   } else if (key === "+" || key === "=") {
-    zoomBy(1.25);
+    zoomStep(1);
   } else if (key === "-") {
-    zoomBy(0.8);
+    zoomStep(-1);
   } else if (key === "0") {
     view.zoomAt(innerWidth / 2, innerHeight / 2, 1 / view.scale);
     viewChanged();
@@ -550,8 +575,8 @@ function toggleFill() {
 }
 
 document.getElementById("fill")?.addEventListener("click", toggleFill);
-document.getElementById("zoom-in")?.addEventListener("click", () => zoomBy(1.25));
-document.getElementById("zoom-out")?.addEventListener("click", () => zoomBy(0.8));
+document.getElementById("zoom-in")?.addEventListener("click", () => zoomStep(1));
+document.getElementById("zoom-out")?.addEventListener("click", () => zoomStep(-1));
 document.getElementById("zoom-fit")?.addEventListener("click", zoomToFit);
 document.getElementById("zoom-reset")?.addEventListener("click", () => {
   view.zoomAt(innerWidth / 2, innerHeight / 2, 1 / view.scale);
@@ -590,14 +615,7 @@ followSelection(/** @type {HTMLElement} */ (document.getElementById("drawn-by"))
 onMenu("history-open", () => history.toggle());
 onMenu("rename", renameBoard);
 onMenu("share", showShare);
-onMenu("lock", async () => {
-  const response = await fetch(api, {
-    method: "PATCH",
-    headers: { "Content-Type": "application/json", ...linkHeaders() },
-    body: JSON.stringify({ locked: !locked }),
-  });
-  if (!response.ok) throw new Error((await response.json()).detail ?? response.status);
-});
+onMenu("lock", () => lockBanner.setLocked(!locked));
 
 /** The share dialog: the board's address, or on a protected board its edit and view links. */
 function showShare() {
@@ -651,10 +669,7 @@ onMenu("export-png-view", () => downloadPng(history.source, view, pngTitle(), { 
 onMenu("export-png-all", () => downloadPng(history.source, null, pngTitle(), { width: innerWidth, height: innerHeight }));
 onMenu("export-svg", () => downloadFrom(`${api}/export.svg`, `${slug(title)}.svg`, linkHeaders()));
 onMenu("export-json", () => downloadFrom(`${api}/export.json`, `${slug(title)}.inkroom.json`, linkHeaders()));
-onMenu("change-name", async () => {
-  await askName();
-  connection.socket?.close(); // rejoin under the new name
-});
+onMenu("change-name", () => naming.ask());
 
 // Cursors: at most 20 updates a second.
 let lastCursor = 0;
@@ -708,6 +723,11 @@ Object.assign(window, {
 });
 
 pickTool("pen");
+fitToolbar(
+  /** @type {HTMLElement} */ (document.querySelector(".toolbar")),
+  /** @type {HTMLElement} */ (document.getElementById("tools-overflow")),
+);
+naming.offer();
 const restoredView = savedView();
 if (restoredView) Object.assign(view, restoredView);
 updateStatus();
@@ -728,7 +748,6 @@ async function start() {
     board.loaded(copy.lastSeq, copy.lastOp); // what the join names; the entries follow
     copyLoaded = loadCopy(copy);
   }
-  if (!hasChosenName()) await askName();
   connection.connect();
 }
 
@@ -773,25 +792,4 @@ function saveView() {
   viewSaveTimer = setTimeout(() => {
     localStorage.setItem(VIEW_KEY, JSON.stringify({ x: view.x, y: view.y, scale: view.scale }));
   }, 500);
-}
-
-function askName() {
-  const dialog = /** @type {HTMLDialogElement} */ (document.getElementById("name-dialog"));
-  const input = /** @type {HTMLInputElement} */ (document.getElementById("name-input"));
-  input.value = me.name;
-  dialog.showModal();
-  return new Promise((resolve) => {
-    dialog.addEventListener(
-      "close",
-      () => {
-        const name = input.value.trim().replace(/[\u0000-\u001f\u007f]/g, "").slice(0, 40);
-        if (name) {
-          me.name = name;
-          rename(name);
-        }
-        resolve(undefined);
-      },
-      { once: true },
-    );
-  });
 }

@@ -74,6 +74,19 @@ export class Connection extends EventTarget {
     this.connect();
   }
 
+  /** Join again under what ``identity`` now says (a new name, say): resumes as after a drop, at once. */
+  rejoin() {
+    const old = this.socket;
+    // Not connected: the next join reads the identity anyway.
+    if (!old || this.state !== "online") return;
+    // The old socket's last messages are replayed on the new one: they are ignored from here.
+    old.onmessage = null;
+    old.onclose = null;
+    old.close();
+    this.socket = null;
+    this.connectNow();
+  }
+
   /** Send an operation now (or after the next sync) and keep it until it is acknowledged. */
   submit(/** @type {{id: string}} */ op) {
     this.outbox.set(op.id, op);

@@ -3,6 +3,7 @@
 // every open board on the server (rename, delete); a new board, or one imported from a file made
 // by "Export JSON".
 
+import { createBoard } from "./creating.js";
 import { forgetBoard, knownBoards, rememberBoard, rememberLinks } from "./identity.js";
 import { LIMITS } from "./protocol.gen.js";
 
@@ -99,15 +100,7 @@ newBoard.addEventListener("click", async () => {
   newBoard.disabled = true;
   hideMessage();
   try {
-    const board = await api("/api/boards", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ protected: /** @type {HTMLInputElement} */ (document.getElementById("new-protected")).checked }),
-    });
-    // The creator owns the board: keep its links (shown only this once) in this browser.
-    rememberLinks(board.id, board.links);
-    rememberBoard(board.id, board.title);
-    location.assign(`/b/${board.id}`);
+    await createBoard({ protected: /** @type {HTMLInputElement} */ (document.getElementById("new-protected")).checked });
   } catch (error) {
     newBoard.disabled = false;
     showError("Could not create a board", error);
