@@ -2,7 +2,8 @@
 // Loads a board snapshot's parts off the page's main thread: from this browser's copy when it
 // has them, else over HTTP (keeping them), decoded here and posted as entries.
 //
-// In: {board, seq, parts: part numbers in the order wanted, headers}.
+// In: {board, seq, parts: part numbers in the order wanted, headers}, then {type: "taken"} each
+//     time the page has taken a slice.
 // Out: {type: "part", part, entries: [seq, author, operation, extent?, from?, to?][], points,
 //      bytes} for each slice of a part (a part's entries come in several), then {type: "done"},
 //      or {type: "failed", reason}. A stroke's extent is the [left, top, right, bottom] of its
@@ -20,6 +21,29 @@ const PARALLEL = 3;
 // Entries posted at once: the page takes each slice in a short task, so that a pen stroke
 // drawn meanwhile waits for none of them long.
 const SLICE = 1024;
+// Slices posted and not yet taken: the page's own events (its socket, a pen) queue between
+// slices instead of behind all of them.
+const IN_FLIGHT = 2;
+
+let untaken = 0;
+/** @type {(() => void)[]} */
+const waiting = [];
+
+/** Until the page has taken enough of what was posted to be sent more. */
+function turn() {
+  if (untaken < IN_FLIGHT) {
+    untaken++;
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => waiting.push(() => resolve(undefined))).then(() => {
+    untaken++;
+  });
+}
+
+function taken() {
+  untaken--;
+  waiting.shift()?.();
+}
 
 /**
  * A part's entries, checked to be of the snapshot asked for.
@@ -106,6 +130,7 @@ async function forgetOlder(board, seq) {
 }
 
 self.onmessage = async (/** @type {MessageEvent} */ event) => {
+  if (event.data.type === "taken") return taken();
   const { board, seq, parts, headers } = event.data;
   const queue = [...parts];
   try {
@@ -113,7 +138,10 @@ self.onmessage = async (/** @type {MessageEvent} */ event) => {
       while (queue.length) {
         const part = /** @type {number} */ (queue.shift());
         const { authors, entries } = await fetchPart({ board, seq, part, headers });
-        for (let start = 0; start < entries.length; start += SLICE) postSlice(part, authors, entries, start);
+        for (let start = 0; start < entries.length; start += SLICE) {
+          await turn();
+          postSlice(part, authors, entries, start);
+        }
         if (!entries.length) self.postMessage({ type: "part", part, entries: [] });
       }
     });

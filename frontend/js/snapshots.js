@@ -57,7 +57,8 @@ export function discardLoader() {
 }
 
 /**
- * Fetch a snapshot's parts in a worker, handing each part's entries to ``onPart``.
+ * Fetch a snapshot's parts in a worker, handing their entries to ``onPart`` a slice at a time
+ * (a part comes in several; the worker sends the next once the page has taken one).
  * @param {{board: string, snapshot: SnapshotInfo, screen: Box, headers: Record<string, string>}} request
  * @param {(entries: [number, string, any][]) => void} onPart
  * @returns {Promise<void>} settles when every part has been handed over
@@ -76,6 +77,7 @@ export function loadSnapshot({ board, snapshot, screen, headers }, onPart) {
           knowPoints(op, message.points.subarray(from, to));
         }
         onPart(message.entries);
+        if (message.points) worker.postMessage({ type: "taken" });
       }
       else if (message.type === "done") resolve(undefined);
       else reject(new Error(message.reason));
