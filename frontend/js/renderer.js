@@ -408,7 +408,8 @@ export class Renderer {
       paintObject(context, item.op, bounds({ op: item.op, dx: 0, dy: 0 }), detail, alpha);
       if (dx || dy) base();
       if (performance.now() - started >= budget) break;
-      if ((next - from) % INPUT_CHECK_EVERY === 0 && inputWaiting()) break;
+      // A drawing that must be complete now (an export) has no budget and waits for no input.
+      if (budget !== Infinity && (next - from) % INPUT_CHECK_EVERY === 0 && inputWaiting()) break;
     }
     return next;
   }
