@@ -44,14 +44,15 @@ window.WebSocket = class extends Socket {
     this.addEventListener("message", () => (window.welcomeAt ??= performance.now()));
   }
 };
-// When each snapshot part reached the page from its worker.
+// When each slice of a snapshot part reached the page from its worker: [part, time].
 window.partsAt = [];
 const PageWorker = window.Worker;
 window.Worker = class extends PageWorker {
   constructor(...args) {
     super(...args);
     this.addEventListener("message", (event) => {
-      if (event.data.type === "part") window.partsAt.push(performance.now());
+      const { type, part } = event.data;
+      if (type === "part") window.partsAt.push([part, performance.now()]);
     });
   }
 };
@@ -253,12 +254,18 @@ LOADING = """() => [window.partsAt, window.longTasks.splice(0)]"""
 
 def loading(page: Any) -> str:
     """When the snapshot's parts reached the page, and how busy its main thread was."""
-    parts, tasks = page.evaluate(LOADING)
+    slices, tasks = page.evaluate(LOADING)
     busy = sum(duration for _, duration in tasks)
     longest = max((duration for _, duration in tasks), default=0)
-    arrived = f"{len(parts)} parts reached the page from {parts[0]:.0f} to {parts[-1]:.0f} ms"
+    parts = [at for _, at in slices]
+    arrived = (
+        f"{len({part for part, _ in slices})} parts ({len(slices)} slices) reached the page "
+        f"from {parts[0]:.0f} to {parts[-1]:.0f} ms"
+        if parts
+        else "no snapshot parts"
+    )
     return (
-        f"{arrived if parts else 'no snapshot parts'}; main thread busy in tasks over 50 ms: "
+        f"{arrived}; main thread busy in tasks over 50 ms: "
         f"{busy:.0f} ms in {len(tasks)} (longest {longest:.0f} ms)"
     )
 

@@ -53,7 +53,7 @@ class LiveServer:
     def ws_url(self, board_id: str) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/boards/{board_id}"
 
-    def start(self, timeout: float = 20.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:
         command = [
             sys.executable, "-m", "server.cli", "serve",
             "--port", str(self.port),
@@ -75,6 +75,7 @@ class LiveServer:
                 return
             except httpx.HTTPError:
                 time.sleep(0.05)
+        self.kill()  # not left running behind the failed test
         raise RuntimeError(f"server did not start in {timeout} s:\n{self.log()}")
 
     def _limits(self) -> None:

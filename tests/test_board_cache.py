@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -85,36 +87,66 @@ def open_and_wait(context: BrowserContext, url: str, count: int, name: str | Non
     return page
 
 
+# The newest operation this browser's copy of a board holds (0 while it keeps none).
+KEPT_UP_TO = """async (board) => {
+    const db = await new Promise((resolve, reject) => {
+        const request = indexedDB.open("inkroom");
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+    });
+    try {
+        const copy = await new Promise((resolve, reject) => {
+            const request = db.transaction("boards").objectStore("boards").get(board);
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error);
+        });
+        return copy ? copy.lastSeq : 0;
+    } finally {
+        db.close();
+    }
+}"""
+
+
+def wait_until_kept(page: Page, board_id: str, seq: int) -> None:
+    """Until this browser's copy of the board holds everything up to ``seq``."""
+    deadline = time.monotonic() + 30
+    while page.evaluate(KEPT_UP_TO, board_id) < seq:
+        assert time.monotonic() < deadline, "the copy of the board was not kept"
+        page.wait_for_timeout(100)
+
+
 # A snapshot is offered past 150 operations to replay: the first visit gets one, the second
 # (100 operations behind) only those.
-@pytest.mark.parametrize(
-    "server",
-    [
-        {
-            **FAST_SNAPSHOTS,
-            "INKROOM_SNAPSHOT_OFFER_AFTER_OPS": "150",
-            "INKROOM_OPERATIONS_BURST": "1000",
-        }
-    ],
-    indirect=True,
-)
+OFFERED_PAST_150 = {
+    **FAST_SNAPSHOTS,
+    "INKROOM_SNAPSHOT_OFFER_AFTER_OPS": "150",
+    "INKROOM_OPERATIONS_BURST": "1000",
+}
+
+
+@pytest.mark.parametrize("server", [OFFERED_PAST_150], indirect=True)
 def test_a_reopened_board_loads_from_this_browser_and_asks_only_for_what_is_new(
     server: LiveServer, browser: Browser
 ) -> None:
     board_id = server.create_board("Big")
     drawn = draw_strokes(server, board_id, 200)
-    offered = wait_for_snapshot(server, board_id).snapshot
-    assert offered is not None
+    assert wait_for_snapshot(server, board_id).snapshot is not None
     url = f"{server.url}/b/{board_id}"
     context = browser.new_context(viewport={"width": 1000, "height": 700})
 
     first = open_and_wait(context, url, len(drawn), "Reader")
     traffic: Traffic = first.traffic  # type: ignore[attr-defined]
-    assert len(traffic.parts) == len(offered.parts)  # the snapshot came over HTTP...
-    assert traffic.count("committed") == len(drawn) - offered.seq  # ...and only the rest here
+    # The newest snapshot when the page joined (the server may have built another since the
+    # one offered above).
+    offered = next(m for m in traffic.messages if m["type"] == "welcome")["snapshot"]
+    assert offered is not None
+    fetched = [url for url in traffic.parts if f"/snapshots/{offered['seq']}/" in url]
+    assert len(fetched) == len(offered["parts"]) == len(traffic.parts)  # over HTTP, once...
+    assert traffic.count("committed") == len(drawn) - offered["seq"]  # ...and only the rest here
     shown = {s["id"] for s in first.evaluate("window.inkroom.visibleStrokes()")}
     assert shown == set(drawn)
-    first.close()  # this browser keeps its copy
+    wait_until_kept(first, board_id, len(drawn))
+    first.close()
 
     more = draw_strokes(server, board_id, 100, x=500.0)
     again = open_and_wait(context, url, len(drawn) + len(more), None)
@@ -204,4 +236,43 @@ def test_a_copy_kept_in_an_older_format_is_dropped_never_read(
     traffic: Traffic = again.traffic  # type: ignore[attr-defined]
     join = next(m for m in traffic.messages if m["type"] == "welcome")
     assert join["resume"] == 0 and traffic.count("committed") == len(drawn)
+    context.close()
+
+
+# Ink on the page's ink layer: how many pixels are not blank.
+INKED_PIXELS = """() => {
+    const canvas = document.getElementById("layer-ink");
+    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    let inked = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]) inked++;
+    return inked;
+}"""
+
+
+@pytest.mark.parametrize("server", [OFFERED_PAST_150], indirect=True)
+def test_a_reopened_board_shows_its_ink_from_this_browser_while_the_server_has_not_answered(
+    server: LiveServer, browser: Browser
+) -> None:
+    board_id = server.create_board("Kept")
+    drawn = draw_strokes(server, board_id, 200)
+    assert wait_for_snapshot(server, board_id).snapshot is not None
+    url = f"{server.url}/b/{board_id}"
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    first = open_and_wait(context, url, len(drawn), "Reader")
+    wait_until_kept(first, board_id, len(drawn))
+    first.close()
+
+    page = context.new_page()
+    # The board's socket opens but the server never answers the join, and no snapshot part can
+    # be fetched: whatever shows comes from this browser's copy.
+    page.route_web_socket(re.compile(r"/ws/boards/"), lambda socket: None)
+    page.route(re.compile(r"/snapshots/"), lambda route: route.abort())
+    page.goto(url)
+    page.wait_for_function(
+        f"() => window.inkroom.visibleStrokes().length === {len(drawn)}", timeout=20_000
+    )
+    page.wait_for_function(f"() => ({INKED_PIXELS})() > 0", timeout=20_000)
+    expect(page.locator("#status")).to_have_attribute("data-state", "connecting")
+    shown = {s["id"] for s in page.evaluate("window.inkroom.visibleStrokes()")}
+    assert shown == set(drawn)
     context.close()

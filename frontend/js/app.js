@@ -18,7 +18,7 @@ import { Outbox } from "./outbox.js";
 import { decodePoints, pointsOf } from "./points.js";
 import { ERROR_CODES, LIMITS } from "./protocol.gen.js";
 import { Renderer } from "./renderer.js";
-import { loadSnapshot, snapshotBounds } from "./snapshots.js";
+import { discardLoader, loadSnapshot, prepareLoader, snapshotBounds } from "./snapshots.js";
 import { eraser } from "./tools/eraser.js";
 import { hand } from "./tools/hand.js";
 import { freehand } from "./tools/pen.js";
@@ -41,13 +41,18 @@ const scheme = location.protocol === "https:" ? "wss" : "ws";
 const connection = new Connection(
   `${scheme}://${location.host}/ws/boards/${encodeURIComponent(boardId)}`,
   () => ({ user: me.user, name: me.name, color: me.color, token: token ?? undefined }),
-  () => ({ lastSeq: board.lastSeq, lastOp: board.lastOp }),
+  async () => {
+    await held;
+    return { lastSeq: board.lastSeq, lastOp: board.lastOp };
+  },
 );
 
 const naming = new Naming(me, joinUnderNewName);
 const lockBanner = new LockBanner(`/api/boards/${encodeURIComponent(boardId)}`, linkHeaders);
 const outbox = new Outbox(boardId);
 const cache = new BoardCache(boardId);
+/** Settles once the page knows what it holds: its unsent operations and its copy's newest one. */
+let held = Promise.resolve();
 /** Settles once this browser's copy of the board (if any) is loaded. */
 let copyLoaded = Promise.resolve();
 const style = {
@@ -225,6 +230,7 @@ async function welcomed(message) {
   people.set(message.peer, { peer: message.peer, user: me.user, name: `${me.name} (you)`, color: me.color });
   renderPeople();
   updateAccess();
+  if (!message.snapshot) discardLoader(); // nothing to load in the background after all
   if (message.snapshot) {
     await loadFromSnapshot(message.snapshot);
   } else if (message.resume > board.lastSeq) {
@@ -246,16 +252,10 @@ async function welcomed(message) {
 /** @param {{seq: number, parts: any[]}} snapshot */
 async function loadFromSnapshot(snapshot) {
   board.reset();
-  if (!savedView()) {
-    const box = snapshotBounds(snapshot.parts);
-    if (box) view.fit(box, innerWidth, innerHeight);
-    viewChanged();
-  }
-  const topLeft = view.toBoard(0, 0);
-  const bottomRight = view.toBoard(innerWidth, innerHeight);
-  const screen = { left: topLeft.x, top: topLeft.y, right: bottomRight.x, bottom: bottomRight.y };
+  const screen = placeView(snapshot);
   /** @type {string | null} */
   let lastOp = null;
+  renderer.arriving = true;
   try {
     await loadSnapshot({ board: boardId, snapshot, screen, headers: linkHeaders() }, (entries) => {
       board.load(entries);
@@ -270,6 +270,8 @@ async function loadFromSnapshot(snapshot) {
     inbox.length = 0;
     connection.socket?.close();
     return;
+  } finally {
+    renderer.arriving = false;
   }
   board.loaded(snapshot.seq, lastOp);
   cache.start(snapshot);
@@ -734,29 +736,36 @@ updateStatus();
 start();
 
 /**
- * Show what this browser drew and could not yet send, start loading its copy of the board, and
- * connect: the join names the copy's newest operation, so only what is newer comes back.
+ * Connect at once, and meanwhile show what this browser drew and could not yet send and start
+ * loading its copy of the board: the join waits only for the copy's newest operation, so that
+ * only what is newer comes back.
  */
-async function start() {
-  const saved = await outbox.all().catch(() => []);
+function start() {
+  // A big board's snapshot is loaded in a worker: its modules load while the socket opens.
+  prepareLoader();
+  held = readHeld();
+  connection.connect();
+}
+
+async function readHeld() {
+  const [saved, copy] = await Promise.all([outbox.all().catch(() => []), cache.read()]);
   for (const op of saved) {
     board.applyLocal(me.user, op);
     connection.submit(op);
   }
-  const copy = await cache.read();
   if (copy) {
     board.loaded(copy.lastSeq, copy.lastOp); // what the join names; the entries follow
     copyLoaded = loadCopy(copy);
   }
-  connection.connect();
 }
 
 /** @param {import("./board-cache.js").Copy} copy */
 async function loadCopy(copy) {
   const { lastSeq, lastOp } = copy;
+  renderer.arriving = true;
   try {
     if (copy.snapshot) {
-      const screen = { left: -Infinity, top: -Infinity, right: Infinity, bottom: Infinity };
+      const screen = placeView(copy.snapshot);
       await loadSnapshot({ board: boardId, snapshot: copy.snapshot, screen, headers: linkHeaders() }, (entries) => {
         board.load(entries);
         renderer.invalidate();
@@ -768,8 +777,24 @@ async function loadCopy(copy) {
     console.warn("this browser's copy of the board is unusable:", error);
     board.reset();
     await cache.drop();
+  } finally {
+    renderer.arriving = false;
   }
-  renderer.invalidate();
+}
+
+/**
+ * Where the person will look at a snapshot: where they last looked, or the whole drawing.
+ * @param {import("./snapshots.js").SnapshotInfo} snapshot @returns {import("./snapshots.js").Box}
+ */
+function placeView(snapshot) {
+  if (!savedView()) {
+    const box = snapshotBounds(snapshot.parts);
+    if (box) view.fit(box, innerWidth, innerHeight);
+    viewChanged();
+  }
+  const topLeft = view.toBoard(0, 0);
+  const bottomRight = view.toBoard(innerWidth, innerHeight);
+  return { left: topLeft.x, top: topLeft.y, right: bottomRight.x, bottom: bottomRight.y };
 }
 
 const VIEW_KEY = `inkroom:view:${boardId}`;

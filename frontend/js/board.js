@@ -61,6 +61,8 @@ export class Board {
     this.version = 0;
     /** @type {Placed[] | null} */
     this._visible = null;
+    /** @type {Placed[]} loaded objects still to join ``_visible`` (merged when it is next read) */
+    this._arrivals = [];
   }
 
   /**
@@ -104,6 +106,7 @@ export class Board {
 
   /** A pending operation of ours is stored as ``seq``. @param {Entry} entry @param {number} seq */
   _confirm(entry, seq) {
+    this._mergeArrivals();
     entry.seq = seq;
     this.pending.delete(entry.op.id);
     this.bySeq.set(seq, entry);
@@ -125,13 +128,56 @@ export class Board {
    * @param {[number, string, Operation][]} entries seq, author, operation
    */
   load(entries) {
+    /** @type {Entry[]} */
+    const fresh = [];
     for (const [seq, author, op] of entries) {
       if (this.entries.has(op.id)) continue;
       const entry = { seq, author, op };
       this._add(entry);
       this.bySeq.set(seq, entry);
+      fresh.push(entry);
     }
-    this._changed();
+    this._patchLoaded(fresh);
+  }
+
+  /**
+   * Bring the cached visible list up to date with loaded operations: objects that nothing
+   * erases, moves, edits, undoes or clears (the common case while a snapshot's parts arrive, whose
+   * other operations come first) join it in paint order; anything else is worked out again from
+   * the whole board. Either way the result is what ``visibleAt`` gives.
+   * @param {Entry[]} fresh
+   */
+  _patchLoaded(fresh) {
+    this.version++;
+    if (!this._visible || this.clears.size || this.restores.size) {
+      this._changed();
+      return;
+    }
+    const placed = [];
+    for (const { seq, author, op } of fresh) {
+      const { id } = op;
+      if (
+        !CREATING_KINDS.has(op.kind) ||
+        this.erasedBy.has(id) ||
+        this.movedBy.has(id) ||
+        this.editedBy.has(id) ||
+        this.toggledBy.has(id)
+      ) {
+        this._changed();
+        return;
+      }
+      placed.push({ id, seq, author, op, dx: 0, dy: 0 });
+    }
+    // Merged once when the list is next read, not once a slice.
+    for (const item of placed) this._arrivals.push(item);
+  }
+
+  /** The cached visible list with what was loaded since it was last read. */
+  _mergeArrivals() {
+    if (!this._arrivals.length || !this._visible) return;
+    this._arrivals.sort((a, b) => a.seq - b.seq);
+    this._visible = mergeBySeq(this._visible, this._arrivals);
+    this._arrivals = [];
   }
 
   /** Everything up to ``seq`` is loaded. @param {number} seq @param {string | null} lastOp */
@@ -202,6 +248,7 @@ export class Board {
 
   /** Visible objects now, in paint order. @returns {Placed[]} */
   visible() {
+    this._mergeArrivals();
     this._visible ??= this.visibleAt(Infinity);
     return this._visible;
   }
@@ -345,6 +392,7 @@ export class Board {
    * @param {Entry} entry
    */
   _patch(entry) {
+    this._mergeArrivals();
     const visible = this._visible;
     const { op } = entry;
     this.version++;
@@ -391,6 +439,7 @@ export class Board {
   _changed() {
     this.version++;
     this._visible = null;
+    this._arrivals = [];
   }
 }
 
@@ -425,6 +474,20 @@ function edited(text, edit) {
 function findLast(list, id) {
   for (let i = list.length - 1; i >= 0; i--) if (list[i].id === id) return i;
   return -1;
+}
+
+/** Two paint-ordered lists as one. @param {Placed[]} a @param {Placed[]} b @returns {Placed[]} */
+function mergeBySeq(a, b) {
+  if (!b.length) return a;
+  if (!a.length || a[a.length - 1].seq < b[0].seq) return a.concat(b);
+  const merged = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) merged[k++] = a[i].seq < b[j].seq ? a[i++] : b[j++];
+  while (i < a.length) merged[k++] = a[i++];
+  while (j < b.length) merged[k++] = b[j++];
+  return merged;
 }
 
 /** @param {Map<string, string[]>} map @param {string} key @param {string} value */

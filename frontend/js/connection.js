@@ -7,6 +7,7 @@ import { CLOSE_CODES, ERROR_CODES } from "./protocol.gen.js";
 
 /** @typedef {"connecting" | "syncing" | "online" | "offline" | "closed"} ConnectionState */
 /** @typedef {{user: string, name: string, color: string, token?: string}} Identity */
+/** @typedef {{lastSeq: number, lastOp: string | null}} Held */
 
 // Close codes after which reconnecting cannot help.
 const FINAL = new Map([
@@ -24,8 +25,9 @@ export class Connection extends EventTarget {
   /**
    * @param {string} url the board's socket URL
    * @param {() => Identity} identity who joins (read at every connect)
-   * @param {() => {lastSeq: number, lastOp: string | null}} held the newest operation the page
-   *   holds, which the server checks before it resumes from there
+   * @param {() => Held | Promise<Held>} held the newest operation the page holds, which the
+   *   server checks before it resumes from there; the socket opens while the page still finds
+   *   out (reading its copy of the board), and the join waits for the answer
    */
   constructor(url, identity, held) {
     super();
@@ -55,11 +57,12 @@ export class Connection extends EventTarget {
     const socket = new WebSocket(this.url);
     socket.binaryType = "arraybuffer";
     this.socket = socket;
-    socket.onopen = () => {
+    socket.onopen = async () => {
       this.attempt = 0;
       this._setState("syncing");
+      const { lastSeq, lastOp } = await this.held();
+      if (this.socket !== socket) return; // closed meanwhile: the next socket joins
       const { user, name, color, token } = this.identity();
-      const { lastSeq, lastOp } = this.held();
       // ``snapshot``: this page can load a big board's snapshot over HTTP.
       const join = { type: "join", user, name, color, last_seq: lastSeq, snapshot: true };
       this._send({ ...join, ...(lastOp && lastSeq ? { last_op: lastOp } : {}), ...(token ? { token } : {}) });

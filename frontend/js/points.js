@@ -135,3 +135,11 @@ export function pointsOf(op) {
   }
   return flat;
 }
+
+/**
+ * A stroke's points decoded elsewhere (the snapshot worker decodes them as it loads a part), so
+ * that ``pointsOf`` never decodes them again. @param {object} op @param {Float64Array} flat
+ */
+export function knowPoints(op, flat) {
+  decoded.set(op, flat);
+}

@@ -45,6 +45,10 @@ function shift(box, by) {
 
 // Drawing time per frame for the committed ink: the rest of a 60 Hz frame is the browser's.
 const SLICE_MS = 6;
+// While the view stands still and no input waits, the ink may take more of the frame.
+const STILL_SLICE_MS = 12;
+// Input waiting is asked about after this many objects painted (the question costs time too).
+const INPUT_CHECK_EVERY = 32;
 // A redraw for a new view waits until the view has stood still this long (the pan or zoom is over).
 const SETTLE_MS = 100;
 // Bringing the index up to the board may take at most this share of the time while history arrives.
@@ -64,6 +68,11 @@ function cameraBox(camera) {
     right: camera.x + camera.width / camera.scale,
     bottom: camera.y + camera.height / camera.scale,
   };
+}
+
+/** Is a key press or pointer event waiting for the main thread? (false where nobody can tell) */
+function inputWaiting() {
+  return /** @type {any} */ (navigator).scheduling?.isInputPending?.() ?? false;
 }
 
 /** @param {Entry} entry @param {{left: number, top: number, right: number, bottom: number}} box */
@@ -130,6 +139,10 @@ export class Renderer {
     this.liveShown = false;
     this.topShown = false;
     this.pictureChanged = false;
+    this._arriving = false;
+    // Objects were painted over others that should cover them (history arriving in any order):
+    // an exact redraw follows once it is all in.
+    this.unordered = false;
     if (ids) new ResizeObserver(() => this._resize()).observe(host);
     this._resize();
   }
@@ -154,6 +167,24 @@ export class Renderer {
     this.invalidate();
   }
 
+  /**
+   * Whether history is arriving in any order (a snapshot's parts, nearest the screen first).
+   * Meanwhile objects that belong below others already drawn are painted as they come, so that
+   * the ink shows at once; the picture is redrawn in paint order once it is all in.
+   */
+  get arriving() {
+    return this._arriving;
+  }
+
+  set arriving(value) {
+    this._arriving = value;
+    if (!value && this.unordered) {
+      this.unordered = false;
+      this.stale = true;
+    }
+    this.invalidate();
+  }
+
   /** Redraw what changed, at the next animation frame. */
   invalidate() {
     if (!this.frame) this.frame = requestAnimationFrame(() => this._draw());
@@ -172,6 +203,7 @@ export class Renderer {
   /** Is everything the ink layer should show drawn, sharp, for the current view? */
   get settled() {
     return this.board.version === this.indexed && !this.stale && !this.redraw && !this.additions.length &&
+      !this._arriving && !this.unordered &&
       sameCamera(this.picture.camera, this._camera()) && this.picture.decor === this._decor() &&
       sameCamera(this.composed, this._camera());
   }
@@ -273,10 +305,13 @@ export class Renderer {
     const started = performance.now();
     if (!now && started < this.syncedAt + this.syncMs / SYNC_SHARE) return;
     const version = this.board.version;
-    const { added, onTop } = this.index.update(this.board.visible());
+    const { added, onTop, onlyAdded } = this.index.update(this.board.visible());
     this.indexed = version;
     this.invalidate();
-    if (!onTop || this._keyframeCovers(this.index.ordered.length - added.length)) {
+    // Arriving history below what is drawn is painted over it for now (see ``arriving``).
+    const paintOver = !onTop && onlyAdded && this._arriving;
+    if (paintOver) this.unordered = true;
+    if ((!onTop && !paintOver) || this._keyframeCovers(this.index.ordered.length - added.length)) {
       // Something was removed, moved or slipped in below: what is drawn is wrong, start over
       // (or a keyframe holds more than what is drawn: starting from it is quicker).
       this.stale = true;
@@ -319,7 +354,8 @@ export class Renderer {
     const moved = !sameCamera(this.picture.camera, camera);
     const still = started - this.movedAt >= SETTLE_MS || !this.picture.camera;
     if (!this.redraw && (this.stale || moved) && (still || !moved)) this._startRedraw(camera);
-    let budget = SLICE_MS - (performance.now() - started);
+    const standing = started - this.movedAt >= SETTLE_MS;
+    let budget = (standing && !inputWaiting() ? STILL_SLICE_MS : SLICE_MS) - (performance.now() - started);
     if (this.additions.length) budget = this._paintAdditions(budget);
     if (this.redraw) this._continueRedraw(budget);
     if (!sameCamera(this.composed, camera) || this.pictureChanged) this._compose(camera);
@@ -416,6 +452,8 @@ export class Renderer {
       paintObject(context, item.op, bounds({ op: item.op, dx: 0, dy: 0 }), detail, alpha);
       if (dx || dy) base();
       if (performance.now() - started >= budget) break;
+      // A drawing that must be complete now (an export) has no budget and waits for no input.
+      if (budget !== Infinity && (next - from) % INPUT_CHECK_EVERY === 0 && inputWaiting()) break;
     }
     return next;
   }

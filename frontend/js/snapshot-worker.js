@@ -2,10 +2,14 @@
 // Loads a board snapshot's parts off the page's main thread: from this browser's copy when it
 // has them, else over HTTP (keeping them), decoded here and posted as entries.
 //
-// In: {board, seq, parts: part numbers in the order wanted, headers}.
-// Out: {type: "part", part, entries: [seq, author, operation, extent?][]} for each part (a
-//      stroke's extent is the [left, top, right, bottom] of its points, measured here), then
-//      {type: "done"}, or {type: "failed", reason}.
+// In: {board, seq, parts: part numbers in the order wanted, headers}, then {type: "taken"} each
+//     time the page has taken a slice.
+// Out: {type: "part", part, entries: [seq, author, operation, extent?, from?, to?][], points,
+//      bytes} for each slice of a part (a part's entries come in several), then {type: "done"},
+//      or {type: "failed", reason}. A stroke's extent is the [left, top, right, bottom] of its
+//      points, and points[from..to] its decoded points, both worked out here so that the page
+//      never decodes a stroke. ``points`` (decoded, Float64Array) and ``bytes`` (the encoded
+//      points that the operations' ``points`` view) are handed over, not copied.
 
 import { decode } from "/vendor/msgpack/index.mjs";
 import { decodePoints } from "./points.js";
@@ -14,8 +18,38 @@ import { database } from "./storage.js";
 // Parts fetched at once: enough to keep the connection busy, few enough that the first ones
 // (those on screen) arrive first.
 const PARALLEL = 3;
+// Entries posted at once: the page takes each slice in a short task, so that a pen stroke
+// drawn meanwhile waits for none of them long.
+const SLICE = 1024;
+// Slices posted and not yet taken: the page's own events (its socket, a pen) queue between
+// slices instead of behind all of them.
+const IN_FLIGHT = 2;
 
-/** @param {{board: string, seq: number, part: number, headers: Record<string, string>}} job */
+let untaken = 0;
+/** @type {(() => void)[]} */
+const waiting = [];
+
+/** Until the page has taken enough of what was posted to be sent more. */
+function turn() {
+  if (untaken < IN_FLIGHT) {
+    untaken++;
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => waiting.push(() => resolve(undefined))).then(() => {
+    untaken++;
+  });
+}
+
+function taken() {
+  untaken--;
+  waiting.shift()?.();
+}
+
+/**
+ * A part's entries, checked to be of the snapshot asked for.
+ * @param {{board: string, seq: number, part: number, headers: Record<string, string>}} job
+ * @returns {Promise<{authors: string[], entries: any[][]}>}
+ */
 async function fetchPart({ board, seq, part, headers }) {
   const db = await database();
   const key = [board, seq, part];
@@ -32,15 +66,48 @@ async function fetchPart({ board, seq, part, headers }) {
   if (document.format !== 1 || document.board !== board || document.seq !== seq) {
     throw new Error(`part ${part} is not the snapshot asked for`);
   }
-  const authors = document.authors;
-  return document.entries.map((/** @type {any[]} */ [s, a, op]) =>
-    op.kind === "stroke" ? [s, authors[a], op, extent(op.points)] : [s, authors[a], op],
-  );
+  return document;
 }
 
-/** The box around a stroke's points. @param {Uint8Array} encoded */
-function extent(encoded) {
-  const points = decodePoints(encoded);
+/**
+ * Post entries[start..start+SLICE] of a part: the strokes' encoded points copied into one buffer
+ * and their decoded points into another, both transferred (a part's own buffer is not sent).
+ * @param {number} part @param {string[]} authors @param {any[][]} entries @param {number} start
+ */
+function postSlice(part, authors, entries, start) {
+  const slice = entries.slice(start, start + SLICE);
+  /** @type {Float64Array[]} */
+  const decoded = [];
+  let decodedLength = 0;
+  let encodedLength = 0;
+  for (const [, , op] of slice) {
+    if (op.kind !== "stroke") continue;
+    const flat = decodePoints(op.points);
+    decoded.push(flat);
+    decodedLength += flat.length;
+    encodedLength += op.points.length;
+  }
+  const points = new Float64Array(decodedLength);
+  const bytes = new Uint8Array(encodedLength);
+  let next = 0;
+  let nextByte = 0;
+  let stroke = 0;
+  const out = slice.map(([seq, author, op]) => {
+    if (op.kind !== "stroke") return [seq, authors[author], op];
+    const flat = decoded[stroke++];
+    points.set(flat, next);
+    bytes.set(op.points, nextByte);
+    const own = bytes.subarray(nextByte, nextByte + op.points.length);
+    nextByte += op.points.length;
+    const from = next;
+    next += flat.length;
+    return [seq, authors[author], { ...op, points: own }, extent(flat), from, next];
+  });
+  self.postMessage({ type: "part", part, entries: out, points, bytes }, [points.buffer, bytes.buffer]);
+}
+
+/** The box around a stroke's points. @param {Float64Array} points */
+function extent(points) {
   let left = Infinity;
   let top = Infinity;
   let right = -Infinity;
@@ -63,14 +130,19 @@ async function forgetOlder(board, seq) {
 }
 
 self.onmessage = async (/** @type {MessageEvent} */ event) => {
+  if (event.data.type === "taken") return taken();
   const { board, seq, parts, headers } = event.data;
   const queue = [...parts];
   try {
     const workers = Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
       while (queue.length) {
         const part = /** @type {number} */ (queue.shift());
-        const entries = await fetchPart({ board, seq, part, headers });
-        self.postMessage({ type: "part", part, entries });
+        const { authors, entries } = await fetchPart({ board, seq, part, headers });
+        for (let start = 0; start < entries.length; start += SLICE) {
+          await turn();
+          postSlice(part, authors, entries, start);
+        }
+        if (!entries.length) self.postMessage({ type: "part", part, entries: [] });
       }
     });
     await Promise.all(workers);

@@ -3,6 +3,7 @@
 // parts, those on screen first, and the board takes each part as it arrives.
 
 import { knowBounds } from "./geometry.js";
+import { knowPoints } from "./points.js";
 
 /** @typedef {{part: number, count: number, bounds?: number[] | null}} PartInfo */
 /** @typedef {{seq: number, parts: PartInfo[]}} SnapshotInfo */
@@ -39,21 +40,44 @@ export function snapshotBounds(parts) {
   };
 }
 
+const WORKER = "/static/js/snapshot-worker.js";
+
+/** @type {Worker | null} a worker started before it is needed: its modules load meanwhile */
+let prepared = null;
+
+/** Start the worker now, while the page joins, so that a snapshot's first part waits less. */
+export function prepareLoader() {
+  prepared ??= new Worker(WORKER, { type: "module" });
+}
+
+/** The worker prepared will not be needed after all. */
+export function discardLoader() {
+  prepared?.terminate();
+  prepared = null;
+}
+
 /**
- * Fetch a snapshot's parts in a worker, handing each part's entries to ``onPart``.
+ * Fetch a snapshot's parts in a worker, handing their entries to ``onPart`` a slice at a time
+ * (a part comes in several; the worker sends the next once the page has taken one).
  * @param {{board: string, snapshot: SnapshotInfo, screen: Box, headers: Record<string, string>}} request
  * @param {(entries: [number, string, any][]) => void} onPart
  * @returns {Promise<void>} settles when every part has been handed over
  */
 export function loadSnapshot({ board, snapshot, screen, headers }, onPart) {
-  const worker = new Worker("/static/js/snapshot-worker.js", { type: "module" });
+  const worker = prepared ?? new Worker(WORKER, { type: "module" });
+  prepared = null;
   const parts = fetchOrder(snapshot.parts, screen);
   return new Promise((resolve, reject) => {
     worker.onmessage = (event) => {
       const message = event.data;
       if (message.type === "part") {
-        for (const entry of message.entries) if (entry[3]) knowBounds(entry[2], entry[3]);
+        for (const [, , op, extent, from, to] of message.entries) {
+          if (!extent) continue;
+          knowBounds(op, extent);
+          knowPoints(op, message.points.subarray(from, to));
+        }
         onPart(message.entries);
+        if (message.points) worker.postMessage({ type: "taken" });
       }
       else if (message.type === "done") resolve(undefined);
       else reject(new Error(message.reason));

@@ -35,8 +35,9 @@ export class SpatialIndex {
   /**
    * Bring the index up to the board's visible objects.
    * @param {Placed[]} placed in paint order
-   * @returns {{added: Entry[], onTop: boolean}} the new entries, in paint order, and whether the
-   *   only change is objects added above everything indexed before
+   * @returns {{added: Entry[], onTop: boolean, onlyAdded: boolean}} the new entries, in paint
+   *   order; whether the only change is objects added above everything indexed before; and
+   *   whether it is objects added anywhere (nothing removed, changed or reordered)
    */
   update(placed) {
     const stamp = ++this.stamp;
@@ -45,6 +46,7 @@ export class SpatialIndex {
     /** @type {Entry[]} */
     const stale = [];
     let onTop = true;
+    let keptInOrder = true;
     let lastKeptOrder = -1;
     const ordered = new Array(placed.length);
     for (let i = 0; i < placed.length; i++) {
@@ -56,7 +58,8 @@ export class SpatialIndex {
       }
       if (entry) {
         // Kept: still in the same order among the kept ones, and below anything new.
-        if (entry.order < lastKeptOrder || added.length) onTop = false;
+        if (entry.order < lastKeptOrder) keptInOrder = false;
+        if (!keptInOrder || added.length) onTop = false;
         lastKeptOrder = entry.order;
         entry.item = item;
       } else {
@@ -69,6 +72,7 @@ export class SpatialIndex {
       ordered[i] = entry;
     }
     if (stale.length) onTop = false;
+    const onlyAdded = keptInOrder && !stale.length && this.byId.size === placed.length;
     // Removing more than stays (a jump back in the history, say) costs more than building the
     // tree again from what stays.
     // (byId holds the new entries already, in place of the stale ones.)
@@ -94,7 +98,7 @@ export class SpatialIndex {
       for (const entry of added) this.tree.insert(entry);
     }
     this.ordered = ordered;
-    return { added, onTop };
+    return { added, onTop, onlyAdded };
   }
 
   /** The objects whose boxes meet ``box``, in paint order. @param {Box} box @returns {Entry[]} */

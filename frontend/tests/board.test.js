@@ -266,3 +266,25 @@ test("an edit is undoable by its author like any other operation", () => {
   board.applyCommitted(2, "alice", { kind: "edit", id: "e", object: "t", text: "changed" });
   assert.deepEqual(board.undoable("alice").map((entry) => entry.op.id), ["e"]);
 });
+
+test("a log loaded in slices, in any order, keeps the visible list a fresh evaluation gives", () => {
+  for (let seed = 1; seed <= 100; seed++) {
+    const rand = random(seed);
+    // Half the logs without clears: the objects they load join the visible list as it is.
+    const log = randomLog(rand, 80).filter(({ op }) => seed % 2 || op.kind !== "clear");
+    const board = new Board();
+    // A pending stroke of ours sits on top throughout.
+    board.applyLocal("me", stroke("mine"));
+    // As a snapshot comes: the operations that create nothing first, then the rest shuffled.
+    const creating = log.filter(({ op }) => op.kind === "stroke" || op.kind === "text");
+    const others = log.filter(({ op }) => op.kind !== "stroke" && op.kind !== "text");
+    creating.sort(() => rand() - 0.5);
+    const slices = [others, ...Array.from({ length: 4 }, (_, i) => creating.slice(i * 20, i * 20 + 20))];
+    for (const slice of slices) {
+      board.load(slice.map(({ seq, author, op }) => [seq, author, op]));
+      const kept = board.visible().map(({ id, seq, dx, dy, op }) => [id, seq, dx, dy, op.text]);
+      const fresh = board.visibleAt(Infinity).map(({ id, seq, dx, dy, op }) => [id, seq, dx, dy, op.text]);
+      assert.deepEqual(kept, fresh, `seed ${seed}`);
+    }
+  }
+});

@@ -25,31 +25,34 @@ test("a search answers the objects in the box, in paint order", () => {
   assert.deepEqual(index.bounds(), { left: -2, top: -2, right: 1012, bottom: 512 });
 });
 
-test("objects added above everything are reported on top; anything else is not", () => {
+test("objects added above everything are reported on top; added below, only added; anything else neither", () => {
   const index = new SpatialIndex();
   const a = stroke("a", 1, 0, 0);
   const b = stroke("b", 2, 50, 50);
+  /** @param {any} change */
+  const kind = (change) => [ids(change.added), change.onTop, change.onlyAdded];
   let change = index.update([a]);
-  assert.deepEqual([ids(change.added), change.onTop], [["a"], true]);
+  assert.deepEqual(kind(change), [["a"], true, true]);
   change = index.update([a, b]);
-  assert.deepEqual([ids(change.added), change.onTop], [["b"], true]);
+  assert.deepEqual(kind(change), [["b"], true, true]);
   change = index.update([a, b]);
-  assert.deepEqual([ids(change.added), change.onTop], [[], true]);
+  assert.deepEqual(kind(change), [[], true, true]);
   // Slipped in below b (an older operation arriving late).
   change = index.update([a, stroke("c", 1.5, 9, 9), b]);
-  assert.equal(change.onTop, false);
+  assert.deepEqual(kind(change), [["c"], false, true]);
   // Erased.
   change = index.update([a, b]);
-  assert.equal(change.onTop, false);
+  assert.deepEqual(kind(change), [[], false, false]);
   assert.deepEqual(ids(index.near(10, 10, 1)), ["a"]);
   // Moved: found where it is now, not where it was.
   change = index.update([a, stroke("b", 2, 50, 50, 200, 0)]);
-  assert.equal(change.onTop, false);
+  assert.deepEqual(kind(change), [["b"], false, false]);
   assert.deepEqual(ids(index.near(255, 55, 1)), ["b"]);
   assert.deepEqual(ids(index.near(55, 55, 1)), []);
   // Reordered without any addition (an acknowledgement moved a pending stroke).
-  change = index.update([stroke("b", 2, 50, 50, 200, 0), a]);
-  assert.equal(change.onTop, false);
+  const moved = index.ordered[1].item;
+  change = index.update([moved, a]);
+  assert.deepEqual(kind(change), [[], false, false]);
 });
 
 test("a thousand random changes leave the index answering what a scan answers", () => {
