@@ -192,8 +192,8 @@ def test_a_copy_kept_in_an_older_format_is_dropped_never_read(
             request.onsuccess = () => resolve(request.result);
           });
           if (!copy) throw new Error("no copy was kept");
-          // What an older version might have kept: another format, whatever it holds.
-          copy.format = 0;
+          // What the version before points changed units kept: format 1, whatever it holds.
+          copy.format = 1;
           copy.tail = [[1, "someone", {kind: "clear", id: "old-format-clear"}]];
           await new Promise((resolve) => { store.put(copy).onsuccess = resolve; });
         }""",

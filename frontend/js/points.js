@@ -2,15 +2,22 @@
 // A stroke's points as compact bytes: the twin of server/points.py, byte for byte (a test
 // compares them). Pure, no DOM. docs/protocol.md describes the layout.
 //
-// x and y are integers in 1/16 of a board unit, pressure in 1/255. The first point is written
+// x and y are integers in 1/8 of a board unit, pressure in 1/32. The first point is written
 // as it is; then x and y as second differences (the step before the second point counts as 0)
 // and pressure as a first difference; each number zigzag-mapped and written as an LEB128 varint.
+// Before 2026-12-03 the units were 1/16 and 1/255 (FORMER_UNITS): strokes kept by the page since
+// then are re-encoded when read back.
 
 import { LIMITS } from "./protocol.gen.js";
 
 const SCALE = LIMITS.COORDINATE_SCALE;
 const PRESSURE = LIMITS.PRESSURE_SCALE;
 const MAX_VARINT_BYTES = 5;
+/** @typedef {{coordinate: number, pressure: number}} Units */
+/** @type {Units} */
+export const UNITS = Object.freeze({ coordinate: SCALE, pressure: PRESSURE });
+/** @type {Units} */
+export const FORMER_UNITS = Object.freeze({ coordinate: 16, pressure: 255 });
 
 /** ``value * scale`` rounded to the nearest integer, halves away from zero (as points.py). */
 export function quantize(/** @type {number} */ value, /** @type {number} */ scale) {
@@ -21,10 +28,10 @@ export function quantize(/** @type {number} */ value, /** @type {number} */ scal
 }
 
 /**
- * Encode flat [x0, y0, p0, x1, y1, p1, ...] (p in 0..1).
- * @param {ArrayLike<number>} flat @returns {Uint8Array}
+ * Encode flat [x0, y0, p0, x1, y1, p1, ...] (p in 0..1); other units only to re-encode.
+ * @param {ArrayLike<number>} flat @param {Units} [units] @returns {Uint8Array}
  */
-export function encodePoints(flat) {
+export function encodePoints(flat, units = UNITS) {
   if (flat.length % 3) throw new RangeError("points must hold x, y, pressure triples");
   /** @type {number[]} */
   const out = [];
@@ -43,9 +50,9 @@ export function encodePoints(flat) {
   let dy = 0;
   let p = 0;
   for (let i = 0; i < flat.length; i += 3) {
-    const qx = quantize(flat[i], SCALE);
-    const qy = quantize(flat[i + 1], SCALE);
-    const qp = quantize(flat[i + 2], PRESSURE);
+    const qx = quantize(flat[i], units.coordinate);
+    const qy = quantize(flat[i + 1], units.coordinate);
+    const qp = quantize(flat[i + 2], units.pressure);
     if (i === 0) {
       put(qx);
       put(qy);
@@ -68,12 +75,13 @@ export function encodePoints(flat) {
  * Flat [x0, y0, p0, ...] of encoded points (the quantized values). Throws a RangeError for bytes
  * that are not valid points: the same cases the server refuses.
  * @param {Uint8Array} bytes
- * @param {{maxPoints?: number, maxCoordinate?: number}} [bounds]
+ * @param {{maxPoints?: number, maxCoordinate?: number, units?: Units}} [bounds]
  * @returns {Float64Array}
  */
 export function decodePoints(bytes, bounds = {}) {
   const maxPoints = bounds.maxPoints ?? LIMITS.MAX_STROKE_POINTS;
-  const bound = (bounds.maxCoordinate ?? LIMITS.MAX_COORDINATE) * SCALE;
+  const { coordinate, pressure } = bounds.units ?? UNITS;
+  const bound = (bounds.maxCoordinate ?? LIMITS.MAX_COORDINATE) * coordinate;
   /** @type {number[]} */
   const numbers = [];
   for (let i = 0; i < bytes.length; ) {
@@ -111,12 +119,65 @@ export function decodePoints(bytes, bounds = {}) {
     }
     p += numbers[i + 2];
     if (Math.abs(x) > bound || Math.abs(y) > bound) throw new RangeError("a coordinate is out of range");
-    if (p < 0 || p > PRESSURE) throw new RangeError(`pressure must be within 0..${PRESSURE}`);
-    flat[i] = x / SCALE;
-    flat[i + 1] = y / SCALE;
-    flat[i + 2] = p / PRESSURE;
+    if (p < 0 || p > pressure) throw new RangeError(`pressure must be within 0..${pressure}`);
+    flat[i] = x / coordinate;
+    flat[i + 1] = y / coordinate;
+    flat[i + 2] = p / pressure;
   }
   return flat;
+}
+
+/**
+ * The points of each stroke of a snapshot part, from its streams (server/points.py's
+ * ``interleave``): ``first`` holds each stroke's first point (three varints), ``x``, ``y`` and
+ * ``p`` the varints of that coordinate after it, stroke after stroke. Throws a RangeError when
+ * the streams do not hold exactly ``counts`` points.
+ * @param {number[]} counts @param {Uint8Array} first @param {Uint8Array} x
+ * @param {Uint8Array} y @param {Uint8Array} p @returns {Uint8Array[]}
+ */
+export function joinStreams(counts, first, x, y, p) {
+  const streams = [first, x, y, p];
+  const at = [0, 0, 0, 0];
+  /** The end of the varint that starts at ``at[s]`` in stream ``s``. @param {number} s */
+  const varintEnd = (s) => {
+    const bytes = streams[s];
+    let end = at[s];
+    for (let length = 1; ; length++) {
+      if (end >= bytes.length || length > MAX_VARINT_BYTES) mismatch();
+      if (bytes[end++] < 0x80) return end;
+    }
+  };
+  const strokes = counts.map((count) => {
+    if (!Number.isInteger(count) || count < 1 || count > LIMITS.MAX_STROKE_POINTS) mismatch();
+    const headStart = at[0];
+    for (let i = 0; i < 3; i++) at[0] = varintEnd(0);
+    // Find where this stroke's varints end in each stream, then lay them out point by point.
+    const starts = [at[1], at[2], at[3]];
+    for (let s = 1; s < 4; s++) for (let i = 1; i < count; i++) at[s] = varintEnd(s);
+    const head = at[0] - headStart;
+    const out = new Uint8Array(head + at[1] - starts[0] + at[2] - starts[1] + at[3] - starts[2]);
+    out.set(first.subarray(headStart, at[0]));
+    let o = head;
+    const cursor = [...starts];
+    for (let i = 1; i < count; i++) {
+      for (let s = 0; s < 3; s++) {
+        const bytes = streams[s + 1];
+        let byte;
+        do {
+          byte = bytes[cursor[s]++];
+          out[o++] = byte;
+        } while (byte >= 0x80);
+      }
+    }
+    return out;
+  });
+  if (!at.every((end, s) => end === streams[s].length)) mismatch();
+  return strokes;
+}
+
+/** @returns {never} */
+function mismatch() {
+  throw new RangeError("the point streams do not match the point counts");
 }
 
 /** @type {WeakMap<object, Float64Array>} */
