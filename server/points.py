@@ -27,6 +27,8 @@ COORDINATE_SCALE = 8
 PRESSURE_SCALE = 32
 # (coordinate scale, pressure scale) of the encoding before 2026-12-03.
 FORMER_UNITS = (16, 255)
+# The encoding's number, which a client says when it joins: 2 since these units (1 before).
+FORMAT = 2
 MAX_VARINT_BYTES = 5  # 35 bits: room for the largest second difference within the limits
 
 # Varints of more than one byte; most of a pen's numbers take one, decoded by table lookup.
@@ -196,7 +198,7 @@ def streams(data: bytes) -> tuple[int, bytes, bytes, bytes, bytes]:
         first = match.end()
     rest = data[first:]
     # After the first point a pen's numbers nearly always take one byte each: slice them apart.
-    if not rest or max(rest) < 0x80:
+    if rest.isascii():  # every byte below 0x80
         return 1 + len(rest) // 3, data[:first], rest[0::3], rest[1::3], rest[2::3]
     varints = _VARINT.findall(rest)
     x, y, p = (b"".join(varints[i::3]) for i in range(3))

@@ -136,43 +136,47 @@ export function decodePoints(bytes, bounds = {}) {
  * @param {Uint8Array} y @param {Uint8Array} p @returns {Uint8Array[]}
  */
 export function joinStreams(counts, first, x, y, p) {
-  const streams = [first, x, y, p];
-  const at = [0, 0, 0, 0];
-  /** The end of the varint that starts at ``at[s]`` in stream ``s``. @param {number} s */
-  const varintEnd = (s) => {
-    const bytes = streams[s];
-    let end = at[s];
-    for (let length = 1; ; length++) {
-      if (end >= bytes.length || length > MAX_VARINT_BYTES) mismatch();
-      if (bytes[end++] < 0x80) return end;
-    }
-  };
-  const strokes = counts.map((count) => {
+  let head = 0;
+  let [xi, yi, pi] = [0, 0, 0];
+  const strokes = new Array(counts.length);
+  for (let k = 0; k < counts.length; k++) {
+    const count = counts[k];
     if (!Number.isInteger(count) || count < 1 || count > LIMITS.MAX_STROKE_POINTS) mismatch();
-    const headStart = at[0];
-    for (let i = 0; i < 3; i++) at[0] = varintEnd(0);
-    // Find where this stroke's varints end in each stream, then lay them out point by point.
-    const starts = [at[1], at[2], at[3]];
-    for (let s = 1; s < 4; s++) for (let i = 1; i < count; i++) at[s] = varintEnd(s);
-    const head = at[0] - headStart;
-    const out = new Uint8Array(head + at[1] - starts[0] + at[2] - starts[1] + at[3] - starts[2]);
-    out.set(first.subarray(headStart, at[0]));
-    let o = head;
-    const cursor = [...starts];
-    for (let i = 1; i < count; i++) {
-      for (let s = 0; s < 3; s++) {
-        const bytes = streams[s + 1];
-        let byte;
-        do {
-          byte = bytes[cursor[s]++];
-          out[o++] = byte;
-        } while (byte >= 0x80);
+    const headEnd = varintsEnd(first, head, 3);
+    const [xe, ye, pe] = [varintsEnd(x, xi, count - 1), varintsEnd(y, yi, count - 1), varintsEnd(p, pi, count - 1)];
+    const out = new Uint8Array(headEnd - head + xe - xi + ye - yi + pe - pi);
+    out.set(first.subarray(head, headEnd));
+    let o = headEnd - head;
+    if (out.length - o === 3 * (count - 1)) {
+      // One byte each, as nearly always after the first point.
+      for (let i = 0; i < count - 1; i++) {
+        out[o++] = x[xi + i];
+        out[o++] = y[yi + i];
+        out[o++] = p[pi + i];
+      }
+    } else {
+      for (let i = 0; i < count - 1; i++) {
+        do out[o++] = x[xi]; while (x[xi++] >= 0x80);
+        do out[o++] = y[yi]; while (y[yi++] >= 0x80);
+        do out[o++] = p[pi]; while (p[pi++] >= 0x80);
       }
     }
-    return out;
-  });
-  if (!at.every((end, s) => end === streams[s].length)) mismatch();
+    [head, xi, yi, pi] = [headEnd, xe, ye, pe];
+    strokes[k] = out;
+  }
+  if (head !== first.length || xi !== x.length || yi !== y.length || pi !== p.length) mismatch();
   return strokes;
+}
+
+/** Where ``n`` varints that start at ``at`` end. @param {Uint8Array} bytes @param {number} at @param {number} n */
+function varintsEnd(bytes, at, n) {
+  for (let i = 0; i < n; i++) {
+    const start = at;
+    do {
+      if (at >= bytes.length || at - start >= MAX_VARINT_BYTES) mismatch();
+    } while (bytes[at++] >= 0x80);
+  }
+  return at;
 }
 
 /** @returns {never} */

@@ -9,6 +9,7 @@ export const LIMITS = Object.freeze({
   "MAX_COORDINATE": 10000000.0,
   "COORDINATE_SCALE": 8,
   "PRESSURE_SCALE": 32,
+  "POINT_FORMAT": 2,
   "MIN_WIDTH": 0.5,
   "MAX_WIDTH": 200.0,
   "MAX_NAME_CHARS": 40,
@@ -38,7 +39,8 @@ export const CLOSE_CODES = Object.freeze({
   "BOARD_NOT_FOUND": 4404,
   "BOARD_DELETED": 4410,
   "RATE_LIMITED": 4429,
-  "TOO_MANY_CONNECTIONS": 4430
+  "TOO_MANY_CONNECTIONS": 4430,
+  "OUTDATED_CLIENT": 4426
 });
 
 export const ERROR_CODES = Object.freeze({
