@@ -37,7 +37,6 @@ FORMAT = 2
 # With the points in streams, brotli at this quality makes a snapshot of pen strokes 0.5% bigger
 # than at 9 in 40% of its time (docs/benchmarks.md).
 BROTLI_QUALITY = 7
-CREATING_KINDS = frozenset({"stroke", "shape", "text"})
 
 Row = tuple[int, str, bytes]  # seq, author, stored operation payload
 Bounds = tuple[float, float, float, float]  # left, top, right, bottom
