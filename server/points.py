@@ -4,13 +4,13 @@ Pure, no I/O; ``frontend/js/points.js`` is its twin and must produce the same by
 compares them). ``docs/protocol.md`` describes the layout for other clients.
 
 A point is (x, y, p): x and y in board units, p the pressure in 0..1. They are quantized to
-integers: x and y in 1/8 of a board unit, p in 1/32: finer than anyone can see at any zoom the
-board offers, and every finer step would be noise that costs bytes in every snapshot
-(docs/benchmarks.md, "Bytes a point"). The first point is written as it is; after it, x and y as
-second differences (the change of the step; the step before the second point counts as 0) and p as
-a first difference. Every number is zigzag-mapped to a natural number and written as an LEB128
-varint: 7 bits a byte, low bits first, the high bit set on all bytes but the last. A pen moves
-smoothly, so most second differences fit in one byte: about 3 bytes a point.
+integers: x and y in 1/8 of a board unit, p in 1/32. A stroke drawn from them moves by a fraction
+of a pixel at 100% (docs/benchmarks.md, "Bytes a point"), and every finer step is mostly the
+pen's noise, which costs bytes in every snapshot. The first point is written as it is; after it,
+x and y as second differences (the change of the step; the step before the second point counts
+as 0) and p as a first difference. Every number is zigzag-mapped to a natural number and written
+as an LEB128 varint: 7 bits a byte, low bits first, the high bit set on all bytes but the last. A
+pen moves smoothly, so most second differences fit in one byte: about 3 bytes a point.
 
 Boards stored before these units held x and y in 1/16 and p in 1/255 (``FORMER_UNITS``); a
 migration re-encoded them.

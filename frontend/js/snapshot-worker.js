@@ -34,7 +34,8 @@ async function fetchPart({ board, seq, part, headers }) {
     if (!response.ok) throw new Error(`part ${part}: HTTP ${response.status}`);
     const bytes = await response.arrayBuffer();
     document = decode(new Uint8Array(bytes));
-    if (document?.format === FORMAT) await db?.put("parts", bytes, key).catch(() => {}); // a full disk costs only the copy
+    // A full disk costs only the copy.
+    if (document?.format === FORMAT) await db?.put("parts", bytes, key).catch(() => {});
   }
   if (document?.format !== FORMAT || document.board !== board || document.seq !== seq) {
     throw new Error(`part ${part} is not the snapshot asked for`);
