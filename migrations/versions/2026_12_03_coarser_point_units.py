@@ -47,9 +47,11 @@ boards = sa.table("boards", sa.column("id", sa.String), sa.column("stored_bytes"
 snapshots = sa.table("snapshots", sa.column("board_id", sa.String))
 
 
-def _recode(source: tuple[int, int], target: tuple[int, int]) -> Callable[[bytes], bytes]:
-    def recode(payload: bytes) -> bytes:
+def _recode(source: tuple[int, int], target: tuple[int, int]) -> Callable[[bytes], bytes | None]:
+    def recode(payload: bytes) -> bytes | None:
         stroke = msgpack.unpackb(payload, raw=False)
+        if not isinstance(stroke, dict) or not isinstance(stroke.get("points"), bytes):
+            return None  # holds no compact points: left as it is
         flat = points.decode(stroke["points"], None, None, *source)
         stroke["points"] = points.encode(flat, *target)
         packed: bytes = msgpack.packb(stroke, use_single_float=True)  # as the store packs
@@ -58,7 +60,7 @@ def _recode(source: tuple[int, int], target: tuple[int, int]) -> Callable[[bytes
     return recode
 
 
-def _rewrite_strokes(convert: Callable[[bytes], bytes]) -> None:
+def _rewrite_strokes(convert: Callable[[bytes], bytes | None]) -> None:
     """Every stored stroke through ``convert``, in key order, ``BATCH`` rows at a time so that
     memory stays bounded; Alembic runs it in one transaction: it applies wholly or not at all."""
     connection = op.get_bind()
@@ -77,15 +79,17 @@ def _rewrite_strokes(convert: Callable[[bytes], bytes]) -> None:
         changed: list[dict[str, Any]] = []
         for board_id, seq, payload in rows:
             rewritten = convert(payload)
-            changed.append({"b_board": board_id, "b_seq": seq, "b_payload": rewritten})
-            grown[board_id] += len(rewritten) - len(payload)
-        connection.execute(
-            operations.update()
-            .where(operations.c.board_id == sa.bindparam("b_board"))
-            .where(operations.c.seq == sa.bindparam("b_seq"))
-            .values(payload=sa.bindparam("b_payload")),
-            changed,
-        )
+            if rewritten is not None:
+                changed.append({"b_board": board_id, "b_seq": seq, "b_payload": rewritten})
+                grown[board_id] += len(rewritten) - len(payload)
+        if changed:
+            connection.execute(
+                operations.update()
+                .where(operations.c.board_id == sa.bindparam("b_board"))
+                .where(operations.c.seq == sa.bindparam("b_seq"))
+                .values(payload=sa.bindparam("b_payload")),
+                changed,
+            )
         after = (rows[-1].board_id, rows[-1].seq)
     for board_id, delta in grown.items():
         connection.execute(
