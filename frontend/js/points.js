@@ -82,42 +82,40 @@ export function decodePoints(bytes, bounds = {}) {
   const maxPoints = bounds.maxPoints ?? LIMITS.MAX_STROKE_POINTS;
   const { coordinate, pressure } = bounds.units ?? UNITS;
   const bound = (bounds.maxCoordinate ?? LIMITS.MAX_COORDINATE) * coordinate;
-  /** @type {number[]} */
-  const numbers = [];
-  for (let i = 0; i < bytes.length; ) {
+  // One pass to count the numbers (a varint ends at each byte below 0x80), one to decode them
+  // straight into the result.
+  let count = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] < 0x80) count++;
+  if (bytes.length && bytes[bytes.length - 1] >= 0x80) throw new RangeError("the last varint is truncated");
+  if (count % 3) throw new RangeError("points must hold x, y, pressure triples");
+  if (!count) throw new RangeError("a stroke needs at least one point");
+  if (count / 3 > maxPoints) throw new RangeError(`at most ${maxPoints} points`);
+  const flat = new Float64Array(count);
+  let at = 0;
+  const read = () => {
     let value = 0;
     let factor = 1;
-    let length = 0;
-    for (;;) {
-      if (i >= bytes.length) throw new RangeError("the last varint is truncated");
-      if (++length > MAX_VARINT_BYTES) throw new RangeError(`a varint is longer than ${MAX_VARINT_BYTES} bytes`);
-      const byte = bytes[i++];
+    for (let length = 1; ; length++) {
+      if (length > MAX_VARINT_BYTES) throw new RangeError(`a varint is longer than ${MAX_VARINT_BYTES} bytes`);
+      const byte = bytes[at++];
       value += (byte & 0x7f) * factor;
       factor *= 128;
-      if (byte < 0x80) break;
+      if (byte < 0x80) return value % 2 ? -(value + 1) / 2 : value / 2;
     }
-    numbers.push(value % 2 ? -(value + 1) / 2 : value / 2);
-  }
-  if (numbers.length % 3) throw new RangeError("points must hold x, y, pressure triples");
-  if (!numbers.length) throw new RangeError("a stroke needs at least one point");
-  if (numbers.length / 3 > maxPoints) throw new RangeError(`at most ${maxPoints} points`);
-  const flat = new Float64Array(numbers.length);
-  let x = 0;
-  let y = 0;
+  };
+  let x = read();
+  let y = read();
+  let p = 0;
   let dx = 0;
   let dy = 0;
-  let p = 0;
-  for (let i = 0; i < numbers.length; i += 3) {
-    if (i === 0) {
-      x = numbers[0];
-      y = numbers[1];
-    } else {
-      dx += numbers[i];
-      dy += numbers[i + 1];
+  for (let i = 0; i < count; i += 3) {
+    if (i > 0) {
+      dx += read();
+      dy += read();
       x += dx;
       y += dy;
     }
-    p += numbers[i + 2];
+    p += read();
     if (Math.abs(x) > bound || Math.abs(y) > bound) throw new RangeError("a coordinate is out of range");
     if (p < 0 || p > pressure) throw new RangeError(`pressure must be within 0..${pressure}`);
     flat[i] = x / coordinate;
@@ -136,33 +134,44 @@ export function decodePoints(bytes, bounds = {}) {
  * @param {Uint8Array} y @param {Uint8Array} p @returns {Uint8Array[]}
  */
 export function joinStreams(counts, first, x, y, p) {
+  // Every byte of the streams lands in one stroke: one buffer for all and a view for each (as
+  // msgpack gives bins) spares an allocation a stroke.
+  const all = new Uint8Array(first.length + x.length + y.length + p.length);
   let head = 0;
-  let [xi, yi, pi] = [0, 0, 0];
+  let xi = 0;
+  let yi = 0;
+  let pi = 0;
+  let o = 0;
   const strokes = new Array(counts.length);
   for (let k = 0; k < counts.length; k++) {
     const count = counts[k];
     if (!Number.isInteger(count) || count < 1 || count > LIMITS.MAX_STROKE_POINTS) mismatch();
     const headEnd = varintsEnd(first, head, 3);
-    const [xe, ye, pe] = [varintsEnd(x, xi, count - 1), varintsEnd(y, yi, count - 1), varintsEnd(p, pi, count - 1)];
-    const out = new Uint8Array(headEnd - head + xe - xi + ye - yi + pe - pi);
-    out.set(first.subarray(head, headEnd));
-    let o = headEnd - head;
-    if (out.length - o === 3 * (count - 1)) {
+    const xe = varintsEnd(x, xi, count - 1);
+    const ye = varintsEnd(y, yi, count - 1);
+    const pe = varintsEnd(p, pi, count - 1);
+    const start = o;
+    all.set(first.subarray(head, headEnd), o);
+    o += headEnd - head;
+    if (xe - xi + ye - yi + pe - pi === 3 * (count - 1)) {
       // One byte each, as nearly always after the first point.
       for (let i = 0; i < count - 1; i++) {
-        out[o++] = x[xi + i];
-        out[o++] = y[yi + i];
-        out[o++] = p[pi + i];
+        all[o++] = x[xi + i];
+        all[o++] = y[yi + i];
+        all[o++] = p[pi + i];
       }
     } else {
       for (let i = 0; i < count - 1; i++) {
-        do out[o++] = x[xi]; while (x[xi++] >= 0x80);
-        do out[o++] = y[yi]; while (y[yi++] >= 0x80);
-        do out[o++] = p[pi]; while (p[pi++] >= 0x80);
+        do all[o++] = x[xi]; while (x[xi++] >= 0x80);
+        do all[o++] = y[yi]; while (y[yi++] >= 0x80);
+        do all[o++] = p[pi]; while (p[pi++] >= 0x80);
       }
     }
-    [head, xi, yi, pi] = [headEnd, xe, ye, pe];
-    strokes[k] = out;
+    head = headEnd;
+    xi = xe;
+    yi = ye;
+    pi = pe;
+    strokes[k] = all.subarray(start, o);
   }
   if (head !== first.length || xi !== x.length || yi !== y.length || pi !== p.length) mismatch();
   return strokes;
