@@ -4,11 +4,16 @@ Pure, no I/O; ``frontend/js/points.js`` is its twin and must produce the same by
 compares them). ``docs/protocol.md`` describes the layout for other clients.
 
 A point is (x, y, p): x and y in board units, p the pressure in 0..1. They are quantized to
-integers: x and y in 1/16 of a board unit, p in 1/255. The first point is written as it is; after
-it, x and y as second differences (the change of the step; the step before the second point counts
+integers: x and y in 1/8 of a board unit, p in 1/32. A stroke drawn from them moves by a fraction
+of a pixel at 100% (docs/benchmarks.md, "Bytes a point"), and every finer step is mostly the
+pen's noise, which costs bytes in every snapshot. The first point is written as it is; after it,
+x and y as second differences (the change of the step; the step before the second point counts
 as 0) and p as a first difference. Every number is zigzag-mapped to a natural number and written
-as an LEB128 varint: 7 bits a byte, low bits first, the high bit set on all bytes but the last.
-A pen moves smoothly, so most second differences fit in one byte: about 3 bytes a point.
+as an LEB128 varint: 7 bits a byte, low bits first, the high bit set on all bytes but the last. A
+pen moves smoothly, so most second differences fit in one byte: about 3 bytes a point.
+
+Boards stored before these units held x and y in 1/16 and p in 1/255 (``FORMER_UNITS``); a
+migration re-encoded them.
 """
 
 from __future__ import annotations
@@ -18,8 +23,12 @@ import re
 from collections.abc import Sequence
 from itertools import accumulate
 
-COORDINATE_SCALE = 16
-PRESSURE_SCALE = 255
+COORDINATE_SCALE = 8
+PRESSURE_SCALE = 32
+# (coordinate scale, pressure scale) of the encoding before 2026-12-03.
+FORMER_UNITS = (16, 255)
+# The encoding's number, which a client says when it joins: 2 since these units (1 before).
+FORMAT = 2
 MAX_VARINT_BYTES = 5  # 35 bits: room for the largest second difference within the limits
 
 # Varints of more than one byte; most of a pen's numbers take one, decoded by table lookup.
@@ -47,8 +56,13 @@ def _varint(value: int, out: bytearray) -> None:
     out.append(value)
 
 
-def encode(flat: Sequence[float]) -> bytes:
-    """Encode flat ``[x0, y0, p0, x1, y1, p1, ...]`` (p in 0..1) into the compact form.
+def encode(
+    flat: Sequence[float],
+    coordinate_scale: int = COORDINATE_SCALE,
+    pressure_scale: int = PRESSURE_SCALE,
+) -> bytes:
+    """Encode flat ``[x0, y0, p0, x1, y1, p1, ...]`` (p in 0..1) into the compact form (the
+    scales are for migrations and benchmarks; the protocol speaks only the defaults).
 
     Raises:
         ValueError: the values are not whole triples, or one is not a finite number.
@@ -58,9 +72,9 @@ def encode(flat: Sequence[float]) -> bytes:
     out = bytearray()
     x = y = dx = dy = p = 0
     for i in range(0, len(flat), 3):
-        qx = quantize(flat[i], COORDINATE_SCALE)
-        qy = quantize(flat[i + 1], COORDINATE_SCALE)
-        qp = quantize(flat[i + 2], PRESSURE_SCALE)
+        qx = quantize(flat[i], coordinate_scale)
+        qy = quantize(flat[i + 1], coordinate_scale)
+        qp = quantize(flat[i + 2], pressure_scale)
         if i == 0:
             first = (qx, qy, qp)
         else:
@@ -94,14 +108,18 @@ def _numbers(data: bytes) -> list[int]:
 
 
 def units(
-    data: bytes, max_points: int | None = None, max_coordinate: float | None = None
+    data: bytes,
+    max_points: int | None = None,
+    max_coordinate: float | None = None,
+    coordinate_scale: int = COORDINATE_SCALE,
+    pressure_scale: int = PRESSURE_SCALE,
 ) -> tuple[list[int], list[int], list[int]]:
-    """The quantized x, y and p of every point: x and y in 1/16 units, p in 0..255.
+    """The quantized x, y and p of every point: x and y in 1/8 units, p in 0..32.
 
     Raises:
         ValueError: a truncated or overlong varint, values that are not whole triples, no points,
             more than ``max_points`` points, a coordinate beyond ``max_coordinate`` (in board
-            units) or a pressure outside 0..255.
+            units) or a pressure outside 0..32.
     """
     numbers = _numbers(data)
     if len(numbers) % 3:
@@ -115,28 +133,32 @@ def units(
     xs = list(accumulate(accumulate(numbers[3::3]), initial=numbers[0]))
     ys = list(accumulate(accumulate(numbers[4::3]), initial=numbers[1]))
     ps = list(accumulate(numbers[2::3]))
-    if min(ps) < 0 or max(ps) > PRESSURE_SCALE:
-        raise ValueError(f"pressure must be within 0..{PRESSURE_SCALE}")
+    if min(ps) < 0 or max(ps) > pressure_scale:
+        raise ValueError(f"pressure must be within 0..{pressure_scale}")
     if max_coordinate is not None:
-        bound = max_coordinate * COORDINATE_SCALE
+        bound = max_coordinate * coordinate_scale
         if min(min(xs), min(ys)) < -bound or max(max(xs), max(ys)) > bound:
             raise ValueError("a coordinate is out of range")
     return xs, ys, ps
 
 
 def decode(
-    data: bytes, max_points: int | None = None, max_coordinate: float | None = None
+    data: bytes,
+    max_points: int | None = None,
+    max_coordinate: float | None = None,
+    coordinate_scale: int = COORDINATE_SCALE,
+    pressure_scale: int = PRESSURE_SCALE,
 ) -> list[float]:
     """Flat ``[x0, y0, p0, ...]`` floats of encoded points (the quantized values).
 
     Raises:
         ValueError: as ``units``.
     """
-    xs, ys, ps = units(data, max_points, max_coordinate)
+    xs, ys, ps = units(data, max_points, max_coordinate, coordinate_scale, pressure_scale)
     flat: list[float] = [0.0] * (3 * len(xs))
-    flat[0::3] = [x / COORDINATE_SCALE for x in xs]
-    flat[1::3] = [y / COORDINATE_SCALE for y in ys]
-    flat[2::3] = [p / PRESSURE_SCALE for p in ps]
+    flat[0::3] = [x / coordinate_scale for x in xs]
+    flat[1::3] = [y / coordinate_scale for y in ys]
+    flat[2::3] = [p / pressure_scale for p in ps]
     return flat
 
 
@@ -157,3 +179,62 @@ def first_point(data: bytes) -> tuple[float, float]:
                 return numbers[0] / COORDINATE_SCALE, numbers[1] / COORDINATE_SCALE
             value = shift = 0
     raise ValueError("the points do not begin with a whole point")
+
+
+# One varint: its continuation bytes, then its last byte.
+_VARINT = re.compile(rb"[\x80-\xff]*[\x00-\x7f]")
+
+
+def streams(data: bytes) -> tuple[int, bytes, bytes, bytes, bytes]:
+    """A stroke's point count, its first point's varints, and the varints of x, y and p after it
+    apart, each in point order: for layouts that keep like numbers together (a snapshot's parts:
+    brotli models each stream better than their interleaving). ``data`` must be valid points (as
+    stored); ``interleave`` undoes it."""
+    first = 0
+    for _ in range(3):
+        match = _VARINT.match(data, first)
+        if match is None:
+            raise ValueError("the points do not begin with a whole point")
+        first = match.end()
+    rest = data[first:]
+    # After the first point a pen's numbers nearly always take one byte each: slice them apart.
+    if rest.isascii():  # every byte below 0x80
+        return 1 + len(rest) // 3, data[:first], rest[0::3], rest[1::3], rest[2::3]
+    varints = _VARINT.findall(rest)
+    x, y, p = (b"".join(varints[i::3]) for i in range(3))
+    return 1 + len(varints) // 3, data[:first], x, y, p
+
+
+def interleave(counts: Sequence[int], first: bytes, x: bytes, y: bytes, p: bytes) -> list[bytes]:
+    """The points of each stroke from the streams of many strokes (their ``streams`` joined, in
+    order; ``counts`` their point counts).
+
+    Raises:
+        ValueError: the streams do not hold exactly ``counts`` points.
+    """
+    firsts = _VARINT.findall(first)
+    columns = [_VARINT.findall(stream) for stream in (x, y, p)]
+    total = sum(counts) - len(counts)
+    if (
+        min(counts, default=1) < 1
+        or len(firsts) != 3 * len(counts)
+        or len(b"".join(firsts)) != len(first)
+        or any(len(column) != total for column in columns)
+        or sum(map(len, columns[0] + columns[1] + columns[2])) != len(x) + len(y) + len(p)
+    ):
+        raise ValueError("the point streams do not match the point counts")
+    strokes: list[bytes] = []
+    start = 0
+    for index, count in enumerate(counts):
+        end = start + count - 1
+        head = b"".join(firsts[3 * index : 3 * index + 3])
+        xs, ys, ps = (b"".join(column[start:end]) for column in columns)
+        if len(xs) + len(ys) + len(ps) == 3 * (count - 1):  # one byte each: slot them in
+            rest = bytearray(3 * (count - 1))
+            rest[0::3], rest[1::3], rest[2::3] = xs, ys, ps
+            strokes.append(head + rest)
+        else:
+            triples = zip(*(column[start:end] for column in columns), strict=True)
+            strokes.append(head + b"".join(varint for triple in triples for varint in triple))
+        start = end
+    return strokes

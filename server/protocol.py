@@ -37,6 +37,7 @@ class Limits:
     # 1/PRESSURE_SCALE (server/points.py).
     COORDINATE_SCALE = point_codec.COORDINATE_SCALE
     PRESSURE_SCALE = point_codec.PRESSURE_SCALE
+    POINT_FORMAT = point_codec.FORMAT
     MIN_WIDTH = 0.5
     MAX_WIDTH = 200.0
     MAX_NAME_CHARS = 40
@@ -69,6 +70,7 @@ class CloseCode(IntEnum):
     BOARD_DELETED = 4410
     RATE_LIMITED = 4429
     TOO_MANY_CONNECTIONS = 4430
+    OUTDATED_CLIENT = 4426
 
 
 class ErrorCode:
@@ -317,6 +319,15 @@ class Join(Message):
     snapshot: bool = False
     # A board link's token (docs/security.md); needed on protected boards.
     token: Id | None = None
+    # The points encoding the client speaks (server/points.py). A join that does not say it
+    # comes from a page made before it was said, which speaks format 1: it is refused
+    # (``joined_outdated``) rather than have its points misread.
+    point_format: int = Limits.POINT_FORMAT
+
+    def joined_outdated(self) -> bool:
+        """The client speaks another points encoding than the server's."""
+        said = "point_format" in self.model_fields_set
+        return not said or self.point_format != Limits.POINT_FORMAT
 
 
 class Live(Message):

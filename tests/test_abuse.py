@@ -265,7 +265,9 @@ def submit(op: dict[str, Any]) -> bytes:
 
 
 def join_frame(**fields: Any) -> bytes:
-    return pack({"type": "join", "user": new_id(), "name": "Mallory", "color": "#000000", **fields})
+    join = {"type": "join", "user": new_id(), "name": "Mallory", "color": "#000000",
+            "point_format": protocol.Limits.POINT_FORMAT}  # fmt: skip
+    return pack({**join, **fields})
 
 
 def with_raw_text(frame: bytes, placeholder: str, raw: bytes) -> bytes:

@@ -224,8 +224,8 @@ def test_a_copy_kept_in_an_older_format_is_dropped_never_read(
             request.onsuccess = () => resolve(request.result);
           });
           if (!copy) throw new Error("no copy was kept");
-          // What an older version might have kept: another format, whatever it holds.
-          copy.format = 0;
+          // What the version before points changed units kept: format 1, whatever it holds.
+          copy.format = 1;
           copy.tail = [[1, "someone", {kind: "clear", id: "old-format-clear"}]];
           await new Promise((resolve) => { store.put(copy).onsuccess = resolve; });
         }""",
@@ -275,4 +275,62 @@ def test_a_reopened_board_shows_its_ink_from_this_browser_while_the_server_has_n
     expect(page.locator("#status")).to_have_attribute("data-state", "connecting")
     shown = {s["id"] for s in page.evaluate("window.inkroom.visibleStrokes()")}
     assert shown == set(drawn)
+    context.close()
+
+
+# The parts this browser keeps, rewritten as the version before point format 2 kept them; then
+# (``check``) the format of each kept part.
+KEPT_PARTS = """async (check) => {
+  const { decode, encode } = await import("/vendor/msgpack/index.mjs");
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open("inkroom");
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const read = db.transaction("parts").objectStore("parts");
+  const all = (method) => new Promise((resolve) => {
+    read[method]().onsuccess = (event) => resolve(event.target.result);
+  });
+  const [keys, bodies] = await Promise.all([all("getAllKeys"), all("getAll")]);
+  const documents = bodies.map((body) => decode(new Uint8Array(body)));
+  if (check) return documents.map((document) => document.format);
+  const write = db.transaction("parts", "readwrite");
+  documents.forEach((document, i) => {
+    write.objectStore("parts").put(encode({ ...document, format: 1 }).slice().buffer, keys[i]);
+  });
+  await new Promise((resolve) => { write.oncomplete = resolve; });
+  return documents.length;
+}"""
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        {
+            **FAST_SNAPSHOTS,
+            "INKROOM_SNAPSHOT_OFFER_AFTER_OPS": "150",
+            "INKROOM_OPERATIONS_BURST": "1000",
+        }
+    ],
+    indirect=True,
+)
+def test_snapshot_parts_kept_in_the_former_format_are_fetched_again_never_read(
+    server: LiveServer, browser: Browser
+) -> None:
+    board_id = server.create_board("Kept parts")
+    drawn = draw_strokes(server, board_id, 200)
+    offered = wait_for_snapshot(server, board_id).snapshot
+    assert offered is not None
+    url = f"{server.url}/b/{board_id}"
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    first = open_and_wait(context, url, len(drawn), "Reader")
+    kept = f"async () => (await ({KEPT_PARTS})(true)).length === {len(offered.parts)}"
+    first.wait_for_function(kept, timeout=20_000)
+    assert first.evaluate(KEPT_PARTS, False) == len(offered.parts)
+    first.close()
+
+    again = open_and_wait(context, url, len(drawn), None)
+    shown = again.evaluate("window.inkroom.visibleStrokes()")
+    assert sorted(s["id"] for s in shown) == sorted(drawn)
+    assert again.evaluate(KEPT_PARTS, True) == [2] * len(offered.parts)
     context.close()

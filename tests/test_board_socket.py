@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
+import msgpack
 import pytest
 import websockets
 
@@ -412,6 +413,19 @@ async def _send_nothing(client: BoardClient) -> None:
     await client.connect()
 
 
+async def _join_as_a_page_from_before_point_formats(client: BoardClient) -> None:
+    # Its strokes would be in the former units: it must reload, not have them misread.
+    await client.connect()
+    join = protocol.Join(type="join", user=new_id(), name="Old page", color="#000000")
+    await client.send_raw(msgpack.packb(join.model_dump(exclude={"point_format"})))
+
+
+async def _join_speaking_another_point_format(client: BoardClient) -> None:
+    await client.connect()
+    join = protocol.Join(type="join", user=new_id(), name="Old page", color="#000000")
+    await client.send(join.model_copy(update={"point_format": Limits.POINT_FORMAT - 1}))
+
+
 BAD_CLIENTS: list[tuple[Callable[[BoardClient], Awaitable[None]], int, bool]] = [
     # (what the client does, close code, whether an ``error`` message comes first)
     (_send_bad_msgpack_after_join, CloseCode.INVALID_PAYLOAD, True),
@@ -420,6 +434,8 @@ BAD_CLIENTS: list[tuple[Callable[[BoardClient], Awaitable[None]], int, bool]] = 
     (_send_oversized_frame, CloseCode.TOO_BIG, False),
     (_send_cursor_first, CloseCode.INVALID_PAYLOAD, True),
     (_send_nothing, CloseCode.JOIN_TIMEOUT, False),
+    (_join_as_a_page_from_before_point_formats, CloseCode.OUTDATED_CLIENT, False),
+    (_join_speaking_another_point_format, CloseCode.OUTDATED_CLIENT, False),
 ]
 
 
@@ -433,6 +449,8 @@ BAD_CLIENTS: list[tuple[Callable[[BoardClient], Awaitable[None]], int, bool]] = 
         "frame over the size limit",
         "first message not join",
         "no join in time",
+        "join without a point format",
+        "join with another point format",
     ],
 )
 async def test_a_bad_client_is_closed_with_its_code_while_the_board_keeps_working(

@@ -128,6 +128,56 @@ def test_a_stroke_drawn_offline_before_the_tab_closes_arrives_when_it_is_opened_
     wait_count(again, 1)
 
 
+# In a page of the same origin: the board's outbox record rewritten as the page before point
+# format 2 kept it (its points in the former units, no mark saying which).
+KEEP_AS_FORMAT_1 = """async () => {
+  const { FORMER_UNITS, decodePoints, encodePoints } = await import("/static/js/points.js");
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open("inkroom");
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const store = db.transaction("outbox", "readwrite").objectStore("outbox");
+  const records = await new Promise((resolve) => {
+    store.getAll().onsuccess = (event) => resolve(event.target.result);
+  });
+  if (records.length !== 1) throw new Error(`${records.length} kept operations`);
+  const [{ points, ...record }] = records;
+  const drawn = decodePoints(record.op.points);
+  record.op.points = encodePoints(drawn, FORMER_UNITS);
+  await new Promise((resolve) => { store.put(record).onsuccess = resolve; });
+  return [...drawn];
+}"""
+
+
+def test_a_stroke_kept_offline_in_the_former_point_units_arrives_where_it_was_drawn(
+    server: LiveServer, browser: Browser
+) -> None:
+    url = f"{server.url}/b/{server.create_board('Kept before')}"
+    watcher = open_board(browser, url, "Watcher")
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    page = context.new_page()
+    page.goto(url)
+    enter_name(page, "Traveller")
+    expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=10_000)
+    context.set_offline(True)
+    expect(page.locator("#status")).to_have_attribute("data-state", "offline", timeout=10_000)
+    drag(page, [(100, 100), (180, 160), (250, 200)])
+    expect(page.locator("#status")).to_contain_text("1 unsaved")
+    page.close()
+    context.set_offline(False)
+    other = context.new_page()  # not a board: it sends nothing from the outbox
+    other.goto(f"{server.url}/")
+    drawn = other.evaluate(KEEP_AS_FORMAT_1)
+    other.close()
+    again = context.new_page()
+    again.goto(url)
+    expect(again.locator("#status")).to_have_attribute("data-state", "saved", timeout=10_000)
+    wait_count(watcher, 1)
+    assert visible_strokes(watcher)[0]["points"] == drawn
+    context.close()
+
+
 def test_exports_hold_what_was_drawn(server: LiveServer, pair: tuple[Page, Page, str]) -> None:
     alice, _, board = pair
     alice.keyboard.press("r")

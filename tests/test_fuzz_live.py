@@ -97,7 +97,8 @@ def valid_messages(draw: Any) -> dict[str, Any]:
     kind = draw(st.sampled_from(["join", "live", "typing", "cursor", "kick", "op"]))
     if kind == "join":
         return {"type": "join", "user": draw(ids), "name": "Fuzzer", "color": draw(colors),
-                "last_seq": draw(st.integers(0, 50))}  # fmt: skip
+                "last_seq": draw(st.integers(0, 50)),
+                "point_format": protocol.Limits.POINT_FORMAT}  # fmt: skip
     if kind == "live":
         return {"type": "live", "stroke": draw(ids), "color": draw(colors), "width": draw(widths),
                 "points": draw(points)}  # fmt: skip

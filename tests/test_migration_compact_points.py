@@ -92,6 +92,17 @@ def stored_bytes(url: str) -> dict[str, tuple[int, int]]:
     return {row[0]: (row[1], row[2]) for row in rows}
 
 
+FORMER_UNITS = points.FORMER_UNITS  # this migration's units
+
+
+def compact(flat: list[float]) -> bytes:
+    return points.encode(flat, *FORMER_UNITS)
+
+
+def in_todays_units(former: bytes) -> bytes:
+    return points.encode(points.decode(former, None, None, *FORMER_UNITS))
+
+
 def float32(values: list[float]) -> list[float]:
     unpacked: list[float] = msgpack.unpackb(msgpack.packb(values, use_single_float=True))
     return unpacked
@@ -120,8 +131,9 @@ async def test_old_strokes_come_back_compact_with_their_ids_and_seqs(tmp_path: P
             for (_, author, op), old in zip(replayed, log, strict=True):
                 assert author == "author-01"
                 if old["kind"] == "stroke":
-                    # The quantized form of the float32 values the old payload held.
-                    assert op.points == points.encode(float32(old["points"]))
+                    # The quantized form of the float32 values the old payload held, in the
+                    # units of this migration, then in today's (the next migration's work).
+                    assert op.points == in_todays_units(compact(float32(old["points"])))
                 else:
                     assert op.model_dump(exclude_none=True) == old
 
@@ -136,7 +148,11 @@ async def test_downgrade_writes_the_quantized_points_back_as_float_lists(tmp_pat
     for board_id, seq, payload in payloads(url):
         op, old = msgpack.unpackb(payload), logs[board_id][seq - 1]
         if old["kind"] == "stroke":
-            assert op["points"] == float32(points.decode(points.encode(float32(old["points"]))))
+            # Back through both migrations: today's units, then this migration's, then floats.
+            today = points.decode(in_todays_units(compact(float32(old["points"]))))
+            assert op["points"] == float32(
+                points.decode(points.encode(today, *FORMER_UNITS), None, None, *FORMER_UNITS)
+            )
         else:
             assert op == old
     assert all(counted == total for counted, total in stored_bytes(url).values())

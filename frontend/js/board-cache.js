@@ -6,7 +6,8 @@
 
 import { database } from "./storage.js";
 
-const FORMAT = 1;
+// 2: points in 1/8 unit and 1/32 pressure (a copy of format 1 holds operations in other units).
+const FORMAT = 2;
 // Past this many operations after the snapshot the copy is dropped: a new join gets a newer
 // snapshot instead.
 const MAX_TAIL = 20_000;

@@ -3,7 +3,7 @@
 // every drop, and keeps each operation in the outbox until the server acknowledges it.
 
 import { decode, encode } from "/vendor/msgpack/index.mjs";
-import { CLOSE_CODES, ERROR_CODES } from "./protocol.gen.js";
+import { CLOSE_CODES, ERROR_CODES, LIMITS } from "./protocol.gen.js";
 
 /** @typedef {"connecting" | "syncing" | "online" | "offline" | "closed"} ConnectionState */
 /** @typedef {{user: string, name: string, color: string, token?: string}} Identity */
@@ -15,6 +15,7 @@ const FINAL = new Map([
   [CLOSE_CODES.BOARD_DELETED, "deleted"],
   [CLOSE_CODES.LINK_REQUIRED, "link-required"],
   [CLOSE_CODES.KICKED, "kicked"],
+  [CLOSE_CODES.OUTDATED_CLIENT, "outdated"],
 ]);
 // Refusals after which the operation is worth sending again later.
 const RETRYABLE = new Set([ERROR_CODES.STORAGE_UNAVAILABLE, ERROR_CODES.RATE_LIMITED]);
@@ -63,8 +64,10 @@ export class Connection extends EventTarget {
       const { lastSeq, lastOp } = await this.held();
       if (this.socket !== socket) return; // closed meanwhile: the next socket joins
       const { user, name, color, token } = this.identity();
-      // ``snapshot``: this page can load a big board's snapshot over HTTP.
-      const join = { type: "join", user, name, color, last_seq: lastSeq, snapshot: true };
+      // ``snapshot``: this page can load a big board's snapshot over HTTP; ``point_format``: the
+      // points encoding it speaks.
+      const point_format = LIMITS.POINT_FORMAT;
+      const join = { type: "join", user, name, color, last_seq: lastSeq, snapshot: true, point_format };
       this._send({ ...join, ...(lastOp && lastSeq ? { last_op: lastOp } : {}), ...(token ? { token } : {}) });
     };
     socket.onmessage = (event) => this._receive(new Uint8Array(event.data));

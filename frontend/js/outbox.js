@@ -2,8 +2,11 @@
 // Operations not yet acknowledged, kept in IndexedDB so that a stroke drawn offline, or just
 // before the tab closed, reaches the board the next time the page is open.
 
-import { encodePoints } from "./points.js";
+import { FORMER_UNITS, decodePoints, encodePoints } from "./points.js";
 import { database } from "./storage.js";
+
+// Records kept since points changed units say so; those without this are in the former units.
+const POINTS = "1/8,1/32";
 
 export class Outbox {
   /** @param {string} board */
@@ -30,7 +33,7 @@ export class Outbox {
       const db = await database();
       if (!db) return; // no storage here: the outbox lives in memory only
       const transaction = db.transaction("outbox", "readwrite", { durability: "strict" });
-      transaction.store.put({ board: this.board, id: op.id, op, order: this.order++ });
+      transaction.store.put({ board: this.board, id: op.id, op, order: this.order++, points: POINTS });
       await transaction.done;
     } finally {
       this.writing.delete(op.id);
@@ -49,11 +52,16 @@ export class Outbox {
     if (!db) return [];
     const records = await db.getAllFromIndex("outbox", "board", this.board);
     records.sort((a, b) => a.order - b.order);
-    return records.map((record) => compact(record.op));
+    return records.map(current);
   }
 }
 
-/** A stroke kept by an earlier version holds its points as a list of numbers. @param {any} op */
-function compact(op) {
-  return op.kind === "stroke" && Array.isArray(op.points) ? { ...op, points: encodePoints(op.points) } : op;
+/**
+ * A kept operation in today's form: a stroke kept by an earlier version holds its points as a
+ * list of numbers, or as bytes in the former units. @param {any} record
+ */
+function current({ op, points }) {
+  if (op.kind !== "stroke" || points === POINTS) return op;
+  if (Array.isArray(op.points)) return { ...op, points: encodePoints(op.points) };
+  return { ...op, points: encodePoints(decodePoints(op.points, { units: FORMER_UNITS })) };
 }

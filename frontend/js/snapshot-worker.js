@@ -12,9 +12,12 @@
 //      points that the operations' ``points`` view) are handed over, not copied.
 
 import { decode } from "/vendor/msgpack/index.mjs";
-import { decodePoints } from "./points.js";
+import { decodePoints, joinStreams } from "./points.js";
 import { database } from "./storage.js";
 
+// The part format this page reads (server/snapshot.py). A copy of another format, kept by this
+// browser or by a cache on the way, is fetched again.
+const FORMAT = 2;
 // Parts fetched at once: enough to keep the connection busy, few enough that the first ones
 // (those on screen) arrive first.
 const PARALLEL = 3;
@@ -54,18 +57,38 @@ async function fetchPart({ board, seq, part, headers }) {
   const db = await database();
   const key = [board, seq, part];
   /** @type {ArrayBuffer | undefined} */
-  let bytes = await db?.get("parts", key);
-  if (!bytes) {
+  const kept = await db?.get("parts", key);
+  /** @type {any} */
+  let document = kept && decode(new Uint8Array(kept));
+  // Fetched when not kept here; fetched again past the HTTP cache when of another format.
+  for (const cache of /** @type {RequestCache[]} */ (["default", "reload"])) {
+    if (document?.format === FORMAT) break;
     const url = `/api/boards/${encodeURIComponent(board)}/snapshots/${seq}/${part}`;
-    const response = await fetch(url, { headers });
+    const response = await fetch(url, { headers, cache });
     if (!response.ok) throw new Error(`part ${part}: HTTP ${response.status}`);
-    bytes = await response.arrayBuffer();
-    await db?.put("parts", bytes, key).catch(() => {}); // a full disk costs only the copy
+    const bytes = await response.arrayBuffer();
+    document = decode(new Uint8Array(bytes));
+    // A full disk costs only the copy.
+    if (document?.format === FORMAT) await db?.put("parts", bytes, key).catch(() => {});
   }
-  const document = /** @type {any} */ (decode(new Uint8Array(bytes)));
-  if (document.format !== 1 || document.board !== board || document.seq !== seq) {
+  if (document?.format !== FORMAT || document.board !== board || document.seq !== seq) {
     throw new Error(`part ${part} is not the snapshot asked for`);
   }
+  return withPoints(/** @type {any} */ (document));
+}
+
+/**
+ * A part with each stroke given back its points from the part's streams (format 2 keeps every
+ * stroke's x, y and p apart, which compresses better).
+ * @param {{authors: string[], entries: any[][], counts: number[], first: Uint8Array, x: Uint8Array, y: Uint8Array, p: Uint8Array}} document
+ */
+function withPoints(document) {
+  const { entries, counts, first, x, y, p } = document;
+  const strokes = entries.filter(([, , op]) => op.kind === "stroke");
+  if (strokes.length !== counts.length) throw new Error("the part's point counts do not match its strokes");
+  joinStreams(counts, first, x, y, p).forEach((points, i) => {
+    strokes[i][2].points = points;
+  });
   return document;
 }
 

@@ -2,7 +2,7 @@
 // pytest, tests/test_points.py).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodePoints, encodePoints, pointsOf } from "../js/points.js";
+import { FORMER_UNITS, decodePoints, encodePoints, joinStreams, pointsOf } from "../js/points.js";
 import { LIMITS } from "../js/protocol.gen.js";
 
 /** A seeded generator (mulberry32), so that a failure can be replayed. */
@@ -15,14 +15,14 @@ function random(seed) {
   };
 }
 
-test("points come back quantized to 1/16 of a unit and 1/255 of full pressure", () => {
+test("points come back quantized to 1/8 of a unit and 1/32 of full pressure", () => {
   const flat = [10.03, -20.5, 0.5, 12.2, -19.97, 0.61, 15.0, -18.0, 1];
   const back = decodePoints(encodePoints(flat));
   assert.equal(back.length, flat.length);
   for (let i = 0; i < flat.length; i += 3) {
-    assert.ok(Math.abs(back[i] - flat[i]) <= 1 / 32);
-    assert.ok(Math.abs(back[i + 1] - flat[i + 1]) <= 1 / 32);
-    assert.ok(Math.abs(back[i + 2] - flat[i + 2]) <= 1 / 510);
+    assert.ok(Math.abs(back[i] - flat[i]) <= 1 / 16);
+    assert.ok(Math.abs(back[i + 1] - flat[i + 1]) <= 1 / 16);
+    assert.ok(Math.abs(back[i + 2] - flat[i + 2]) <= 1 / 64);
   }
   assert.deepEqual([...decodePoints(encodePoints(back))], [...back]);
 });
@@ -51,7 +51,7 @@ test("hundreds of random strokes decode without NaN, within the limits", () => {
     for (let i = 0; i < count; i++) flat.push((next() - 0.5) * 2e4, (next() - 0.5) * 2e4, next());
     const back = decodePoints(encodePoints(flat));
     assert.ok(back.every(Number.isFinite));
-    assert.ok(back.every((v, i) => (i % 3 === 2 ? v >= 0 && v <= 1 : Math.abs(v - flat[i]) <= 1 / 32)));
+    assert.ok(back.every((v, i) => (i % 3 === 2 ? v >= 0 && v <= 1 : Math.abs(v - flat[i]) <= 1 / 16)));
   }
 });
 
@@ -62,7 +62,7 @@ test("malformed bytes are refused with a RangeError", () => {
     "six-byte varint": [0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0, 0],
     "not a triple": [2, 4],
     "pressure below 0": [0, 0, 1],
-    "pressure above 255": [0, 0, 0x80, 0x04],
+    "pressure above 32": [0, 0, 66],
     "coordinate too far": [...encodePoints([LIMITS.MAX_COORDINATE, 0, 0])].map((b, i) => (i === 0 ? b + 2 : b)),
   };
   for (const [name, bytes] of Object.entries(refused)) {
@@ -77,6 +77,53 @@ test("malformed bytes are refused with a RangeError", () => {
 test("pointsOf decodes a stroke once and keeps the result for that op", () => {
   const op = { kind: "stroke", points: encodePoints([1, 2, 0.5, 3, 4, 0.5]) };
   const first = pointsOf(op);
-  assert.deepEqual([...first], [1, 2, 128 / 255, 3, 4, 128 / 255]);
+  assert.deepEqual([...first], [1, 2, 0.5, 3, 4, 0.5]); // a mouse's 0.5 stays 0.5
   assert.equal(pointsOf(op), first);
+});
+
+test("points kept in the former units decode with them and re-encode in today's", () => {
+  const flat = [10.0625, -20.5, 128 / 255, 12.25, -19.9375, 0.2];
+  const former = encodePoints(flat, FORMER_UNITS);
+  const back = decodePoints(former, { units: FORMER_UNITS });
+  assert.deepEqual([...back], flat.map((v, i) => (i % 3 === 2 ? Math.round(v * 255) / 255 : v)));
+  assert.deepEqual(encodePoints(back), encodePoints(flat));
+});
+
+/** Split strokes' points into a snapshot part's streams, as server/points.py's ``streams``. */
+function streams(strokes) {
+  const out = { counts: [], first: [], x: [], y: [], p: [] };
+  for (const bytes of strokes) {
+    const varints = [];
+    for (let i = 0; i < bytes.length; ) {
+      const start = i;
+      while (bytes[i++] >= 0x80);
+      varints.push([...bytes.subarray(start, i)]);
+    }
+    out.counts.push(varints.length / 3);
+    varints.forEach((varint, i) => out[i < 3 ? "first" : "xyp"[i % 3]].push(...varint));
+  }
+  return [out.counts, ...["first", "x", "y", "p"].map((key) => Uint8Array.from(out[key]))];
+}
+
+test("a snapshot part's point streams give back each stroke's points", () => {
+  const next = random(12);
+  const strokes = [];
+  for (let n = 0; n < 200; n++) {
+    const flat = [];
+    const count = 1 + Math.floor(next() * 40);
+    const far = n % 7 === 0 ? 1e5 : 1; // some numbers take several bytes
+    for (let i = 0; i < count; i++) flat.push((next() - 0.5) * 2e3 * far, (next() - 0.5) * 2e3, next());
+    strokes.push(encodePoints(flat));
+  }
+  const [counts, first, x, y, p] = streams(strokes);
+  assert.deepEqual(joinStreams(counts, first, x, y, p), strokes);
+  assert.deepEqual(joinStreams([], new Uint8Array(), new Uint8Array(), new Uint8Array(), new Uint8Array()), []);
+  const wrong = {
+    "a point too many": [[...counts.slice(0, -1), counts.at(-1) + 1], first, x, y, p],
+    "a point too few": [[...counts.slice(0, -1), counts.at(-1) - 1], first, x, y, p],
+    "no points": [[...counts.slice(0, -1), 0], first, x, y, p],
+    "a stroke too many": [[...counts, 1], first, x, y, p],
+    "a truncated stream": [counts, first, x, y.subarray(0, -1), p],
+  };
+  for (const [name, args] of Object.entries(wrong)) assert.throws(() => joinStreams(...args), RangeError, name);
 });

@@ -7,6 +7,9 @@ of ``server.points`` (fixed-point, delta-coded varints, a msgpack bin). Each boa
 The downgrade writes the points back as float lists: the quantized values, which float32 holds
 exactly up to 2**20 board units (the coarser float32 steps beyond that are the old format's own).
 
+The units are those of this revision (``points.FORMER_UNITS``: 1/16 of a unit, pressure in 1/255);
+a later revision re-encodes them.
+
 Revision ID: 5c0a7e3d9b21
 Revises: b9df6d02486a
 Create Date: 2026-11-29 09:00:00.000000
@@ -45,7 +48,7 @@ def _to_bytes(payload: bytes) -> bytes | None:
     stroke = msgpack.unpackb(payload, raw=False)
     if isinstance(stroke["points"], bytes):
         return None  # already compact
-    stroke["points"] = points.encode(stroke["points"])
+    stroke["points"] = points.encode(stroke["points"], *points.FORMER_UNITS)
     packed: bytes = msgpack.packb(stroke, use_single_float=True)
     return packed
 
@@ -54,7 +57,7 @@ def _to_floats(payload: bytes) -> bytes | None:
     stroke = msgpack.unpackb(payload, raw=False)
     if not isinstance(stroke["points"], bytes):
         return None
-    stroke["points"] = points.decode(stroke["points"])
+    stroke["points"] = points.decode(stroke["points"], None, None, *points.FORMER_UNITS)
     packed: bytes = msgpack.packb(stroke, use_single_float=True)
     return packed
 

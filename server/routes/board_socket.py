@@ -205,6 +205,8 @@ async def _join_and_serve(
         raise Refused(
             CloseCode.INVALID_PAYLOAD, "the first message must be join", "invalid_message"
         )
+    if join.joined_outdated():
+        raise Refused(CloseCode.OUTDATED_CLIENT, "this page is out of date: reload it")
     link_role = await services.store.link_role(board.id, join.token) if join.token else None
     without_link = identity.role if identity else granted_role(board.protected, None)
     granted = higher(without_link, link_role)

@@ -16,7 +16,7 @@ import brotli
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from server import auth, exports
+from server import auth, exports, snapshot
 from server.access import Role, effective_role, granted_role, higher
 from server.auth import AuthError, Identity
 from server.exports import BoardDocument
@@ -363,7 +363,7 @@ async def snapshot_part(
     """One part of a board snapshot (docs/protocol.md, "Snapshots"): immutable, so browsers
     and proxies keep it; the welcome message says which to fetch."""
     board = access.board
-    etag = f'"{board.id}-{seq}-{part}"'
+    etag = f'"{board.id}-{seq}-{part}-f{snapshot.FORMAT}"'  # a rebuild in a new format differs
     scope = "private" if board.protected else "public"
     headers = {
         "ETag": etag,
