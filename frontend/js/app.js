@@ -392,6 +392,7 @@ const ENDED = {
   deleted: "This board was deleted",
   "link-required": "This board needs a valid link",
   kicked: "You were removed from this board",
+  outdated: "inkroom was updated · reload this page",
 };
 
 function updateStatus() {
