@@ -187,6 +187,7 @@ class Hub:
         room = self.rooms.get(board_id)
         if room is None:
             return
+        room.board_changed(title, locked)
         for client in room.clients.values():
             client.locked = locked
         room.broadcast(protocol.encode_server(protocol.BoardInfo(title=title, locked=locked)))
@@ -199,6 +200,8 @@ class Hub:
 
     def _close_room(self, board_id: str, code: int, reason: str) -> None:
         room = self.rooms.get(board_id)
+        if room is not None:
+            room.forget_board()
         for client in list(room.clients.values()) if room else []:
             client.close(code, reason)
 

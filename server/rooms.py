@@ -26,6 +26,7 @@ from server.events import CommittedOp
 from server.metrics import Metrics
 from server.protocol import CloseCode
 from server.submission import Origin
+from server.tail import Tail
 
 log = logging.getLogger(__name__)
 
@@ -303,6 +304,16 @@ class Pending:
 
 
 @dataclass
+class BoardFacts:
+    """What a join needs to know of the board besides its operations, kept while the room is
+    live so that a join reads nothing from the database."""
+
+    title: str
+    protected: bool
+    locked: bool
+
+
+@dataclass
 class RemoteNode:
     """Another process's clients on this board, as its last events described them."""
 
@@ -332,6 +343,13 @@ class Room:
         # What the database said the head is (the hub's sweep), when that is past ``head``.
         self.known_head = 0
         self.remote: dict[str, RemoteNode] = {}
+        # What a join needs, from memory: the board's facts and its newest operations (set by
+        # the first join's reads; None until then, and the facts again once the board is gone).
+        self.facts: BoardFacts | None = None
+        self.tail: Tail | None = None
+        # Counts the changes of the facts, so that a join that read the board before a change
+        # does not leave what it read behind (``remember``).
+        self.facts_version = 0
 
     def add(self, client: Client) -> None:
         """O(1) for the room: the others hear of the newcomer with the next tick."""
@@ -406,8 +424,25 @@ class Room:
         """A join read the board at ``head``: the room starts there if it had not started."""
         if self.head is None:
             self.head = head
+            self.tail = Tail(head)
             self.held = {seq: p for seq, p in self.held.items() if seq > head}
             self._release()
+
+    def remember(self, facts: BoardFacts, version: int) -> None:
+        """Keep what a join read of the board, unless the board changed since (``version``
+        is ``facts_version`` from before the read)."""
+        if version == self.facts_version:
+            self.facts = facts
+
+    def board_changed(self, title: str, locked: bool) -> None:
+        self.facts_version += 1
+        if self.facts is not None:
+            self.facts = BoardFacts(title, self.facts.protected, locked)
+
+    def forget_board(self) -> None:
+        """The board is gone (or may be): joins read the database again."""
+        self.facts_version += 1
+        self.facts = None
 
     def take(self, pending: Pending) -> None:
         """A committed operation, from this process's committer or another's: handed on in order."""
@@ -443,6 +478,8 @@ class Room:
     def _publish(self, pending: Pending) -> None:
         """The author gets an ack, the rest the operation; every N operations, the state hash."""
         op, origin = pending.op, pending.origin
+        if self.tail is not None:
+            self.tail.append(op)
         for client in list(self.clients.values()):
             if client is not origin:
                 client.deliver(op.message, op.seq)

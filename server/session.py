@@ -6,16 +6,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
+from datetime import UTC, datetime
 from typing import Protocol
 
 from server import protocol, refusals
 from server.access import Role, refusal
+from server.events import CommittedOp
 from server.limits import TokenBucket
 from server.protocol import CloseCode, ErrorCode, ProtocolError
-from server.rooms import CLOSE_TIMEOUT_SECONDS, FRAME_BUDGET_BYTES, Client, Room, Transport
+from server.rooms import (
+    CLOSE_TIMEOUT_SECONDS,
+    FRAME_BUDGET_BYTES,
+    BoardFacts,
+    Client,
+    Room,
+    Transport,
+)
 from server.services import Services
 from server.store import Board
 from server.submission import Submission
+from server.tail import TAIL_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +54,20 @@ class Socket(Transport, Protocol):
     async def receive(self) -> bytes:
         """The next binary frame; raises Disconnected, or Refused for a text frame."""
         ...
+
+
+# A board remembered by its room has no dates: a session never reads them.
+_NO_DATE = datetime.fromtimestamp(0, UTC)
+
+
+def remembered_board(room: Room | None) -> Board | None:
+    """The board as its live room knows it (its facts and head); None: read the database."""
+    if room is None or room.facts is None or room.head is None:
+        return None
+    facts = room.facts
+    return Board(
+        room.board_id, facts.title, _NO_DATE, _NO_DATE, room.head, facts.protected, facts.locked
+    )
 
 
 def decode(frame: bytes) -> protocol.ClientMessageModel:
@@ -134,13 +159,19 @@ class Session:
         duplicate.
 
         The client is already in the room, so whatever commits from now on waits in its
-        backlog; ``go_live`` drops the part of it that the replay already covered.
+        backlog; ``go_live`` drops the part of it that the replay already covered. A live room
+        answers from memory (its facts and its tail); otherwise the board is read again here,
+        after joining, so that the backlog covers everything past what was read.
         """
         store = self.services.store
-        board = await store.get_board(self.board.id)
+        board = remembered_board(room)
         if board is None:
-            raise Refused(CloseCode.BOARD_DELETED, "board deleted")
-        room.start_at(board.head_seq)
+            version = room.facts_version
+            board = await store.get_board(self.board.id)
+            if board is None:
+                raise Refused(CloseCode.BOARD_DELETED, "board deleted")
+            room.start_at(board.head_seq)
+            room.remember(BoardFacts(board.title, board.protected, board.locked), version)
         after = await self._resume_point(board)
         offer = await self._snapshot_offer(board, after)
         if offer is not None:
@@ -161,26 +192,53 @@ class Session:
         send = self.socket.send
         peers = room.encoded_peers(exclude=self.client)
         await send(protocol.frame([protocol.encode_welcome(welcome, peers)]))
-        page_size = self.services.settings.replay_page_ops
         # Up to the head read after joining the room: what commits later is in the backlog, so a
         # busy board cannot keep the replay chasing its head.
+        tail = room.tail
+        kept = tail.after(after) if tail is not None and board.head_seq <= tail.head else None
+        if kept is not None:
+            await self._send_history([op.message for op in kept if op.seq <= board.head_seq])
+            after = board.head_seq
+        else:
+            after = await self._replay_stored(room, board, after)
+        await send(protocol.frame([protocol.encode_server(protocol.Synced(head_seq=after))]))
+        self.client.go_live(after)
+
+    async def _replay_stored(self, room: Room, board: Board, after: int) -> int:
+        """Operations ``after .. board.head_seq`` from the database; the newest of them are
+        handed to the room's tail when they end where it begins."""
+        store, page_size = self.services.store, self.services.settings.replay_page_ops
+        read: deque[CommittedOp] = deque()
+        read_bytes = 0
         while after < board.head_seq and not self.client.closing:
             page = await store.read_operations(board.id, after, page_size)
             if not page:
                 break
-            batch: list[bytes] = []
-            size = 0
+            messages = []
             for stored in page:
                 message = protocol.encode_committed(stored.seq, stored.author, stored.payload)
-                if batch and size + len(message) > FRAME_BUDGET_BYTES:
-                    await send(protocol.frame(batch))
-                    batch, size = [], 0
-                batch.append(message)
-                size += len(message)
-            await send(protocol.frame(batch))
+                messages.append(message)
+                read.append(CommittedOp(stored.seq, message))
+                read_bytes += len(message)
+            while read and read_bytes > TAIL_BYTES:
+                read_bytes -= len(read.popleft().message)
+            await self._send_history(messages)
             after = page[-1].seq
-        await send(protocol.frame([protocol.encode_server(protocol.Synced(head_seq=after))]))
-        self.client.go_live(after)
+        if room.tail is not None:
+            room.tail.prepend(read)
+        return after
+
+    async def _send_history(self, messages: list[bytes]) -> None:
+        batch: list[bytes] = []
+        size = 0
+        for message in messages:
+            if batch and size + len(message) > FRAME_BUDGET_BYTES:
+                await self.socket.send(protocol.frame(batch))
+                batch, size = [], 0
+            batch.append(message)
+            size += len(message)
+        if batch:
+            await self.socket.send(protocol.frame(batch))
 
     async def _resume_point(self, board: Board) -> int:
         """The client's ``last_seq`` if its copy is this board's, else 0 (it gets everything)."""

@@ -69,7 +69,7 @@ class Client {
       this.ws = ws;
       ws.binaryType = "nodebuffer";
       ws.on("open", () => {
-        ws.send(encode({ type: "join", user: `bench-user-${this.index}`, name: `Bench ${this.index}`, color: "#1971c2" }));
+        ws.send(encode({ type: "join", user: `bench-user-${this.index}`, name: `Bench ${this.index}`, color: "#1971c2", point_format: 2 }));
       });
       ws.on("message", (data) => {
         if (!this.synced) {

@@ -22,7 +22,7 @@ from server.rooms import CLOSE_TIMEOUT_SECONDS, Client
 from server.routes.deps import socket_services
 from server.security import origin_allowed
 from server.services import Services
-from server.session import Disconnected, Refused, Session, decode
+from server.session import Disconnected, Refused, Session, decode, remembered_board
 from server.store import Board
 
 router = APIRouter(prefix="/ws/boards")
@@ -163,7 +163,10 @@ async def board_socket(websocket: WebSocket, board_id: str) -> None:
         refusals.note(address, board_id, f"http_{refused.status}", refused.reason)
         await _deny(websocket, refused.status, refused.reason)
         return
-    board = await services.store.get_board(board_id) if _VALID_ID.match(board_id) else None
+    # A board with people on it is known to its room: no database read.
+    board = remembered_board(services.hub.rooms.get(board_id))
+    if board is None and _VALID_ID.match(board_id):
+        board = await services.store.get_board(board_id)
     # Accept before the remaining refusals so that the browser learns their close codes (a
     # refusal before accept reaches a page as a bare failure).
     await websocket.accept()
