@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     live_burst: float = 180.0
     cursors_per_second: float = 30.0
     cursors_burst: float = 60.0
+    # A room's live points, counted in deliveries (a message times its recipients) a second:
+    # past this, each sender gets an equal share and the rest is dropped unread (at 200 people
+    # drawing at 30 messages a second a room delivers 1.2 million; docs/benchmarks.md).
+    room_live_deliveries_per_second: float = 2_000_000.0
     # Messages refused in a row for rate before the connection is closed (4429).
     flood_tolerance: int = 100
     replay_page_ops: int = 500

@@ -22,7 +22,7 @@ from server.events import CommittedOp, Kind
 from server.fanout import Fanout, MemoryFanout
 from server.metrics import Metrics
 from server.protocol import CloseCode
-from server.rooms import CLOSE_TIMEOUT_SECONDS, Client, Pending, Room
+from server.rooms import CLOSE_TIMEOUT_SECONDS, LIVE_DELIVERIES_PER_SECOND, Client, Pending, Room
 from server.submission import Submission
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,10 @@ class Hub:
         metrics: Metrics | None = None,
         heartbeat: float = 1.0,
         gap_wait: float = 0.5,
+        live_deliveries_per_second: float = LIVE_DELIVERIES_PER_SECOND,
     ) -> None:
         self.rooms: dict[str, Room] = {}
+        self.live_deliveries_per_second = live_deliveries_per_second
         self.check_every = check_every
         self.fanout = fanout or MemoryFanout()
         self.history = history
@@ -100,7 +102,9 @@ class Hub:
     def join(self, board_id: str, client: Client) -> Room:
         room = self.rooms.get(board_id)
         if room is None:
-            room = self.rooms[board_id] = Room(board_id, self.check_every, self.metrics)
+            room = self.rooms[board_id] = Room(
+                board_id, self.check_every, self.metrics, self.live_deliveries_per_second
+            )
             self.fanout.subscribe(board_id)
             self._publish(board_id, Kind.HELLO)
         room.add(client)

@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metrics,
             heartbeat=settings.presence_heartbeat_seconds,
             gap_wait=settings.fanout_gap_seconds,
+            live_deliveries_per_second=settings.room_live_deliveries_per_second,
         )
         await hub.start()
         metrics.boards_open.set_function(lambda: len(hub.rooms))

@@ -636,6 +636,18 @@ def encode_peer_cursor(peer: int, cursor: Cursor) -> bytes:
 
 
 _COMMITTED_HEAD = _pack("type") + _pack("committed")
+_LIVE_HEAD = _pack("type") + _pack("live")
+
+
+def looks_live(frame: bytes) -> bool:
+    """Whether a client frame is a ``live`` message as clients write it (a map whose first key
+    is its type), told without decoding it: what a crowded room may drop unread. Whether it
+    really is one is up to ``decode_client``, for the frames the room takes."""
+    return (
+        len(frame) > len(_LIVE_HEAD)
+        and 0x80 <= frame[0] <= 0x8F
+        and frame.startswith(_LIVE_HEAD, 1)
+    )
 
 
 def encode_committed(seq: int, author: str, op_payload: bytes) -> bytes:

@@ -23,6 +23,7 @@ from typing import Protocol
 from server import protocol
 from server.access import Role, effective_role
 from server.events import CommittedOp
+from server.intake import Intake
 from server.metrics import Metrics
 from server.protocol import CloseCode
 from server.submission import Origin
@@ -40,6 +41,8 @@ TICK_SECONDS = 0.010
 # Arrivals and departures alone wait longer: a crowd joining at once costs the room a frame
 # for everyone every this often, not one per join.
 PRESENCE_TICK_SECONDS = 0.100
+# A room's budget for live points (``server.intake``), when nobody says otherwise.
+LIVE_DELIVERIES_PER_SECOND = 2_000_000.0
 
 
 class Frame(bytes):
@@ -330,10 +333,18 @@ class Room:
     read from the database (``gap``).
     """
 
-    def __init__(self, board_id: str, check_every: int = 0, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        board_id: str,
+        check_every: int = 0,
+        metrics: Metrics | None = None,
+        live_deliveries_per_second: float = LIVE_DELIVERIES_PER_SECOND,
+    ) -> None:
         self.board_id = board_id
         self.clients: dict[int, Client] = {}
         self.metrics = metrics or Metrics()
+        # Live points on the way in: past the budget, dropped before they are decoded.
+        self.intake = Intake(live_deliveries_per_second)
         self.tick = Tick()
         self._flush_at: asyncio.TimerHandle | None = None
         # Every this many operations the room hears the board's state hash (0: never).
@@ -374,6 +385,10 @@ class Room:
         for client in list(self.clients.values()):
             if client is not exclude:
                 client.deliver(message)
+
+    def admits_live(self, sender: Client, now: float) -> bool:
+        """Whether the room takes one more live message from ``sender`` (``server.intake``)."""
+        return self.intake.admit(sender.peer.peer, len(self.clients) - 1, now)
 
     def relay(self, message: bytes, sender: Client | None = None) -> None:
         """Live points or a cursor, to everyone but the sender with the next tick; a client
@@ -419,6 +434,9 @@ class Room:
         self.metrics.messages_out.inc(messages)
         if dropped:
             self.metrics.queue_drops.labels("ephemeral").inc(dropped)
+        if self.intake.shed:
+            self.metrics.queue_drops.labels("live_in").inc(self.intake.shed)
+            self.intake.shed = 0
 
     def start_at(self, head: int) -> None:
         """A join read the board at ``head``: the room starts there if it had not started."""

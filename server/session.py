@@ -283,6 +283,13 @@ class Session:
                     while True:
                         frame = await self.socket.receive()
                         heard_at = loop.time()
+                        if protocol.looks_live(frame) and not room.admits_live(
+                            self.client, heard_at
+                        ):
+                            # Past what the room can hand on: dropped unread, and still
+                            # counted against the sender's own rate (a flood is a flood).
+                            self.rates.allow(self.rates.live)
+                            continue
                         message = decode(frame)
                         self.metrics.messages_in.labels(message.type).inc()
                         self._handle(room, message)
