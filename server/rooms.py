@@ -17,6 +17,7 @@ import contextlib
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -81,6 +82,7 @@ class Client:
         # The link this connection came in by, when that link is what let it in.
         self.link_role = link_role
         self.closed = asyncio.Event()
+        self._on_closed: Callable[[], None] | None = None
         self._live = False
         self._queue: deque[bytes] = deque()
         self._queued_bytes = 0
@@ -176,7 +178,7 @@ class Client:
         if not self.closed.is_set() and self._writer is not None:
             log.info("peer %d does not read; dropping it", self.peer.peer)
             self._writer.cancel()
-            self.closed.set()
+            self._set_closed()
 
     async def stop(self) -> None:
         if self._watchdog is not None:
@@ -185,7 +187,19 @@ class Client:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
+        self._set_closed()
+
+    def when_closed(self, callback: Callable[[], None] | None) -> None:
+        """Call ``callback`` once the connection is closed (None: no longer)."""
+        self._on_closed = callback
+        if callback is not None and self.closed.is_set():
+            self._set_closed()
+
+    def _set_closed(self) -> None:
         self.closed.set()
+        callback, self._on_closed = self._on_closed, None
+        if callback is not None:
+            callback()
 
     def _enqueue(self, message: bytes) -> None:
         self._queue.append(message)
@@ -210,7 +224,7 @@ class Client:
         except Exception as exc:  # the socket went away under us
             log.debug("writer for peer %d stopped: %r", self.peer.peer, exc)
         finally:
-            self.closed.set()
+            self._set_closed()
 
     def _take_frame(self) -> bytes:
         first = self._queue.popleft()

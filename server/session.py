@@ -114,16 +114,10 @@ class Session:
     async def run(self) -> None:
         hub = self.services.hub
         room = hub.join(self.board.id, self.client)
-        receiver: asyncio.Task[None] | None = None
         self.metrics.connections.inc()
         try:
             await self._replay(room)
-            receiver = asyncio.create_task(self._receive(room))
-            closed = asyncio.create_task(self.client.closed.wait())
-            await asyncio.wait({receiver, closed}, return_when=asyncio.FIRST_COMPLETED)
-            closed.cancel()
-            if receiver.done():
-                receiver.result()
+            await self._receive_until_closed(room)
         except Disconnected as gone:
             if gone.code == CloseCode.TOO_BIG:
                 self.metrics.rejected.labels("close_1009").inc()
@@ -142,8 +136,6 @@ class Session:
                 # Let the writer send what is queued (an error, say) and the close frame.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.client.closed.wait(), CLOSE_TIMEOUT_SECONDS)
-            if receiver is not None:
-                receiver.cancel()
             hub.leave(room, self.client)
             self.metrics.connections.dec()
             await self.client.stop()
@@ -270,6 +262,28 @@ class Session:
             for part in snapshot.parts
         ]
         return protocol.SnapshotInfo(seq=snapshot.seq, parts=parts)
+
+    async def _receive_until_closed(self, room: Room) -> None:
+        """The client's messages, read in this task, until it leaves or this side has closed it
+        (its close sent, or given up on): an idle connection costs no task of its own."""
+        task = asyncio.current_task()
+        assert task is not None
+        stopped = False
+
+        def stop() -> None:
+            nonlocal stopped
+            stopped = True
+            task.cancel()
+
+        self.client.when_closed(stop)
+        try:
+            await self._receive(room)
+        except asyncio.CancelledError:
+            if not stopped:
+                raise
+            task.uncancel()
+        finally:
+            self.client.when_closed(None)
 
     async def _receive(self, room: Room) -> None:
         idle = self.services.settings.idle_timeout_seconds or None
