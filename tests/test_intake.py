@@ -71,10 +71,10 @@ def test_a_room_stops_shedding_once_the_crowd_calms_down() -> None:
     assert taken == len(arrivals)
 
 
-# The room on the real server hands on 60 live messages a second to its 3 others: 20 for each of
+# The room on the real server hands on 120 live messages a second to its 3 others: 40 for each of
 # the three who draw. Per-connection rates are out of the way (a flood would otherwise be closed).
 CROWDED = {
-    "INKROOM_ROOM_LIVE_DELIVERIES_PER_SECOND": str(60 * 3),
+    "INKROOM_ROOM_LIVE_DELIVERIES_PER_SECOND": str(120 * 3),
     "INKROOM_LIVE_PER_SECOND": "100000",
     "INKROOM_LIVE_BURST": "100000",
 }
@@ -108,7 +108,7 @@ async def test_a_flooded_room_sheds_the_flooders_points_and_keeps_every_stroke(
 
     async def draw(client: BoardClient) -> None:
         stroke_id = new_id()
-        for index in range(30):  # 10 a second for 3 s: half its share
+        for index in range(30):  # 10 a second for 3 s: a quarter of its share
             await client.send(live(stroke_id, index))
             await asyncio.sleep(0.1)
 
