@@ -7,6 +7,10 @@ it, each sender gets an equal share of what the room can deliver, refilled as it
 is over its share is dropped before it is decoded: someone drawing at a normal pace loses no
 more than someone drawing fast, and nobody's points stop altogether. Committed operations never
 pass through here.
+
+What one process can carry depends on the machine and on what else runs on it, so the budget
+also follows the room's ticks: a tick that leaves late means the process is behind, and the
+budget shrinks until the ticks are on time again, then grows back to what was set.
 """
 
 from __future__ import annotations
@@ -16,6 +20,12 @@ WINDOW_SECONDS = 1.0
 # A sender's unused share is kept for this long at the most (a stroke's first points are often
 # a burst).
 BURST_SECONDS = 0.25
+# A tick this late: the process is behind. The budget then shrinks by ``SHRINK`` a tick down to
+# ``LEAST`` of what was set, and grows back by ``GROW`` of it a tick on time (a second or so).
+LATE_SECONDS = 0.025
+SHRINK = 0.8
+GROW = 0.01
+LEAST = 0.01
 
 
 class Intake:
@@ -23,6 +33,7 @@ class Intake:
 
     def __init__(self, deliveries_per_second: float) -> None:
         self.deliveries_per_second = deliveries_per_second
+        self.scale = 1.0  # of the budget, while the process is behind
         self._window_ends = 0.0
         self._offered = 0
         self._senders: set[int] = set()
@@ -39,7 +50,7 @@ class Intake:
     def admit(self, sender: int, recipients: int, now: float) -> bool:
         """Whether the room takes one more live message from ``sender`` now, for
         ``recipients`` people."""
-        per_second = self.deliveries_per_second / max(recipients, 1)
+        per_second = self.deliveries_per_second * self.scale / max(recipients, 1)
         if now >= self._window_ends:
             self._roll(now, per_second)
         self._offered += 1
@@ -57,6 +68,13 @@ class Intake:
         self._credit[sender] = (tokens, now)
         self.shed += 1
         return False
+
+    def ticked(self, late: float) -> None:
+        """The room's tick left ``late`` seconds after it was due."""
+        if late > LATE_SECONDS:
+            self.scale = max(LEAST, self.scale * SHRINK)
+        elif self.scale < 1.0:
+            self.scale = min(1.0, self.scale + GROW)
 
     def _roll(self, now: float, per_second: float) -> None:
         """A new window: it sheds if the last one was offered more than the budget."""

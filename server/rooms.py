@@ -422,6 +422,8 @@ class Room:
     def flush(self) -> None:
         """Send what the tick gathered: one frame for the room, one variant per sender."""
         if self._flush_at is not None:
+            # How late the tick leaves tells the room's intake whether the process keeps up.
+            self.intake.ticked(asyncio.get_running_loop().time() - self._flush_at.when())
             self._flush_at.cancel()
             self._flush_at = None
         tick, self.tick = self.tick, Tick()

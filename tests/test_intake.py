@@ -18,9 +18,11 @@ from tests.live_server import LiveServer
 from tests.wire import BoardClient, new_id, stroke
 
 
-def offer(intake: Intake, rates: dict[int, float], seconds: float, recipients: int) -> Counter[int]:
-    """Each sender sends at its rate (messages a second, with jitter) for ``seconds``; what the
-    room took from each."""
+def offer(
+    intake: Intake, rates: dict[int, float], seconds: float, recipients: int, start: float = 1000.0
+) -> Counter[int]:
+    """Each sender sends at its rate (messages a second, with jitter) for ``seconds`` from
+    ``start``; what the room took from each."""
     rng = random.Random(3)
     arrivals = sorted(
         (rng.uniform(0, seconds), sender)
@@ -29,7 +31,7 @@ def offer(intake: Intake, rates: dict[int, float], seconds: float, recipients: i
     )
     taken: Counter[int] = Counter()
     for at, sender in arrivals:
-        if intake.admit(sender, recipients, 1000.0 + at):
+        if intake.admit(sender, recipients, start + at):
             taken[sender] += 1
     return taken
 
@@ -69,6 +71,20 @@ def test_a_room_stops_shedding_once_the_crowd_calms_down() -> None:
     arrivals = sorted((rng.uniform(5, 10), s) for s in range(10) for _ in range(25))
     taken = sum(intake.admit(sender, 9, 1000.0 + at) for at, sender in arrivals)
     assert taken == len(arrivals)
+
+
+def test_a_process_that_falls_behind_sheds_more_until_it_keeps_up_again() -> None:
+    intake = Intake(deliveries_per_second=200 * 30 * 199 * 1.5)
+    for _ in range(20):
+        intake.ticked(late=0.100)  # ticks leaving 100 ms late: the process is behind
+    behind = offer(intake, {sender: 30 for sender in range(200)}, 2.0, recipients=199)
+    assert sum(behind.values()) < 0.1 * 200 * 30 * 2
+    assert len(behind) == 200, "still a share for everyone"
+    for _ in range(200):
+        intake.ticked(late=0.001)
+    rates = {sender: 30.0 for sender in range(200)}
+    caught_up = offer(intake, rates, 2.0, recipients=199, start=1010.0)
+    assert sum(caught_up.values()) == 200 * 30 * 2
 
 
 # The room on the real server hands on 120 live messages a second to its 3 others: 40 for each of
@@ -124,11 +140,13 @@ async def test_a_flooded_room_sheds_the_flooders_points_and_keeps_every_stroke(
     committed = [m for m in received if m.type == "committed"]
     assert [m.seq for m in committed] == list(range(1, len(strokes) + 1))
     assert [m.op.id for m in committed] == [op.id for op in strokes]
+    flooded = lives[peers[id(flooder)]] / 1500
+    assert flooded < 0.5
     for drawer in drawers:
-        # What a person drawing at a normal pace sent arrives (a busy test machine may bunch a
-        # few of its messages together past the share's burst).
-        assert lives[peers[id(drawer)]] >= 25
-    assert lives[peers[id(flooder)]] < 1500 / 2
+        # What a person drawing at a normal pace sent arrives, or (on a machine too busy to keep
+        # up, where the room's budget shrinks) a far larger part of it than of the flood.
+        drawn = lives[peers[id(drawer)]] / 30
+        assert drawn >= 25 / 30 or drawn >= 3 * flooded
     async with httpx.AsyncClient(timeout=30) as http:
         metrics = (await http.get(f"{server.url}/metrics")).text
     shed = re.search(r'inkroom_queue_drops_total\{kind="live_in"\} (\S+)', metrics)
