@@ -15,8 +15,9 @@ from collections.abc import Iterable
 
 from server.events import CommittedOp
 
-# What a room keeps at the most: a few thousand strokes of an ordinary board.
-TAIL_BYTES = 4 * 1024 * 1024
+# What a room keeps at the most: a few thousand strokes of an ordinary board, and no more than
+# one client's queue may hold, for each board open on the process.
+TAIL_BYTES = 1024 * 1024
 
 
 class Tail:
