@@ -226,3 +226,18 @@ async def test_a_rooms_first_join_leaves_what_it_read_for_the_next_one(server: S
     assert [m.seq for m in opener.of_type("committed")] == [1, 2, 3]
     assert [m.seq for m in second.of_type("committed")] == [1, 2, 3]
     assert server.statements == []
+
+
+async def test_a_connection_the_room_closes_stops_being_read_and_leaves(server: Server) -> None:
+    board, _ = await server.services.store.create_board("Closing")
+    socket = server.join_board(board)
+    await socket.wait_for("synced")
+    [session] = server.tasks
+
+    server.services.hub.close_room(board.id, 4404, "board deleted")
+
+    # Nothing more arrives from the client, yet the session ends: it read in its own task, and
+    # the room's close stopped it.
+    await asyncio.wait_for(session, DEADLINE)
+    assert board.id not in server.services.hub.rooms
+    assert socket.inbox.empty()
