@@ -93,7 +93,11 @@ def started(target: str, workdir: Path) -> Any:
         yield process.pid, f"ws://127.0.0.1:{port}/ws/boards/bench", None
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:  # a starved relay may take longer: not left behind
+            process.kill()
+            process.wait()
 
 
 @dataclass
