@@ -271,7 +271,8 @@ def loading(page: Any) -> str:
 
 
 # Where the page's own start goes: the HTML, its scripts (fetched, revalidated or from the cache)
-# and when the board page's script began to run (its ``inkroom:start`` mark).
+# and when its first module and the board page's script began to run (the ``inkroom:opening`` and
+# ``inkroom:start`` marks).
 PAGE_START = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
   const scripts = performance.getEntriesByType("resource")
@@ -280,21 +281,27 @@ PAGE_START = """() => {
   const cached = scripts.filter((entry) => entry.transferSize === 0).length;
   const revalidated = scripts.filter(
     (entry) => entry.transferSize > 0 && entry.transferSize < entry.encodedBodySize).length;
-  const start = performance.getEntriesByName("inkroom:start")[0];
+  const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
   const last = Math.max(0, ...scripts.map((entry) => entry.responseEnd));
   return [nav.responseStart, nav.responseEnd, scripts.length, cached, revalidated, last,
-          start ? start.startTime : null];
+          mark("inkroom:opening"), mark("inkroom:start")];
 }"""
 
 
 def page_start(page: Any) -> str:
     """The page's own start, in milliseconds from navigation."""
-    first_byte, html, scripts, cached, revalidated, last_script, started = page.evaluate(PAGE_START)
-    begun = f"{started:.0f} ms" if started is not None else "not marked"
+    first_byte, html, scripts, cached, revalidated, last_script, opening, started = page.evaluate(
+        PAGE_START
+    )
+    ran = ", ".join(
+        f"{name} {at:.0f} ms"
+        for name, at in (("its first module ran", opening), ("the board page's script", started))
+        if at is not None
+    )
     return (
         f"HTML first byte {first_byte:.0f} ms, complete {html:.0f} ms; {scripts} scripts "
         f"({cached} from the cache unasked, {revalidated} revalidated), the last by "
-        f"{last_script:.0f} ms; the board page's script started {begun}"
+        f"{last_script:.0f} ms; {ran or 'no marks'}"
     )
 
 

@@ -9,6 +9,8 @@ import { BoardCache } from "./board-cache.js";
 import { Outbox } from "./outbox.js";
 import { prepareLoader } from "./snapshots.js";
 
+performance.mark("inkroom:opening"); // the first of the page's own code to run (benchmarks read it)
+
 export const boardId = decodeURIComponent(location.pathname.split("/").pop() ?? "");
 export const socketUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/boards/${encodeURIComponent(boardId)}`;
 
