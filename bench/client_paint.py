@@ -271,8 +271,9 @@ def loading(page: Any) -> str:
 
 
 # Where the page's own start goes: the HTML, its scripts (fetched, revalidated or from the cache)
-# and when its first module and the board page's script began to run (the ``inkroom:opening`` and
-# ``inkroom:start`` marks).
+# and when the page's first module asked for the socket, when its second began reading this
+# browser's copy, and when the board page's script began to run (``inkroom:socket``,
+# ``inkroom:opening``, ``inkroom:start``).
 PAGE_START = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
   const scripts = performance.getEntriesByType("resource")
@@ -284,24 +285,21 @@ PAGE_START = """() => {
   const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
   const last = Math.max(0, ...scripts.map((entry) => entry.responseEnd));
   return [nav.responseStart, nav.responseEnd, scripts.length, cached, revalidated, last,
-          mark("inkroom:opening"), mark("inkroom:start")];
+          mark("inkroom:socket"), mark("inkroom:opening"), mark("inkroom:start")];
 }"""
 
 
 def page_start(page: Any) -> str:
     """The page's own start, in milliseconds from navigation."""
-    first_byte, html, scripts, cached, revalidated, last_script, opening, started = page.evaluate(
-        PAGE_START
-    )
+    first_byte, html, scripts, cached, revalidated, last, *marks = page.evaluate(PAGE_START)
+    names = ("socket asked for", "copy's read begun", "the board page's script")
     ran = ", ".join(
-        f"{name} {at:.0f} ms"
-        for name, at in (("its first module ran", opening), ("the board page's script", started))
-        if at is not None
+        f"{name} {at:.0f} ms" for name, at in zip(names, marks, strict=True) if at is not None
     )
     return (
         f"HTML first byte {first_byte:.0f} ms, complete {html:.0f} ms; {scripts} scripts "
         f"({cached} from the cache unasked, {revalidated} revalidated), the last by "
-        f"{last_script:.0f} ms; {ran or 'no marks'}"
+        f"{last:.0f} ms; {ran or 'no marks'}"
     )
 
 

@@ -7,13 +7,14 @@ import { Connection } from "./connection.js";
 import { showDeadEnd } from "./dead-end.js";
 import { followSelection } from "./drawn-by.js";
 import { downloadFrom, downloadPng, slug } from "./exporting.js";
+import { boardId, firstSocket, socketUrl } from "./first-socket.js";
 import { newId } from "./ids.js";
 import { HistoryPanel } from "./history.js";
 import { identity, knownLinks, rememberBoard, rememberLinks, tokenFor } from "./identity.js";
 import { Input, isTyping } from "./input.js";
 import { LockBanner } from "./lock-banner.js";
 import { Naming } from "./naming.js";
-import { boardId, cache, firstSocket, outbox, reading, socketUrl } from "./opening.js";
+import { cache, outbox, reading } from "./opening.js";
 import { decodePoints, pointsOf } from "./points.js";
 import { ERROR_CODES, LIMITS } from "./protocol.gen.js";
 import { Renderer } from "./renderer.js";
@@ -733,9 +734,9 @@ updateStatus();
 start();
 
 /**
- * Join on the socket opening.js opened, and meanwhile show what this browser drew and could not
- * yet send and start loading its copy of the board (read since then too): the join waits only
- * for the copy's newest operation, so that only what is newer comes back.
+ * Join on the socket first-socket.js opened, and meanwhile show what this browser drew and could
+ * not yet send and start loading its copy of the board (read since opening.js ran): the join
+ * waits only for the copy's newest operation, so that only what is newer comes back.
  */
 function start() {
   performance.mark("inkroom:start"); // the page's own start ends here (benchmarks read it)
