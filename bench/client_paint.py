@@ -270,6 +270,39 @@ def loading(page: Any) -> str:
     )
 
 
+# Where the page's own start goes: the HTML, its scripts (fetched, revalidated or from the cache)
+# and when the page's first module asked for the socket, when its second began reading this
+# browser's copy, and when the board page's script began to run (``inkroom:socket``,
+# ``inkroom:opening``, ``inkroom:start``).
+PAGE_START = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const scripts = performance.getEntriesByType("resource")
+    .filter((entry) => /\\.m?js$/.test(new URL(entry.name).pathname));
+  // From the cache unasked: no bytes moved; revalidated: only headers moved (a 304).
+  const cached = scripts.filter((entry) => entry.transferSize === 0).length;
+  const revalidated = scripts.filter(
+    (entry) => entry.transferSize > 0 && entry.transferSize < entry.encodedBodySize).length;
+  const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+  const last = Math.max(0, ...scripts.map((entry) => entry.responseEnd));
+  return [nav.responseStart, nav.responseEnd, scripts.length, cached, revalidated, last,
+          mark("inkroom:socket"), mark("inkroom:opening"), mark("inkroom:start")];
+}"""
+
+
+def page_start(page: Any) -> str:
+    """The page's own start, in milliseconds from navigation."""
+    first_byte, html, scripts, cached, revalidated, last, *marks = page.evaluate(PAGE_START)
+    names = ("socket asked for", "copy's read begun", "the board page's script")
+    ran = ", ".join(
+        f"{name} {at:.0f} ms" for name, at in zip(names, marks, strict=True) if at is not None
+    )
+    return (
+        f"HTML first byte {first_byte:.0f} ms, complete {html:.0f} ms; {scripts} scripts "
+        f"({cached} from the cache unasked, {revalidated} revalidated), the last by "
+        f"{last:.0f} ms; {ran or 'no marks'}"
+    )
+
+
 def milestones(page: Any) -> str:
     """Milliseconds from navigation to the page's scripts run, the socket, and synced."""
     loaded, opened, welcome, synced = page.evaluate(MILESTONES)
@@ -293,6 +326,7 @@ def measure(server: LiveServer, board: str, strokes: int, frames: int) -> None:
         first_ink = page.evaluate("() => window.firstInkAt")
         print(f"{strokes} strokes, first visit (the server's snapshot)")
         print(f"  {milestones(page)}; first ink on screen {first_ink:.0f} ms")
+        print(f"  page start: {page_start(page)}")
         print(f"  whole board loaded and drawn: {complete * 1000:.0f} ms")
         print(f"  pen stroke: {stroke}")
         print(f"  frames while loading: {describe(loading_frames)}")
@@ -326,6 +360,7 @@ def measure(server: LiveServer, board: str, strokes: int, frames: int) -> None:
         complete = time.perf_counter() - started
         print(f"  reopened after {NEW_OPERATIONS} new operations by someone else:")
         print(f"    {milestones(page)}; whole board loaded and drawn: {complete * 1000:.0f} ms")
+        print(f"    page start: {page_start(page)}")
         print(f"    {loading(page)}")
         print(f"    received: {traffic.describe()}")
         context.close()

@@ -281,7 +281,7 @@ def test_a_reopened_board_shows_its_ink_from_this_browser_while_the_server_has_n
 # The parts this browser keeps, rewritten as the version before point format 2 kept them; then
 # (``check``) the format of each kept part.
 KEPT_PARTS = """async (check) => {
-  const { decode, encode } = await import("/vendor/msgpack/index.mjs");
+  const { decode, encode } = await import("/static/vendor/msgpack/index.mjs");
   const db = await new Promise((resolve, reject) => {
     const request = indexedDB.open("inkroom");
     request.onsuccess = () => resolve(request.result);

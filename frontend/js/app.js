@@ -3,22 +3,22 @@
 // toolbar, the status indicator and the list of people.
 
 import { Board } from "./board.js";
-import { BoardCache } from "./board-cache.js";
 import { Connection } from "./connection.js";
 import { showDeadEnd } from "./dead-end.js";
 import { followSelection } from "./drawn-by.js";
 import { downloadFrom, downloadPng, slug } from "./exporting.js";
+import { boardId, firstSocket, socketUrl } from "./first-socket.js";
 import { newId } from "./ids.js";
 import { HistoryPanel } from "./history.js";
 import { identity, knownLinks, rememberBoard, rememberLinks, tokenFor } from "./identity.js";
 import { Input, isTyping } from "./input.js";
 import { LockBanner } from "./lock-banner.js";
 import { Naming } from "./naming.js";
-import { Outbox } from "./outbox.js";
+import { cache, outbox, reading } from "./opening.js";
 import { decodePoints, pointsOf } from "./points.js";
 import { ERROR_CODES, LIMITS } from "./protocol.gen.js";
 import { Renderer } from "./renderer.js";
-import { discardLoader, loadSnapshot, prepareLoader, snapshotBounds } from "./snapshots.js";
+import { discardLoader, loadSnapshot, snapshotBounds } from "./snapshots.js";
 import { eraser } from "./tools/eraser.js";
 import { hand } from "./tools/hand.js";
 import { freehand } from "./tools/pen.js";
@@ -31,26 +31,23 @@ import { fitToolbar } from "./toolbar-fit.js";
 import { View } from "./view.js";
 import { nextZoomStep, zoomLabel } from "./zoom-steps.js";
 
-const boardId = decodeURIComponent(location.pathname.split("/").pop() ?? "");
 const me = identity();
 const token = tokenFor(boardId);
 const board = new Board();
 const view = new View();
 const renderer = new Renderer(/** @type {HTMLElement} */ (document.getElementById("board")), board, view);
-const scheme = location.protocol === "https:" ? "wss" : "ws";
 const connection = new Connection(
-  `${scheme}://${location.host}/ws/boards/${encodeURIComponent(boardId)}`,
+  socketUrl,
   () => ({ user: me.user, name: me.name, color: me.color, token: token ?? undefined }),
   async () => {
     await held;
     return { lastSeq: board.lastSeq, lastOp: board.lastOp };
   },
+  firstSocket,
 );
 
 const naming = new Naming(me, joinUnderNewName);
 const lockBanner = new LockBanner(`/api/boards/${encodeURIComponent(boardId)}`, linkHeaders);
-const outbox = new Outbox(boardId);
-const cache = new BoardCache(boardId);
 /** Settles once the page knows what it holds: its unsent operations and its copy's newest one. */
 let held = Promise.resolve();
 /** Settles once this browser's copy of the board (if any) is loaded. */
@@ -737,19 +734,18 @@ updateStatus();
 start();
 
 /**
- * Connect at once, and meanwhile show what this browser drew and could not yet send and start
- * loading its copy of the board: the join waits only for the copy's newest operation, so that
- * only what is newer comes back.
+ * Join on the socket first-socket.js opened, and meanwhile show what this browser drew and could
+ * not yet send and start loading its copy of the board (read since opening.js ran): the join
+ * waits only for the copy's newest operation, so that only what is newer comes back.
  */
 function start() {
-  // A big board's snapshot is loaded in a worker: its modules load while the socket opens.
-  prepareLoader();
+  performance.mark("inkroom:start"); // the page's own start ends here (benchmarks read it)
   held = readHeld();
   connection.connect();
 }
 
 async function readHeld() {
-  const [saved, copy] = await Promise.all([outbox.all().catch(() => []), cache.read()]);
+  const [saved, copy] = await reading;
   for (const op of saved) {
     board.applyLocal(me.user, op);
     connection.submit(op);

@@ -2,7 +2,7 @@
 // The only owner of the board's WebSocket: joins, resumes from the last sequence number after
 // every drop, and keeps each operation in the outbox until the server acknowledges it.
 
-import { decode, encode } from "/vendor/msgpack/index.mjs";
+import { decode, encode } from "../vendor/msgpack/index.mjs";
 import { CLOSE_CODES, ERROR_CODES, LIMITS } from "./protocol.gen.js";
 
 /** @typedef {"connecting" | "syncing" | "online" | "offline" | "closed"} ConnectionState */
@@ -29,12 +29,15 @@ export class Connection extends EventTarget {
    * @param {() => Held | Promise<Held>} held the newest operation the page holds, which the
    *   server checks before it resumes from there; the socket opens while the page still finds
    *   out (reading its copy of the board), and the join waits for the answer
+   * @param {WebSocket | null} [first] a socket to ``url`` opened before this page had loaded
+   *   (opening.js), taken for the first connect while it is still connecting or open
    */
-  constructor(url, identity, held) {
+  constructor(url, identity, held, first = null) {
     super();
     this.url = url;
     this.identity = identity;
     this.held = held;
+    this.first = first;
     /** @type {Map<string, object>} operations sent and not yet acknowledged, in order */
     this.outbox = new Map();
     /** @type {ConnectionState} */
@@ -55,10 +58,14 @@ export class Connection extends EventTarget {
   connect() {
     if (this.state === "closed") return;
     this._setState("connecting");
-    const socket = new WebSocket(this.url);
+    const first = this.first;
+    this.first = null;
+    const usable = first && first.readyState <= WebSocket.OPEN;
+    if (first && !usable) first.close();
+    const socket = usable ? first : new WebSocket(this.url);
     socket.binaryType = "arraybuffer";
     this.socket = socket;
-    socket.onopen = async () => {
+    const opened = async () => {
       this.attempt = 0;
       this._setState("syncing");
       const { lastSeq, lastOp } = await this.held();
@@ -70,6 +77,9 @@ export class Connection extends EventTarget {
       const join = { type: "join", user, name, color, last_seq: lastSeq, snapshot: true, point_format };
       this._send({ ...join, ...(lastOp && lastSeq ? { last_op: lastOp } : {}), ...(token ? { token } : {}) });
     };
+    // A socket opened early may be open already: its open event went by with nobody listening.
+    if (socket.readyState === WebSocket.OPEN) opened();
+    else socket.onopen = opened;
     socket.onmessage = (event) => this._receive(new Uint8Array(event.data));
     socket.onclose = (event) => this._closed(event.code, event.reason);
   }

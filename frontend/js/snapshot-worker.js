@@ -11,7 +11,7 @@
 //      never decodes a stroke. ``points`` (decoded, Float64Array) and ``bytes`` (the encoded
 //      points that the operations' ``points`` view) are handed over, not copied.
 
-import { decode } from "/vendor/msgpack/index.mjs";
+import { decode } from "../vendor/msgpack/index.mjs";
 import { decodePoints, joinStreams } from "./points.js";
 import { database } from "./storage.js";
 

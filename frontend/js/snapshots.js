@@ -40,7 +40,8 @@ export function snapshotBounds(parts) {
   };
 }
 
-const WORKER = "/static/js/snapshot-worker.js";
+// Beside this module, in the same (versioned) folder as the page's other scripts.
+const WORKER = new URL("./snapshot-worker.js", import.meta.url);
 
 /** @type {Worker | null} a worker started before it is needed: its modules load meanwhile */
 let prepared = null;

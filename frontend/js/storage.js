@@ -3,12 +3,12 @@
 // board opened here (its snapshot parts and the operations after them), so that reopening a
 // board asks the server only for what is new. The worker that loads snapshots opens it too.
 
-import { openDB } from "/vendor/idb/index.js";
+import { openDB } from "../vendor/idb/index.js";
 
 const NAME = "inkroom";
 const VERSION = 2;
 
-/** @type {Promise<import("/vendor/idb/index.js").IDBPDatabase | null> | null} */
+/** @type {Promise<import("../vendor/idb/index.js").IDBPDatabase | null> | null} */
 let opened = null;
 
 /** The database, or null where the browser refuses storage (some private windows). */

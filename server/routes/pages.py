@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, status
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from server.routes.deps import ServicesDep
@@ -21,6 +23,46 @@ VENDOR_PACKAGES = {
 }
 
 
+# The pages name their scripts under a folder named by the files' contents (``/static/<version>/``),
+# which the browser keeps without asking again: a reopened page loads its some 60 modules from its
+# cache instead of revalidating each, even just after the files changed. A new version of any file
+# is a new folder. The pages themselves are asked for every time, so they always name the newest.
+IMMUTABLE = "public, max-age=31536000, immutable"
+# The same files without a version (other clients, tests): the browser checks their ETag each time.
+REVALIDATE = "no-cache"
+
+
+class CachedFiles(StaticFiles):
+    """Static files sent with one ``Cache-Control``."""
+
+    def __init__(self, *, cache_control: str, **options: Any) -> None:
+        super().__init__(**options)
+        self.cache_control = cache_control
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = self.cache_control
+        return response
+
+
+def scripts_version(folders: list[Path]) -> str:
+    """A short name for the contents of the files in ``folders`` (a missing one counts empty)."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def versioned(page: str, version: str) -> str:
+    """``page`` naming its scripts in the folder of this ``version``."""
+    return page.replace('"/static/js/', f'"/static/{version}/js/').replace(
+        '"/static/vendor/', f'"/static/{version}/vendor/'
+    )
+
+
 # The home page's gallery lists the boards this browser knows; on a public gallery
 # (``INKROOM_PUBLIC_GALLERY``) every open board on the server, and the page is told so here.
 YOUR_GALLERY = 'data-gallery="yours"'
@@ -29,21 +71,27 @@ PUBLIC_GALLERY = 'data-gallery="public"'
 
 def mount_frontend(app: FastAPI, frontend: Path, public_gallery: bool) -> None:
     router = APIRouter(include_in_schema=False)
+    vendor = {
+        prefix: frontend / "node_modules" / folder for prefix, folder in VENDOR_PACKAGES.items()
+    }
+    version = scripts_version([frontend / "js", *vendor.values()])
+    home_page = versioned((frontend / "index.html").read_text(encoding="utf-8"), version)
+    if public_gallery:
+        home_page = home_page.replace(YOUR_GALLERY, PUBLIC_GALLERY, 1)
+    board_html = versioned((frontend / "board.html").read_text(encoding="utf-8"), version)
+    page_headers = {"Cache-Control": REVALIDATE}
 
     # HEAD too: uptime checks and link previews ask it (an empty answer with GET's headers).
-    @router.api_route("/", methods=["GET", "HEAD"], response_model=None)
-    def home() -> FileResponse | HTMLResponse:
-        if not public_gallery:
-            return FileResponse(frontend / "index.html")
-        page = (frontend / "index.html").read_text(encoding="utf-8")
-        return HTMLResponse(page.replace(YOUR_GALLERY, PUBLIC_GALLERY, 1))
+    @router.api_route("/", methods=["GET", "HEAD"])
+    def home() -> HTMLResponse:
+        return HTMLResponse(home_page, headers=page_headers)
 
     @router.api_route("/b/{board_id}", methods=["GET", "HEAD"])
-    async def board_page(board_id: str, services: ServicesDep) -> FileResponse:
+    async def board_page(board_id: str, services: ServicesDep) -> HTMLResponse:
         # An unknown board still gets the page, which says so, with the status to match.
         found = await services.store.get_board(board_id) is not None
         code = status.HTTP_200_OK if found else status.HTTP_404_NOT_FOUND
-        return FileResponse(frontend / "board.html", status_code=code)
+        return HTMLResponse(board_html, status_code=code, headers=page_headers)
 
     @router.get("/static/style.css")
     async def style() -> FileResponse:
@@ -59,10 +107,18 @@ def mount_frontend(app: FastAPI, frontend: Path, public_gallery: bool) -> None:
         return FileResponse(frontend / "favicon.svg", media_type="image/svg+xml")
 
     app.include_router(router)
-    app.mount("/static/js", StaticFiles(directory=frontend / "js"), name="js")
-    for prefix, folder in VENDOR_PACKAGES.items():
+    # The modules import each other, and the npm packages in ``../vendor/``, by relative URLs:
+    # whichever folder a page names, everything it imports comes from the same one.
+    for root, cache_control in ((f"/static/{version}", IMMUTABLE), ("/static", REVALIDATE)):
+        name = "versioned" if cache_control == IMMUTABLE else "plain"
         app.mount(
-            f"/vendor/{prefix}",
-            StaticFiles(directory=frontend / "node_modules" / folder, check_dir=False),
-            name=f"vendor-{prefix}",
+            f"{root}/js",
+            CachedFiles(directory=frontend / "js", cache_control=cache_control),
+            name=f"js-{name}",
         )
+        for prefix, folder in vendor.items():
+            app.mount(
+                f"{root}/vendor/{prefix}",
+                CachedFiles(directory=folder, check_dir=False, cache_control=cache_control),
+                name=f"vendor-{prefix}-{name}",
+            )
