@@ -29,7 +29,9 @@ from server.protocol import (
     RestoreOp,
     ShapeOp,
     StrokeOp,
+    StyleOp,
     TextOp,
+    TransformOp,
     UndoOp,
 )
 from server.store import Board, Store
@@ -71,6 +73,8 @@ DocumentOperation = Annotated[
     | TextOp
     | EditOp
     | MoveOp
+    | TransformOp
+    | StyleOp
     | EraseOp
     | UndoOp
     | RedoOp
