@@ -720,6 +720,7 @@ Object.assign(window, {
     placed: () => board.visible().map(({ id, seq, dx, dy, m, op }) => ({ id, seq, dx, dy, m: m ?? null, kind: op.kind, color: op.color, width: op.width ?? null, fill: op.fill ?? null, size: op.size ?? null })),
     // Objects shown where someone's gesture under way has them.
     previewed: () => [...renderer.previews.keys()],
+    selectionBox: () => renderer.selectionBox(),
     lastSeq: () => board.lastSeq,
     // The moment the History panel shows, or null while it is closed.
     historyAt: () => history.moment?.at ?? null,
