@@ -9,7 +9,9 @@ included), is written out in docs/protocol.md ("Board state"):
   names it, and no active clear comes after it; its geometry is its own times the product of its
   active moves (translations) and transforms (matrices), in sequence order; a text's words are
   those of its newest active edit (by seq), or its own; each of its style fields (color, width,
-  fill, size) is the one of its newest active style that sets it, or its own.
+  fill, size) is the one of its newest active style that sets it, or its own. Objects are painted
+  in the order of (z, seq): z is the object's own seq, or the seq of the newest active ``order``
+  naming it ("front"), or minus that seq ("back").
 - The newest active ``restore`` (at seq r, back to ``at``) starts the board from what was visible
   as of ``at``, where it was then and as it read then; only operations after r apply on top of
   that, by the same rules.
@@ -31,6 +33,7 @@ from server.protocol import (
     EraseOp,
     MoveOp,
     OperationModel,
+    OrderOp,
     RedoOp,
     RestoreOp,
     ShapeOp,
@@ -94,6 +97,7 @@ class _State:
     matrix: Matrix = IDENTITY
     edit: EditOp | None = None
     style: tuple[tuple[str, object], ...] = ()
+    z: int | None = None  # where an order put it in paint order; None: its own seq
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ class Board:
     erases: list[str] = field(default_factory=list)
     moves: list[str] = field(default_factory=list)
     styles: list[str] = field(default_factory=list)
+    orders: list[str] = field(default_factory=list)
     edits: list[str] = field(default_factory=list)
     clears: list[str] = field(default_factory=list)
     restores: list[str] = field(default_factory=list)
@@ -145,6 +150,8 @@ class Board:
                 self.moves.append(op.id)
             case StyleOp():
                 self.styles.append(op.id)
+            case OrderOp():
+                self.orders.append(op.id)
             case EditOp():
                 self.edits.append(op.id)
             case ClearOp():
@@ -155,9 +162,10 @@ class Board:
                 self.objects.append(op.id)
 
     def visible(self, at: int = NOW) -> list[Placed]:
-        """Visible objects as of ``at``, in paint order (by sequence number)."""
+        """Visible objects as of ``at``, in paint order (by z, then sequence number)."""
         states = self._states(at)
         placed: list[Placed] = []
+        z: dict[str, int] = {}
         for op_id, state in states.items():
             record = self.records[op_id]
             op = record.op
@@ -169,7 +177,8 @@ class Board:
                 op = op.model_copy(update=changes)
             m = state.matrix
             placed.append(Placed(record.seq, record.author, op, m[4], m[5], m))
-        placed.sort(key=lambda item: item.seq)
+            z[op.id] = record.seq if state.z is None else state.z
+        placed.sort(key=lambda item: (z[item.op.id], item.seq))
         return placed
 
     def _counts(self, op_ids: Iterable[str], after: int, at: int) -> list[_Record]:
@@ -221,6 +230,12 @@ class Board:
                     kind = self.records[target].op.kind
                     fields = dict(styled.style) | _style_fields(record.op, kind)
                     states[target] = replace(styled, style=tuple(fields.items()))
+        for record in sorted(self._counts(self.orders, floor, at), key=lambda r: r.seq):
+            assert isinstance(record.op, OrderOp)
+            z = record.seq if record.op.to == "front" else -record.seq
+            for target in record.op.targets:
+                if target in states:
+                    states[target] = replace(states[target], z=z)
         return states
 
 

@@ -25,6 +25,7 @@ from server.protocol import (
     Limits,
     MoveOp,
     OperationModel,
+    OrderOp,
     RedoOp,
     RestoreOp,
     ShapeOp,
@@ -75,6 +76,7 @@ DocumentOperation = Annotated[
     | MoveOp
     | TransformOp
     | StyleOp
+    | OrderOp
     | EraseOp
     | UndoOp
     | RedoOp

@@ -328,6 +328,15 @@ class StyleOp(Message):
     size: TextSize | None = None
 
 
+class OrderOp(Message):
+    """Brings objects to the front (above everything so far) or sends them to the back."""
+
+    kind: Literal["order"]
+    id: Id
+    targets: Targets
+    to: Literal["front", "back"]
+
+
 class RestoreOp(Message):
     """The board becomes what it showed after operation ``at``; later operations apply on top
     (docs/protocol.md, "Board state")."""
@@ -345,6 +354,7 @@ OperationModel = (
     | MoveOp
     | TransformOp
     | StyleOp
+    | OrderOp
     | EraseOp
     | UndoOp
     | RedoOp
@@ -355,7 +365,19 @@ Operation = Annotated[OperationModel, Field(discriminator="kind")]
 # Operations that create an object (whose id is the operation's id).
 CREATING_KINDS = frozenset({"stroke", "shape", "text"})
 UNDOABLE_KINDS = frozenset(
-    {"stroke", "shape", "text", "edit", "move", "transform", "style", "erase", "clear", "restore"}
+    {
+        "stroke",
+        "shape",
+        "text",
+        "edit",
+        "move",
+        "transform",
+        "style",
+        "order",
+        "erase",
+        "clear",
+        "restore",
+    }
 )
 
 

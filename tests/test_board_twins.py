@@ -90,6 +90,9 @@ def random_log(rng: random.Random, length: int) -> list[dict[str, object]]:
             op = {"kind": "transform", "id": op_id, "targets": targets, "matrix": random_matrix(rng)}
         elif roll < 0.86:
             op = {"kind": "style", "id": op_id, "targets": targets} | random_style(rng)
+        elif roll < 0.9:
+            op = {"kind": "order", "id": op_id, "targets": targets,
+                  "to": rng.choice(["front", "back"])}  # fmt: skip
         else:
             # Anyone may try; only the author's undo or redo counts.
             op = {"kind": rng.choice(["undo", "redo"]), "id": op_id, "target": rng.choice(made)[0]}

@@ -236,3 +236,39 @@ def test_a_selection_of_more_objects_than_one_operation_names_moves_whole_and_un
     )
     alice.keyboard.press("Control+z")
     bob.wait_for_function("() => window.inkroom.placed().every((item) => item.dx === 0)")
+
+
+def test_bring_to_front_and_send_to_back_reorder_for_the_other_and_undo_reorders_back(
+    pair: tuple[Page, Page, str],
+) -> None:
+    alice, bob, _ = pair
+    three_rects(alice, bob)
+    first, second, third = (item["id"] for item in placed(bob))
+
+    def order_seen() -> list[str]:
+        return [item["id"] for item in placed(bob)]
+
+    def wait_order(expected: list[str]) -> None:
+        bob.wait_for_function(
+            "(ids) => window.inkroom.placed().map((item) => item.id).join() === ids.join()",
+            arg=expected,
+        )
+
+    drag(alice, [(250, 240), (250, 240)])  # a click on the middle one's left side
+    alice.wait_for_function(f"() => window.inkroom.selected().join() === '{second}'")
+    alice.locator('#style-panel [data-order="front"]').click()
+    wait_order([first, third, second])
+    alice.keyboard.press("Control+Shift+BracketLeft")  # and now to the back
+    wait_order([second, first, third])
+    bob.keyboard.press("Control+z")  # not Bob's to undo
+    alice.keyboard.press("Control+z")
+    wait_order([first, third, second])
+    alice.keyboard.press("Control+z")
+    wait_order([first, second, third])
+    alice.keyboard.press("Control+Shift+BracketRight")
+    wait_order([first, third, second])
+    saved(alice)
+    bob.reload()
+    saved(bob)
+    wait_count(bob, 3)
+    assert order_seen() == [first, third, second]

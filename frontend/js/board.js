@@ -6,7 +6,8 @@
 // it, and no active clear comes after it; its geometry is its own times the product of its active
 // moves (translations) and transforms (matrices) in sequence order; a text reads as its newest
 // active edit (or as typed); each style field (color, width, fill, size) is its newest active
-// style's that sets it, or its own. The newest active restore starts the board
+// style's that sets it, or its own. Paint order is by (z, seq): z is the object's own seq, or the
+// seq of the newest active order naming it ("front"), or minus that seq ("back"). The newest active restore starts the board
 // from what showed at its moment; only what came after the restore applies on top. Any moment can be evaluated ("as of" a sequence number).
 // Pending (not yet acknowledged) local operations sit after everything committed, in the order
 // they were made, so the view converges to the server's once the acks arrive.
@@ -19,7 +20,7 @@
  *   ``m`` maps the object's own coordinates to the board's when it was scaled or rotated (then
  *   ``dx``, ``dy`` are its last two terms); without it the object only moved by ``dx``, ``dy``
  */
-/** @typedef {[Matrix, Operation?, Record<string, any>?]} State where an object went, a text's newest edit, the style fields set on it */
+/** @typedef {[Matrix, Operation?, Record<string, any>?, number?]} State where an object went, a text's newest edit, the style fields set on it, where an order put it */
 
 import { EMPTY_STATE_HASH } from "./protocol.gen.js";
 
@@ -53,6 +54,8 @@ export class Board {
     this.styledBy = new Map();
     /** @type {Set<string>} */
     this.styles = new Set();
+    /** @type {Set<string>} bring-to-front and send-to-back operations */
+    this.orders = new Set();
     /** @type {Map<string, string[]>} operation id -> undo/redo operation ids aimed at it */
     this.toggledBy = new Map();
     /** @type {Set<string>} */
@@ -132,7 +135,8 @@ export class Board {
     this.bySeq.set(seq, entry);
     const visible = this._visible;
     const index = visible ? findLast(visible, entry.op.id) : -1;
-    if (visible && index >= 0) {
+    if (this.orders.size) this._visible = null; // an order's place in paint order is its seq
+    else if (visible && index >= 0) {
       // Acks come in the order the operations were made: its place in paint order holds.
       visible[index] = { ...visible[index], seq };
       const before = visible[index - 1];
@@ -169,7 +173,7 @@ export class Board {
    */
   _patchLoaded(fresh) {
     this.version++;
-    if (!this._visible || this.clears.size || this.restores.size) {
+    if (!this._visible || this.clears.size || this.restores.size || this.orders.size) {
       this._changed();
       return;
     }
@@ -243,6 +247,7 @@ export class Board {
     this.erases.delete(id);
     this.moves.delete(id);
     this.styles.delete(id);
+    this.orders.delete(id);
     this.edits.delete(id);
     this._changed();
   }
@@ -281,9 +286,12 @@ export class Board {
     /** @type {Placed[]} */
     const placed = [];
     let sorted = true;
-    for (const [id, [m, edit, style]] of this._states(at)) {
+    /** @type {Map<string, number> | null} */
+    let zs = null;
+    for (const [id, [m, edit, style, z]] of this._states(at)) {
       const entry = /** @type {Entry} */ (this.entries.get(id));
       if (sorted && placed.length && placed[placed.length - 1].seq > entry.seq) sorted = false;
+      if (z !== undefined) (zs ??= new Map()).set(id, z);
       let op = edit ? edited(entry.op, edit) : entry.op;
       if (style) op = styled(op, style);
       /** @type {Placed} */
@@ -291,7 +299,11 @@ export class Board {
       if (!movedOnly(m)) item.m = m;
       placed.push(item);
     }
-    if (!sorted) placed.sort((a, b) => a.seq - b.seq);
+    if (zs) {
+      const order = /** @type {Map<string, number>} */ (zs);
+      const zOf = (/** @type {Placed} */ item) => order.get(item.id) ?? item.seq;
+      placed.sort((a, b) => zOf(a) - zOf(b) || a.seq - b.seq);
+    } else if (!sorted) placed.sort((a, b) => a.seq - b.seq);
     return placed;
   }
 
@@ -346,7 +358,7 @@ export class Board {
     for (const { op } of moves) {
       for (const target of op.targets) {
         const offset = offsets.get(target);
-        if (offset) offsets.set(target, [moved(offset[0], op), offset[1], offset[2]]);
+        if (offset) offsets.set(target, [moved(offset[0], op), offset[1], offset[2], offset[3]]);
       }
     }
     // The newest active edit of a text gives its words, as the server's twin decides.
@@ -354,7 +366,7 @@ export class Board {
     edits.sort((a, b) => a.seq - b.seq);
     for (const { op } of edits) {
       const offset = offsets.get(op.object);
-      if (offset && this.entries.get(op.object)?.op.kind === "text") offsets.set(op.object, [offset[0], op, offset[2]]);
+      if (offset && this.entries.get(op.object)?.op.kind === "text") offsets.set(op.object, [offset[0], op, offset[2], offset[3]]);
     }
     const styles = [...this.styles].filter(counts).map((id) => /** @type {Entry} */ (this.entries.get(id)));
     styles.sort((a, b) => a.seq - b.seq);
@@ -363,7 +375,15 @@ export class Board {
         const offset = offsets.get(target);
         if (!offset) continue;
         const fields = styleFields(op, /** @type {Entry} */ (this.entries.get(target)).op.kind);
-        if (fields) offsets.set(target, [offset[0], offset[1], { ...offset[2], ...fields }]);
+        if (fields) offsets.set(target, [offset[0], offset[1], { ...offset[2], ...fields }, offset[3]]);
+      }
+    }
+    const orders = [...this.orders].filter(counts).map((id) => /** @type {Entry} */ (this.entries.get(id)));
+    orders.sort((a, b) => a.seq - b.seq);
+    for (const { seq, op } of orders) {
+      for (const target of op.targets) {
+        const offset = offsets.get(target);
+        if (offset) offsets.set(target, [offset[0], offset[1], offset[2], op.to === "front" ? seq : -seq]);
       }
     }
     return offsets;
@@ -410,6 +430,7 @@ export class Board {
     this.entries.set(op.id, entry);
     if (op.kind === "erase") for (const t of op.targets) append(this.erasedBy, t, op.id);
     if (op.kind === "move" || op.kind === "transform") for (const t of op.targets) append(this.movedBy, t, op.id);
+    if (op.kind === "order") this.orders.add(op.id);
     if (op.kind === "style") {
       this.styles.add(op.id);
       for (const t of op.targets) append(this.styledBy, t, op.id);
@@ -438,6 +459,11 @@ export class Board {
     const { op } = entry;
     this.version++;
     if (!visible) return;
+    if (this.orders.size) {
+      // Paint order is not sequence order once something was brought forward or sent back.
+      this._visible = null;
+      return;
+    }
     if (CREATING_KINDS.has(op.kind) && !this.erasedBy.has(op.id) && !this.toggledBy.has(op.id)) {
       let index = visible.length;
       while (index > 0 && visible[index - 1].seq > entry.seq) index--;

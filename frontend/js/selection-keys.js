@@ -13,9 +13,9 @@ const ARROWS = { arrowleft: [-1, 0], arrowright: [1, 0], arrowup: [0, -1], arrow
 
 /**
  * @param {{selection: import("./selection.js").Selection, canEdit: () => boolean,
- *   active: () => boolean, scale: () => number, order?: (to: "front" | "back") => void}} options
+ *   active: () => boolean, scale: () => number}} options
  */
-export function installSelectionKeys({ selection, canEdit, active, scale, order }) {
+export function installSelectionKeys({ selection, canEdit, active, scale }) {
   addEventListener("keydown", (event) => {
     if (isTyping(event) || !active() || !selection.ids.size || !canEdit()) return;
     const key = event.key.toLowerCase();
@@ -30,7 +30,7 @@ export function installSelectionKeys({ selection, canEdit, active, scale, order 
       selection.duplicate();
     } else if (command && event.shiftKey && (event.code === "BracketRight" || event.code === "BracketLeft")) {
       event.preventDefault();
-      order?.(event.code === "BracketRight" ? "front" : "back");
+      selection.order(event.code === "BracketRight" ? "front" : "back");
     }
   });
 }

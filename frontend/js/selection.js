@@ -1,6 +1,6 @@
 // @ts-check
 // What can be done to the selected objects, each as operations: transform (move, resize, rotate),
-// nudge, restyle, duplicate, delete. A gesture on more objects than one operation may name is
+// nudge, restyle, bring to front or send to back, duplicate, delete. A gesture on more objects than one operation may name is
 // sent as several operations; they are remembered as one gesture, so that one undo takes back
 // all of them (``gestureOf``).
 
@@ -117,6 +117,12 @@ export class Selection extends EventTarget {
   restyleEach(changes) {
     const ops = changes.flatMap(({ ids, fields }) => chunked(ids, (chunk) => ({ kind: "style", targets: chunk, ...fields })));
     if (ops.length) submitGesture(this.context, ops);
+  }
+
+  /** Bring the selection to the front or send it to the back. @param {"front" | "back"} to */
+  order(to) {
+    const targets = this.items().map((item) => item.id); // in paint order: kept among themselves
+    if (targets.length) submitGesture(this.context, chunked(targets, (chunk) => ({ kind: "order", targets: chunk, to })));
   }
 
   /** Erase everything selected. */

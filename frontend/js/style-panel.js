@@ -7,10 +7,9 @@ import { STYLE_FIELDS } from "./board.js";
 
 /**
  * @param {HTMLElement} panel the page's ``#style-panel``
- * @param {{selection: import("./selection.js").Selection, canEdit: () => boolean,
- *   order?: (to: "front" | "back") => void}} options
+ * @param {{selection: import("./selection.js").Selection, canEdit: () => boolean}} options
  */
-export function installStylePanel(panel, { selection, canEdit, order }) {
+export function installStylePanel(panel, { selection, canEdit }) {
   /** @param {string} attribute @param {(value: string) => void} action */
   const on = (attribute, action) => {
     for (const button of panel.querySelectorAll(`[${attribute}]`)) {
@@ -31,7 +30,7 @@ export function installStylePanel(panel, { selection, canEdit, order }) {
     selection.restyleEach([...byColor].map(([color, ids]) => ({ ids, fields: { fill: color } })));
   });
   on("data-set-size", (size) => selection.restyle({ size: Number(size) }));
-  on("data-order", (to) => order?.(/** @type {"front" | "back"} */ (to)));
+  on("data-order", (to) => selection.order(/** @type {"front" | "back"} */ (to)));
   on("data-selection", (action) => (action === "duplicate" ? selection.duplicate() : selection.remove()));
 
   const update = () => {

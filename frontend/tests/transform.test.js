@@ -112,3 +112,23 @@ test("the clipboard payload carries objects and where they stand, and refuses an
   assert.equal(decodeClipboard(JSON.stringify({ format: "inkroom-clipboard", version: 1, objects: [{ op: { kind: "erase" }, m: [1, 0, 0, 1, 0, 0] }] })), null);
   assert.equal(decodeClipboard(JSON.stringify({ format: "inkroom-clipboard", version: 1, objects: [{ op: text("t"), m: [1, 0, 0] }] })), null);
 });
+
+test("bring to front and send to back change paint order; undo puts it back", () => {
+  const board = new Board();
+  for (const [seq, id] of [[1, "a"], [2, "b"], [3, "c"]]) board.applyCommitted(seq, "alice", stroke(id));
+  const order = () => board.visible().map((item) => item.id);
+  board.applyCommitted(4, "bob", { kind: "order", id: "front-a", targets: ["a"], to: "front" });
+  assert.deepEqual(order(), ["b", "c", "a"]);
+  board.applyCommitted(5, "bob", { kind: "order", id: "back-c", targets: ["c"], to: "back" });
+  assert.deepEqual(order(), ["c", "b", "a"]);
+  board.applyCommitted(6, "alice", stroke("d")); // new objects go on top
+  assert.deepEqual(order(), ["c", "b", "a", "d"]);
+  board.applyLocal("bob", { kind: "order", id: "back-d", targets: ["d", "a"], to: "back" });
+  assert.deepEqual(order(), ["a", "d", "c", "b"]);
+  board.acknowledge("back-d", 7);
+  assert.deepEqual(order(), ["a", "d", "c", "b"]);
+  board.applyCommitted(8, "bob", { kind: "undo", id: "u", target: "front-a" });
+  assert.deepEqual(order(), ["a", "d", "c", "b"]); // the later back still holds a
+  board.applyCommitted(9, "bob", { kind: "undo", id: "u2", target: "back-d" });
+  assert.deepEqual(order(), ["c", "a", "b", "d"]);
+});
