@@ -263,8 +263,8 @@ class Session:
                     self._refuse(ErrorCode.READ_ONLY, "this board is read-only for you")
                 elif self.rates.allow(self.rates.live):
                     fields = message.model_dump(exclude={"type"})
-                    relayed = protocol.PeerTransforming(peer=peer, **fields)
-                    self.services.hub.relay(room, protocol.encode_server(relayed), self.client)
+                    gesture = protocol.PeerTransforming(peer=peer, **fields)
+                    self.services.hub.relay(room, protocol.encode_server(gesture), self.client)
             case protocol.Submit(op=op):
                 self._submit(op)
             case protocol.Kick(peer=target):

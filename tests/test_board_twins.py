@@ -21,8 +21,10 @@ const logs = JSON.parse(readFileSync(0, "utf8"));
 const results = logs.map((log) => {
   const board = new Board();
   for (const { seq, author, op } of log) board.applyCommitted(seq, author, op);
-  const view = (placed) => placed.map(({ id, op, dx, dy, m }) =>
-    [id, dx, dy, op.text ?? null, m ?? null, op.color, op.width ?? null, op.fill ?? null, op.size ?? null]);
+  const view = (placed) => placed.map(({ id, op, dx, dy, m }) => [
+    id, dx, dy, op.text ?? null, m ?? null, op.color, op.width ?? null, op.fill ?? null,
+    op.size ?? null,
+  ]);
   // Now, then every moment of the board's history.
   return [view(board.visible()), ...log.map(({ seq }) => view(board.visibleAt(seq)))];
 });
@@ -87,7 +89,12 @@ def random_log(rng: random.Random, length: int) -> list[dict[str, object]]:
         elif roll < 0.72:
             op = {"kind": "restore", "id": op_id, "at": rng.randint(0, seq - 1)}
         elif roll < 0.8:
-            op = {"kind": "transform", "id": op_id, "targets": targets, "matrix": random_matrix(rng)}
+            op = {
+                "kind": "transform",
+                "id": op_id,
+                "targets": targets,
+                "matrix": random_matrix(rng),
+            }
         elif roll < 0.86:
             op = {"kind": "style", "id": op_id, "targets": targets} | random_style(rng)
         elif roll < 0.9:

@@ -103,7 +103,11 @@ def _op(kind: str, draw: Any) -> dict[str, Any]:
         if kind == "transform":
             op["matrix"] = draw(matrices)
         elif kind == "style":
-            op |= {"color": draw(colors), "width": draw(widths), "fill": draw(colors | st.just("none"))}
+            op |= {
+                "color": draw(colors),
+                "width": draw(widths),
+                "fill": draw(colors | st.just("none")),
+            }
         else:
             op["to"] = draw(st.sampled_from(["front", "back"]))
     return op
@@ -130,8 +134,9 @@ def valid_messages(draw: Any) -> dict[str, Any]:
                 "targets": draw(st.lists(ids, min_size=1, max_size=4))}  # fmt: skip
     if kind == "kick":
         return {"type": "kick", "peer": draw(st.integers(1, 1_000))}
-    op_kind = draw(st.sampled_from(["stroke", "shape", "text", "edit", "move", "transform",
-                                    "style", "order", "erase", "undo", "redo", "clear"]))  # fmt: skip
+    every_kind = ["stroke", "shape", "text", "edit", "move", "transform", "style", "order",
+                  "erase", "undo", "redo", "clear"]  # fmt: skip
+    op_kind = draw(st.sampled_from(every_kind))
     return {"type": "op", "op": _op(op_kind, draw)}
 
 

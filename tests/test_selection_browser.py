@@ -145,7 +145,9 @@ def test_the_style_panel_changes_everything_selected_and_undo_brings_the_old_sty
     panel.locator('[data-set-width="16"]').click()
     panel.locator('[data-set-fill="color"]').click()
     bob.wait_for_function("() => window.inkroom.placed().every((item) => item.fill === '#e03131')")
-    assert {(i["color"], i["width"], i["fill"]) for i in placed(bob)} == {("#e03131", 16, "#e03131")}
+    assert {(i["color"], i["width"], i["fill"]) for i in placed(bob)} == {
+        ("#e03131", 16, "#e03131")
+    }
     alice.keyboard.press("Control+z")  # the fill
     alice.keyboard.press("Control+z")  # the width
     bob.wait_for_function("() => window.inkroom.placed().every((item) => item.width === 4)")
