@@ -135,7 +135,8 @@ export class Board {
     this.bySeq.set(seq, entry);
     const visible = this._visible;
     const index = visible ? findLast(visible, entry.op.id) : -1;
-    if (this.orders.size) this._visible = null; // an order's place in paint order is its seq
+    // An order's place in paint order is its seq: confirmed, it may move what it ordered.
+    if (entry.op.kind === "order") this._visible = null;
     else if (visible && index >= 0) {
       // Acks come in the order the operations were made: its place in paint order holds.
       visible[index] = { ...visible[index], seq };
@@ -459,8 +460,9 @@ export class Board {
     const { op } = entry;
     this.version++;
     if (!visible) return;
-    if (this.orders.size) {
-      // Paint order is not sequence order once something was brought forward or sent back.
+    if (this.orders.size && !(CREATING_KINDS.has(op.kind) && this._newest(entry))) {
+      // Paint order is not sequence order once something was brought forward or sent back; a
+      // new object newer than everything still goes on top (its z, its seq, is the greatest).
       this._visible = null;
       return;
     }
@@ -497,6 +499,12 @@ export class Board {
     } else {
       this._visible = null;
     }
+  }
+
+  /** Is ``entry`` newer than every other operation (committed or pending)? @param {Entry} entry */
+  _newest(entry) {
+    if (entry.seq >= PENDING_BASE) return entry.seq === PENDING_BASE + this.pendingCount - 1;
+    return !this.pending.size && entry.seq === this.lastSeq;
   }
 
   /** Is one of ``targets`` scaled or rotated? @param {Placed[]} visible @param {string[]} targets */
