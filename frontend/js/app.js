@@ -96,7 +96,7 @@ const textEditor = new TextEditor(context, boardHost);
 const selection = new Selection(context);
 const gestures = new Gestures(renderer, connection);
 const tools = {
-  select: selectTool(context, selection, gestures),
+  select: selectTool(context, selection, gestures, () => canDraw()),
   hand: hand(),
   pen: freehand(context, "pen"),
   highlighter: freehand(context, "highlighter"),

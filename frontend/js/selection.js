@@ -74,12 +74,6 @@ export class Selection extends EventTarget {
     return this.context.board.visible().filter((item) => ids.has(item.id));
   }
 
-  /** Selected objects that are gone (erased, undone) leave the selection. */
-  prune() {
-    const present = this.items().map((item) => item.id);
-    if (present.length !== this.ids.size) this.set(present);
-  }
-
   /**
    * Move, resize or rotate the selection by ``matrix`` (board coordinates): one gesture.
    * @param {Matrix} matrix @param {string} [id] the id the live messages announced

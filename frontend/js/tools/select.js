@@ -21,8 +21,9 @@ const CURSORS = {
 /**
  * @param {ToolContext} context @param {import("../selection.js").Selection} selection
  * @param {import("../transforming.js").Gestures} gestures
+ * @param {() => boolean} canEdit whether this person may change the board (else: select only)
  */
-export function selectTool(context, selection, gestures) {
+export function selectTool(context, selection, gestures, canEdit) {
   const { renderer } = context;
   /**
    * @type {{from: Point, mode: "move" | "band" | Handle, box: import("../handles.js").Box | null,
@@ -49,7 +50,7 @@ export function selectTool(context, selection, gestures) {
     name: "select",
     /** @param {Point} p */
     down(p) {
-      const box = selection.ids.size ? renderer.selectionBox() : null;
+      const box = selection.ids.size && canEdit() ? renderer.selectionBox() : null;
       const handle = box && handleAt(box, p, context.view.scale);
       if (box && handle) {
         drag = { from: p, mode: handle, box, id: newId(), matrix: null, additive: false };
@@ -82,6 +83,7 @@ export function selectTool(context, selection, gestures) {
         renderer.invalidate();
         return;
       }
+      if (!canEdit()) return;
       if (drag.mode === "move") drag.matrix = translation(p.x - drag.from.x, p.y - drag.from.y);
       else if (drag.mode === "rotate") drag.matrix = rotating(/** @type {any} */ (drag.box), drag.from, p, !!p.shift);
       else drag.matrix = resizing(/** @type {any} */ (drag.box), drag.mode, p, !!p.shift);
@@ -96,7 +98,7 @@ export function selectTool(context, selection, gestures) {
     },
     /** @param {Point} p */
     hover(p) {
-      const box = selection.ids.size ? renderer.selectionBox() : null;
+      const box = selection.ids.size && canEdit() ? renderer.selectionBox() : null;
       const handle = box && handleAt(box, p, context.view.scale);
       renderer.top.canvas.style.cursor = handle ? CURSORS[handle] : "";
     },
