@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    model_validator,
 )
 
 from server import points as point_codec
@@ -326,6 +327,12 @@ class StyleOp(Message):
     width: Width | None = None
     fill: Color | Literal["none"] | None = None
     size: TextSize | None = None
+
+    @model_validator(mode="after")
+    def _sets_something(self) -> StyleOp:
+        if self.color is None and self.width is None and self.fill is None and self.size is None:
+            raise ValueError("a style sets at least one of color, width, fill, size")
+        return self
 
 
 class OrderOp(Message):
