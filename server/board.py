@@ -6,8 +6,12 @@ included), is written out in docs/protocol.md ("Board state"):
 - An operation other than undo/redo is *active* unless the newest undo/redo of it by its author
   is an undo.
 - Without a restore: an object is visible when its creating operation is active, no active erase
-  names it, and no active clear comes after it; its position adds the deltas of its active moves;
-  a text's words are those of its newest active edit (by seq), or its own.
+  names it, and no active clear comes after it; its geometry is its own times the product of its
+  active moves (translations) and transforms (matrices), in sequence order; a text's words are
+  those of its newest active edit (by seq), or its own; each of its style fields (color, width,
+  fill, size) is the one of its newest active style that sets it, or its own. Objects are painted
+  in the order of (z, seq): z is the object's own seq, or the seq of the newest active ``order``
+  naming it ("front"), or minus that seq ("back").
 - The newest active ``restore`` (at seq r, back to ``at``) starts the board from what was visible
   as of ``at``, where it was then and as it read then; only operations after r apply on top of
   that, by the same rules.
@@ -19,7 +23,7 @@ clients converge.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from server.protocol import (
     CREATING_KINDS,
@@ -29,16 +33,47 @@ from server.protocol import (
     EraseOp,
     MoveOp,
     OperationModel,
+    OrderOp,
     RedoOp,
     RestoreOp,
     ShapeOp,
     StrokeOp,
+    StyleOp,
     TextOp,
+    TransformOp,
     UndoOp,
 )
 
 Drawable = StrokeOp | ShapeOp | TextOp
 NOW = 2**62  # "as of" a moment after every operation
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+# The fields a style may set, and the kinds of object that have each.
+STYLE_FIELDS = {
+    "color": frozenset({"stroke", "shape", "text"}),
+    "width": frozenset({"stroke", "shape"}),
+    "fill": frozenset({"shape"}),
+    "size": frozenset({"text"}),
+}
+
+
+def compose(after: Matrix, before: Matrix) -> Matrix:
+    """``before`` then ``after``, as one matrix (the browser's ``compose`` computes the same)."""
+    a, b, c, d, e, f = after
+    ma, mb, mc, md, me, mf = before
+    return (
+        a * ma + c * mb,
+        b * ma + d * mb,
+        a * mc + c * md,
+        b * mc + d * md,
+        a * me + c * mf + e,
+        b * me + d * mf + f,
+    )
+
+
+def apply(matrix: Matrix, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = matrix
+    return a * x + c * y + e, b * x + d * y + f
 
 
 @dataclass
@@ -56,22 +91,31 @@ class _Record:
 
 @dataclass(frozen=True)
 class _State:
-    """Where a visible object's moves have taken it, and the edit whose words a text shows."""
+    """Where a visible object's moves and transforms have taken it, the edit whose words a text
+    shows, and the style fields set on it."""
 
-    dx: float = 0.0
-    dy: float = 0.0
+    matrix: Matrix = IDENTITY
     edit: EditOp | None = None
+    style: tuple[tuple[str, object], ...] = ()
+    z: int | None = None  # where an order put it in paint order; None: its own seq
 
 
 @dataclass(frozen=True)
 class Placed:
-    """A visible object and how far its moves have taken it (a text with its edited words)."""
+    """A visible object as its edits and styles left it, and where its moves and transforms have
+    taken it: ``matrix`` maps its own coordinates to the board's; ``dx``, ``dy`` are its
+    translation (all there is to it when the object was only moved)."""
 
     seq: int
     author: str
     op: Drawable
     dx: float
     dy: float
+    matrix: Matrix = IDENTITY
+
+    @property
+    def moved_only(self) -> bool:
+        return self.matrix[:4] == IDENTITY[:4]
 
 
 @dataclass
@@ -80,6 +124,8 @@ class Board:
     # Operations that name a target, and restores, in the order applied.
     erases: list[str] = field(default_factory=list)
     moves: list[str] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)
+    orders: list[str] = field(default_factory=list)
     edits: list[str] = field(default_factory=list)
     clears: list[str] = field(default_factory=list)
     restores: list[str] = field(default_factory=list)
@@ -100,8 +146,12 @@ class Board:
         match op:
             case EraseOp():
                 self.erases.append(op.id)
-            case MoveOp():
+            case MoveOp() | TransformOp():
                 self.moves.append(op.id)
+            case StyleOp():
+                self.styles.append(op.id)
+            case OrderOp():
+                self.orders.append(op.id)
             case EditOp():
                 self.edits.append(op.id)
             case ClearOp():
@@ -112,17 +162,23 @@ class Board:
                 self.objects.append(op.id)
 
     def visible(self, at: int = NOW) -> list[Placed]:
-        """Visible objects as of ``at``, in paint order (by sequence number)."""
+        """Visible objects as of ``at``, in paint order (by z, then sequence number)."""
         states = self._states(at)
         placed: list[Placed] = []
+        z: dict[str, int] = {}
         for op_id, state in states.items():
             record = self.records[op_id]
             op = record.op
             assert isinstance(op, StrokeOp | ShapeOp | TextOp)
+            changes = dict(state.style)
             if state.edit is not None:
-                op = op.model_copy(update={"text": state.edit.text})
-            placed.append(Placed(record.seq, record.author, op, state.dx, state.dy))
-        placed.sort(key=lambda item: item.seq)
+                changes["text"] = state.edit.text
+            if changes:
+                op = op.model_copy(update=changes)
+            m = state.matrix
+            placed.append(Placed(record.seq, record.author, op, m[4], m[5], m))
+            z[op.id] = record.seq if state.z is None else state.z
+        placed.sort(key=lambda item: (z[item.op.id], item.seq))
         return placed
 
     def _counts(self, op_ids: Iterable[str], after: int, at: int) -> list[_Record]:
@@ -157,15 +213,45 @@ class Board:
             for target in record.op.targets:
                 states.pop(target, None)
         for record in sorted(self._counts(self.moves, floor, at), key=lambda r: r.seq):
-            assert isinstance(record.op, MoveOp)
-            for target in record.op.targets:
+            for target in record.op.targets:  # type: ignore[union-attr]
                 if target in states:
                     state = states[target]
-                    dx, dy = state.dx + record.op.dx, state.dy + record.op.dy
-                    states[target] = _State(dx, dy, state.edit)
+                    states[target] = replace(state, matrix=_moved(state.matrix, record.op))
         for record in sorted(self._counts(self.edits, floor, at), key=lambda r: r.seq):
             assert isinstance(record.op, EditOp)
             edited = states.get(record.op.object)
             if edited is not None and self.records[record.op.object].op.kind == "text":
-                states[record.op.object] = _State(edited.dx, edited.dy, record.op)
+                states[record.op.object] = replace(edited, edit=record.op)
+        for record in sorted(self._counts(self.styles, floor, at), key=lambda r: r.seq):
+            assert isinstance(record.op, StyleOp)
+            for target in record.op.targets:
+                styled = states.get(target)
+                if styled is not None:
+                    kind = self.records[target].op.kind
+                    fields = dict(styled.style) | _style_fields(record.op, kind)
+                    states[target] = replace(styled, style=tuple(fields.items()))
+        for record in sorted(self._counts(self.orders, floor, at), key=lambda r: r.seq):
+            assert isinstance(record.op, OrderOp)
+            z = record.seq if record.op.to == "front" else -record.seq
+            for target in record.op.targets:
+                if target in states:
+                    states[target] = replace(states[target], z=z)
         return states
+
+
+def _moved(matrix: Matrix, op: OperationModel) -> Matrix:
+    if isinstance(op, MoveOp):
+        a, b, c, d, e, f = matrix
+        return (a, b, c, d, e + op.dx, f + op.dy)
+    assert isinstance(op, TransformOp)
+    return compose(tuple(op.matrix), matrix)  # type: ignore[arg-type]
+
+
+def _style_fields(op: StyleOp, kind: str) -> dict[str, object]:
+    """The fields ``op`` sets on an object of ``kind`` (a shape's fill "none" is no fill)."""
+    fields: dict[str, object] = {}
+    for name, kinds in STYLE_FIELDS.items():
+        value = getattr(op, name)
+        if value is not None and kind in kinds:
+            fields[name] = None if value == "none" else value
+    return fields

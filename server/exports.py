@@ -25,11 +25,14 @@ from server.protocol import (
     Limits,
     MoveOp,
     OperationModel,
+    OrderOp,
     RedoOp,
     RestoreOp,
     ShapeOp,
     StrokeOp,
+    StyleOp,
     TextOp,
+    TransformOp,
     UndoOp,
 )
 from server.store import Board, Store
@@ -71,6 +74,9 @@ DocumentOperation = Annotated[
     | TextOp
     | EditOp
     | MoveOp
+    | TransformOp
+    | StyleOp
+    | OrderOp
     | EraseOp
     | UndoOp
     | RedoOp

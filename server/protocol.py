@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    model_validator,
 )
 
 from server import points as point_codec
@@ -46,6 +47,10 @@ class Limits:
     MIN_TEXT_SIZE = 4.0
     MAX_TEXT_SIZE = 400.0
     MIN_ID_CHARS = 8
+    # A transform's scale and shear terms: generous, and far from what floats cannot hold.
+    MAX_MATRIX_TERM = 1_000.0
+    # Below this a transform would flatten an object to nothing (and cannot be undone by eye).
+    MIN_MATRIX_DETERMINANT = 1e-6
     MAX_ID_CHARS = 64
 
 
@@ -280,6 +285,65 @@ class MoveOp(Message):
     dy: Coordinate
 
 
+Targets = Annotated[list[Id], Field(min_length=1, max_length=Limits.MAX_ERASE_TARGETS)]
+_MatrixNumber = Annotated[
+    float, Field(ge=-Limits.MAX_COORDINATE, le=Limits.MAX_COORDINATE, allow_inf_nan=False)
+]
+
+
+def _invertible(matrix: list[float]) -> list[float]:
+    a, b, c, d = matrix[:4]
+    if max(abs(a), abs(b), abs(c), abs(d)) > Limits.MAX_MATRIX_TERM:
+        raise ValueError(f"a transform scales at most {Limits.MAX_MATRIX_TERM:g} times")
+    if abs(a * d - b * c) < Limits.MIN_MATRIX_DETERMINANT:
+        raise ValueError("a transform may not flatten objects (its determinant is near 0)")
+    return matrix
+
+
+# [a, b, c, d, e, f] as in canvas and SVG: a point (x, y) goes to (a x + c y + e, b x + d y + f).
+Matrix = Annotated[
+    list[_MatrixNumber], Field(min_length=6, max_length=6), AfterValidator(_invertible)
+]
+
+
+class TransformOp(Message):
+    """Applies ``matrix`` (in board coordinates) to objects; an object's transforms and moves
+    compose in sequence order (docs/protocol.md, "Board state")."""
+
+    kind: Literal["transform"]
+    id: Id
+    targets: Targets
+    matrix: Matrix
+
+
+class StyleOp(Message):
+    """Sets the color, width, fill or font size of objects (each where the object has it);
+    ``fill`` "none" takes a shape's fill away. The newest active style that sets a field wins."""
+
+    kind: Literal["style"]
+    id: Id
+    targets: Targets
+    color: Color | None = None
+    width: Width | None = None
+    fill: Color | Literal["none"] | None = None
+    size: TextSize | None = None
+
+    @model_validator(mode="after")
+    def _sets_something(self) -> StyleOp:
+        if self.color is None and self.width is None and self.fill is None and self.size is None:
+            raise ValueError("a style sets at least one of color, width, fill, size")
+        return self
+
+
+class OrderOp(Message):
+    """Brings objects to the front (above everything so far) or sends them to the back."""
+
+    kind: Literal["order"]
+    id: Id
+    targets: Targets
+    to: Literal["front", "back"]
+
+
 class RestoreOp(Message):
     """The board becomes what it showed after operation ``at``; later operations apply on top
     (docs/protocol.md, "Board state")."""
@@ -289,16 +353,39 @@ class RestoreOp(Message):
     at: Seq
 
 
-Operation = Annotated[
-    StrokeOp | ShapeOp | TextOp | EditOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp | RestoreOp,
-    Field(discriminator="kind"),
-]
 OperationModel = (
-    StrokeOp | ShapeOp | TextOp | EditOp | MoveOp | EraseOp | UndoOp | RedoOp | ClearOp | RestoreOp
+    StrokeOp
+    | ShapeOp
+    | TextOp
+    | EditOp
+    | MoveOp
+    | TransformOp
+    | StyleOp
+    | OrderOp
+    | EraseOp
+    | UndoOp
+    | RedoOp
+    | ClearOp
+    | RestoreOp
 )
+Operation = Annotated[OperationModel, Field(discriminator="kind")]
 # Operations that create an object (whose id is the operation's id).
 CREATING_KINDS = frozenset({"stroke", "shape", "text"})
-UNDOABLE_KINDS = frozenset({"stroke", "shape", "text", "edit", "move", "erase", "clear", "restore"})
+UNDOABLE_KINDS = frozenset(
+    {
+        "stroke",
+        "shape",
+        "text",
+        "edit",
+        "move",
+        "transform",
+        "style",
+        "order",
+        "erase",
+        "clear",
+        "restore",
+    }
+)
 
 
 # Client -> server
@@ -356,6 +443,18 @@ class Typing(Message):
     ended: bool = False
 
 
+class Transforming(Message):
+    """A selection being moved, resized or rotated: relayed to the others, never stored.
+    ``matrix`` is the whole gesture so far (as the ``transform`` ``id`` will apply it);
+    ``ended`` says the gesture stopped (its operation, if any, follows)."""
+
+    type: Literal["transforming"]
+    id: Id
+    targets: Targets
+    matrix: Matrix
+    ended: bool = False
+
+
 class Cursor(Message):
     type: Literal["cursor"]
     x: Coordinate
@@ -381,10 +480,8 @@ class Kick(Message):
     peer: PeerId
 
 
-ClientMessage = Annotated[
-    Join | Live | Typing | Cursor | Submit | Kick | Desync, Field(discriminator="type")
-]
-ClientMessageModel = Join | Live | Typing | Cursor | Submit | Kick | Desync
+ClientMessageModel = Join | Live | Typing | Transforming | Cursor | Submit | Kick | Desync
+ClientMessage = Annotated[ClientMessageModel, Field(discriminator="type")]
 
 
 # Server -> client
@@ -493,6 +590,15 @@ class PeerTyping(Message):
     ended: bool = False
 
 
+class PeerTransforming(Message):
+    type: Literal["transforming"] = "transforming"
+    peer: PeerId
+    id: Id
+    targets: Targets
+    matrix: Matrix
+    ended: bool = False
+
+
 class PeerCursor(Message):
     type: Literal["cursor"] = "cursor"
     peer: PeerId
@@ -526,6 +632,7 @@ ServerMessage = Annotated[
     | Presence
     | PeerLive
     | PeerTyping
+    | PeerTransforming
     | PeerCursor
     | BoardInfo
     | Error,

@@ -337,6 +337,13 @@ class Session:
                 elif self.rates.allow(self.rates.live):
                     typing = protocol.PeerTyping(peer=peer, **message.model_dump(exclude={"type"}))
                     self.services.hub.relay(room, protocol.encode_server(typing), self.client)
+            case protocol.Transforming():
+                if role is Role.VIEWER:
+                    self._refuse(ErrorCode.READ_ONLY, "this board is read-only for you")
+                elif self.rates.allow(self.rates.live):
+                    fields = message.model_dump(exclude={"type"})
+                    gesture = protocol.PeerTransforming(peer=peer, **fields)
+                    self.services.hub.relay(room, protocol.encode_server(gesture), self.client)
             case protocol.Submit(op=op):
                 self._submit(op)
             case protocol.Kick(peer=target):

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from xml.sax.saxutils import escape as escape_markup
 
 from server import outline, points
-from server.board import Placed
+from server.board import Placed, apply
 from server.protocol import ShapeOp, StrokeOp, TextOp
 
 # Characters XML 1.0 forbids; the protocol refuses them in text, but boards stored before that
@@ -29,27 +29,34 @@ def _n(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _bounds(item: Placed) -> tuple[float, float, float, float]:
-    op, dx, dy = item.op, item.dx, item.dy
+def _own_bounds(op: StrokeOp | ShapeOp | TextOp) -> tuple[float, float, float, float]:
     match op:
         case StrokeOp():
             flat = points.decode(op.points)
             xs, ys = flat[0::3], flat[1::3]
             pad = op.width
-            return min(xs) - pad + dx, min(ys) - pad + dy, max(xs) + pad + dx, max(ys) + pad + dy
+            return min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad
         case ShapeOp():
             pad = op.width * 2
             return (
-                min(op.x1, op.x2) - pad + dx,
-                min(op.y1, op.y2) - pad + dy,
-                max(op.x1, op.x2) + pad + dx,
-                max(op.y1, op.y2) + pad + dy,
+                min(op.x1, op.x2) - pad,
+                min(op.y1, op.y2) - pad,
+                max(op.x1, op.x2) + pad,
+                max(op.y1, op.y2) + pad,
             )
         case TextOp():
             lines = op.text.split("\n")
             width = max(len(line) for line in lines) * op.size * TEXT_ADVANCE
             height = len(lines) * op.size * LINE_HEIGHT
-            return op.x + dx, op.y + dy, op.x + dx + width, op.y + dy + height
+            return op.x, op.y, op.x + width, op.y + height
+
+
+def _bounds(item: Placed) -> tuple[float, float, float, float]:
+    """The object's box on the board: its own box's corners where its transforms take them."""
+    left, top, right, bottom = _own_bounds(item.op)
+    corners = [apply(item.matrix, x, y) for x in (left, right) for y in (top, bottom)]
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _stroke(op: StrokeOp) -> str:
@@ -114,6 +121,10 @@ def _element(item: Placed) -> str:
             body = _shape(item.op)
         case TextOp():
             body = _text(item.op)
+    if not item.moved_only:
+        # Scale and rotation need more digits than _n's two decimals keep.
+        terms = " ".join(f"{term:.6g}" for term in item.matrix)
+        return f'<g transform="matrix({terms})">{body}</g>'
     if item.dx or item.dy:
         return f'<g transform="translate({_n(item.dx)} {_n(item.dy)})">{body}</g>'
     return body

@@ -167,6 +167,10 @@ def _viewer_ops(editor_op_id: str) -> list[Any]:
                          color="#000000", width=2),
         protocol.TextOp(kind="text", id=new_id(), x=0, y=0, text="hi", size=12, color="#000000"),
         protocol.MoveOp(kind="move", id=new_id(), targets=[editor_op_id], dx=1, dy=1),
+        protocol.TransformOp(kind="transform", id=new_id(), targets=[editor_op_id],
+                             matrix=[2, 0, 0, 2, 0, 0]),
+        protocol.StyleOp(kind="style", id=new_id(), targets=[editor_op_id], color="#ff0000"),
+        protocol.OrderOp(kind="order", id=new_id(), targets=[editor_op_id], to="back"),
         protocol.EditOp(kind="edit", id=new_id(), object=editor_op_id, text="mine now"),
         protocol.EraseOp(kind="erase", id=new_id(), targets=[editor_op_id]),
         protocol.UndoOp(kind="undo", id=new_id(), target=editor_op_id),
@@ -175,7 +179,8 @@ def _viewer_ops(editor_op_id: str) -> list[Any]:
     ]  # fmt: skip
 
 
-VIEWER_KINDS = ["stroke", "shape", "text", "move", "edit", "erase", "undo", "redo", "clear"]
+VIEWER_KINDS = ["stroke", "shape", "text", "move", "transform", "style", "order", "edit", "erase",
+                "undo", "redo", "clear"]  # fmt: skip
 
 
 @pytest.mark.parametrize("kind", VIEWER_KINDS)
@@ -202,12 +207,16 @@ async def test_a_viewer_sees_the_board_live_but_every_change_it_sends_is_read_on
                              text="no")  # fmt: skip
     await viewer.send(typing)
     await viewer.expect("error", code=ErrorCode.READ_ONLY, id=None)
+    gesture = protocol.Transforming(type="transforming", id=op.id, targets=[drawn[2].id],
+                                    matrix=[1, 0, 0, 1, 5, 5])  # fmt: skip
+    await viewer.send(gesture)
+    await viewer.expect("error", code=ErrorCode.READ_ONLY, id=None)
     await viewer.send(protocol.Cursor(type="cursor", x=4.0, y=2.0))  # a viewer may point
     assert (await editor.expect("cursor")).x == 4.0
     assert await history(server, room["id"], room["links"]["viewer"]) == [drawn]
     await editor.drain(0.2)
     assert [m for m in editor.received if m.type == "live" and m.stroke == op.id] == []
-    assert [m for m in editor.received if m.type == "typing"] == []
+    assert [m for m in editor.received if m.type in ("typing", "transforming")] == []
 
 
 async def test_an_editor_draws_on_a_protected_board_but_only_an_owner_may_clear_it(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -9,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server import protocol
-from server.board import Board
+from server.board import IDENTITY, Board, Matrix, apply, compose
 from server.points import encode as encode_points
-from tests.test_board_twins import random_log
+from tests.test_board_twins import random_log, random_matrix
 
 Log = list[dict[str, Any]]
 
@@ -187,3 +188,108 @@ def test_of_several_edits_of_a_text_the_newest_active_one_is_what_it_says(
         (undone.add if kind == "undo" else undone.discard)(target["op"]["id"])
     active = [e["op"]["text"] for e in log[1 : count + 1] if e["op"]["id"] not in undone]
     assert shown(board_of(log)) == [(text, 0.0, 0.0, active[-1] if active else "first words")]
+
+
+def _stroke_at(op_id: str, x: float, y: float) -> dict[str, Any]:
+    return {"kind": "stroke", "id": op_id, "color": "#000000", "width": 2.0,
+            "points": encode_points([x, y, 0.5])}  # fmt: skip
+
+
+def _geometry_op(rng: random.Random, op_id: str, targets: list[str]) -> dict[str, Any]:
+    chosen = rng.sample(targets, rng.randint(1, len(targets)))
+    if rng.random() < 0.4:
+        return {"kind": "move", "id": op_id, "targets": chosen,
+                "dx": float(rng.randint(-50, 50)), "dy": float(rng.randint(-50, 50))}  # fmt: skip
+    return {"kind": "transform", "id": op_id, "targets": chosen, "matrix": random_matrix(rng)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**32), people=st.integers(2, 4), gestures=st.integers(1, 12))
+def test_concurrent_moves_and_transforms_compose_in_sequence_order_on_every_board(
+    seed: int, people: int, gestures: int
+) -> None:
+    """People move, scale and rotate overlapping selections at once: whatever order the server
+    gives their operations, every board (applying them in any order) shows each object at its
+    own points times the product of its transforms in that sequence order."""
+    rng = random.Random(seed)
+    ids = [f"object-{i:04d}" for i in range(5)]
+    made = [{"seq": i + 1, "author": "author-a", "op": _stroke_at(ids[i], i * 10.0, 5.0)}
+            for i in range(len(ids))]  # fmt: skip
+    ops = [
+        {"seq": 0, "author": f"author-{rng.randrange(people)}",
+         "op": _geometry_op(rng, f"gesture-{g:04d}", ids)}
+        for g in range(gestures)
+    ]  # fmt: skip
+    rng.shuffle(ops)  # the order the server happened to receive them in
+    log = [*made, *renumbered(ops, len(made) + 1)]
+    expected: dict[str, Matrix] = {i: IDENTITY for i in ids}
+    for entry in log[len(made) :]:
+        op = entry["op"]
+        for target in op["targets"]:
+            m = expected[target]
+            if op["kind"] == "move":
+                expected[target] = (*m[:4], m[4] + op["dx"], m[5] + op["dy"])  # type: ignore[assignment]
+            else:
+                expected[target] = compose(tuple(op["matrix"]), m)  # type: ignore[arg-type]
+    applied_in_arrival_order = log[:]
+    rng.shuffle(applied_in_arrival_order)
+    for board in (board_of(log), board_of(applied_in_arrival_order)):
+        placed = {item.op.id: item for item in board.visible()}
+        assert {i: placed[i].matrix for i in ids} == expected
+        for index, i in enumerate(ids):
+            x, y = apply(placed[i].matrix, index * 10.0, 5.0)
+            assert all(math.isfinite(v) for v in (x, y))
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**32), before=st.integers(0, 6), after=st.integers(0, 6))
+def test_undoing_a_transform_takes_out_exactly_its_part_whatever_others_did_since(
+    seed: int, before: int, after: int
+) -> None:
+    rng = random.Random(seed)
+    ids = [f"object-{i:04d}" for i in range(4)]
+    made = [{"seq": i + 1, "author": "author-a", "op": _stroke_at(ids[i], i * 7.0, 3.0)}
+            for i in range(len(ids))]  # fmt: skip
+    others = [
+        {"seq": 0, "author": "author-b", "op": _geometry_op(rng, f"other-{g:04d}", ids)}
+        for g in range(before + after)
+    ]  # fmt: skip
+    mine = {"seq": 0, "author": "author-m", "op": _geometry_op(rng, "my-gesture", ids)}
+    if rng.random() < 0.5:
+        mine["op"] = {"kind": "style", "id": "my-gesture", "targets": ids[:2],
+                      "color": "#ff0000", "width": 9.0}  # fmt: skip
+    with_mine = [*made, *renumbered([*others[:before], mine, *others[before:]], len(made) + 1)]
+    without = [*made, *renumbered(others, len(made) + 1)]
+    undo = {"seq": len(with_mine) + 1, "author": "author-m",
+            "op": {"kind": "undo", "id": "undo-mine", "target": "my-gesture"}}  # fmt: skip
+    someone_elses_undo = {**undo, "author": "author-b"}
+
+    def geometry(log: Log) -> list[tuple[str, Any, str, float]]:
+        return [(p.op.id, p.matrix, p.op.color, p.op.width) for p in board_of(log).visible()]  # type: ignore[union-attr]
+
+    assert geometry([*with_mine, undo]) == geometry(without)
+    assert geometry([*with_mine, someone_elses_undo]) == geometry(with_mine)
+
+
+def test_a_style_sets_only_the_fields_an_object_has_and_the_newest_wins() -> None:
+    shape = {"kind": "shape", "id": "the-shape", "shape": "rect", "x1": 0.0, "y1": 0.0,
+             "x2": 9.0, "y2": 9.0, "color": "#000000", "width": 2.0, "fill": "#00ff00"}  # fmt: skip
+    text = {"kind": "text", "id": "the-text", "x": 0.0, "y": 0.0, "text": "hi", "size": 16.0,
+            "color": "#000000"}  # fmt: skip
+    both = ["the-shape", "the-text"]
+    log: Log = [
+        {"seq": 1, "author": "author-a", "op": shape},
+        {"seq": 2, "author": "author-a", "op": text},
+        {"seq": 3, "author": "author-b",
+         "op": {"kind": "style", "id": "first-style", "targets": both, "color": "#ff0000",
+                "width": 6.0, "size": 30.0}},
+        {"seq": 4, "author": "author-c",
+         "op": {"kind": "style", "id": "second-style", "targets": both, "fill": "none",
+                "color": "#0000ff"}},
+    ]  # fmt: skip
+    placed = {p.op.id: p.op for p in board_of(log).visible()}
+    assert placed["the-shape"].model_dump(include={"color", "width", "fill"}) == {
+        "color": "#0000ff", "width": 6.0, "fill": None}  # fmt: skip
+    assert placed["the-text"].model_dump(include={"color", "size"}) == {
+        "color": "#0000ff", "size": 30.0}  # fmt: skip
+    assert not hasattr(placed["the-text"], "width")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import struct
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -177,6 +179,43 @@ async def test_typing_reaches_the_other_client_as_it_is_typed_and_is_never_store
         )  # fmt: skip
     assert head_seq(server, board_id) == 0
     assert [m for m in a.received if m.type == "typing"] == []
+
+
+async def test_a_transform_under_way_reaches_the_others_and_only_its_operation_is_stored(
+    server: LiveServer, board_id: str, clients: list[BoardClient]
+) -> None:
+    a = await joined(server, board_id, clients)
+    b = await joined(server, board_id, clients)
+    drawn = stroke()
+    await a.submit(drawn)
+    await b.expect("committed", op=drawn)
+    gesture = new_id()
+    for turn in (0.1, 0.2, 0.3):
+        # As float32, the wire's numbers: what is stored is what was sent.
+        cos, sin = math.cos(turn), math.sin(turn)
+        matrix = list(struct.unpack("6f", struct.pack("6f", cos, sin, -sin, cos, 0.0, 0.0)))
+        await a.send(protocol.Transforming(type="transforming", id=gesture, targets=[drawn.id],
+                                           matrix=matrix))  # fmt: skip
+        got = await b.expect("transforming", id=gesture)
+        assert (got.targets, got.matrix, got.ended) == ([drawn.id], matrix, False)
+    assert head_seq(server, board_id) == 1
+    done = protocol.TransformOp(kind="transform", id=gesture, targets=[drawn.id], matrix=matrix)
+    await a.submit(done)
+    stored = await b.expect("committed", op=done)
+    assert stored.seq == 2
+
+
+async def test_a_transform_that_flattens_objects_is_refused_with_a_reason(
+    server: LiveServer, board_id: str, clients: list[BoardClient]
+) -> None:
+    a = await joined(server, board_id, clients)
+    flat = {"type": "op", "op": {"kind": "transform", "id": new_id(), "targets": [new_id()],
+                                 "matrix": [1.0, 2.0, 2.0, 4.0, 0.0, 0.0]}}  # fmt: skip
+    await a.send_raw(msgpack.packb(flat))
+    error = await a.expect("error")
+    assert error.code == ErrorCode.INVALID_MESSAGE and "determinant" in error.reason
+    assert (await a.closed(timeout=5.0))[0] == CloseCode.INVALID_PAYLOAD
+    assert head_seq(server, board_id) == 0
 
 
 async def test_anyone_may_edit_a_text_and_only_the_editor_may_undo_the_edit(

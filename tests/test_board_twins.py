@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 import shutil
 import subprocess
@@ -20,12 +21,36 @@ const logs = JSON.parse(readFileSync(0, "utf8"));
 const results = logs.map((log) => {
   const board = new Board();
   for (const { seq, author, op } of log) board.applyCommitted(seq, author, op);
-  const view = (placed) => placed.map(({ id, op, dx, dy }) => [id, dx, dy, op.text ?? null]);
+  const view = (placed) => placed.map(({ id, op, dx, dy, m }) => [
+    id, dx, dy, op.text ?? null, m ?? null, op.color, op.width ?? null, op.fill ?? null,
+    op.size ?? null,
+  ]);
   // Now, then every moment of the board's history.
   return [view(board.visible()), ...log.map(({ seq }) => view(board.visibleAt(seq)))];
 });
 process.stdout.write(JSON.stringify(results));
 """
+
+
+def random_matrix(rng: random.Random) -> list[float]:
+    """A rotation and scale about a random point, as the select tool makes them."""
+    angle = rng.choice([0.0, rng.uniform(-math.pi, math.pi)])
+    sx, sy = rng.choice([1.0, rng.uniform(0.2, 3)]), rng.choice([1.0, rng.uniform(0.2, 3)])
+    cx, cy = rng.uniform(-50, 150), rng.uniform(-50, 150)
+    cos, sin = math.cos(angle), math.sin(angle)
+    a, b, c, d = cos * sx, sin * sx, -sin * sy, cos * sy
+    return [a, b, c, d, cx - a * cx - c * cy, cy - b * cx - d * cy]
+
+
+def random_style(rng: random.Random) -> dict[str, object]:
+    fields: dict[str, object] = {
+        "color": rng.choice(["#ff0000", "#00ff00"]),
+        "width": rng.choice([1.0, 8.0]),
+        "fill": rng.choice(["#0000ff", "none"]),
+        "size": rng.choice([12.0, 40.0]),
+    }
+    chosen = rng.sample(sorted(fields), rng.randint(1, 4))
+    return {name: fields[name] for name in chosen}
 
 
 def random_log(rng: random.Random, length: int) -> list[dict[str, object]]:
@@ -63,6 +88,18 @@ def random_log(rng: random.Random, length: int) -> list[dict[str, object]]:
             op = {"kind": "clear", "id": op_id}
         elif roll < 0.72:
             op = {"kind": "restore", "id": op_id, "at": rng.randint(0, seq - 1)}
+        elif roll < 0.8:
+            op = {
+                "kind": "transform",
+                "id": op_id,
+                "targets": targets,
+                "matrix": random_matrix(rng),
+            }
+        elif roll < 0.86:
+            op = {"kind": "style", "id": op_id, "targets": targets} | random_style(rng)
+        elif roll < 0.9:
+            op = {"kind": "order", "id": op_id, "targets": targets,
+                  "to": rng.choice(["front", "back"])}  # fmt: skip
         else:
             # Anyone may try; only the author's undo or redo counts.
             op = {"kind": rng.choice(["undo", "redo"]), "id": op_id, "target": rng.choice(made)[0]}
@@ -81,7 +118,20 @@ def python_views(log: list[dict[str, object]]) -> list[list[list[object]]]:
     moments = [int(str(entry["seq"])) for entry in log]
     views = [board.visible()] + [board.visible(at) for at in moments]
     return [
-        [[item.op.id, item.dx, item.dy, getattr(item.op, "text", None)] for item in view]
+        [
+            [
+                item.op.id,
+                item.dx,
+                item.dy,
+                getattr(item.op, "text", None),
+                None if item.moved_only else list(item.matrix),
+                item.op.color,
+                getattr(item.op, "width", None),
+                getattr(item.op, "fill", None),
+                getattr(item.op, "size", None),
+            ]
+            for item in view
+        ]
         for view in views
     ]
 

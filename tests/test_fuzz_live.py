@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,15 +43,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 KEYS = [
     "type", "op", "kind", "id", "x", "y", "points", "color", "width", "user", "name", "last_seq",
     "token", "stroke", "targets", "target", "text", "size", "shape", "x1", "y1", "x2", "y2",
-    "dx", "dy", "peer", "tool", "fill", "object", "ended",
+    "dx", "dy", "peer", "tool", "fill", "object", "ended", "matrix", "to",
 ]  # fmt: skip
-TAGS = ["join", "live", "typing", "cursor", "op", "kick", "welcome", "committed", "ack", "stroke",
-        "shape", "text", "edit", "move", "erase", "undo", "redo", "clear"]  # fmt: skip
+TAGS = ["join", "live", "typing", "transforming", "cursor", "op", "kick", "welcome", "committed",
+        "ack", "stroke", "shape", "text", "edit", "move", "transform", "style", "order", "erase",
+        "undo", "redo", "clear"]  # fmt: skip
 
 ids = st.from_regex(r"[A-Za-z0-9_-]{8,16}", fullmatch=True)
 colors = st.from_regex(r"#[0-9a-f]{6}", fullmatch=True)
 coordinates = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
 widths = st.floats(min_value=0.5, max_value=200)
+# Turned and scaled a little (never flat): what the select tool sends.
+matrices = st.tuples(st.floats(-3.14, 3.14), st.floats(0.1, 10), coordinates, coordinates).map(
+    lambda t: [
+        t[1] * math.cos(t[0]), t[1] * math.sin(t[0]), -t[1] * math.sin(t[0]),
+        t[1] * math.cos(t[0]), t[2], t[3],
+    ]
+)  # fmt: skip
 points = st.lists(
     st.tuples(coordinates, coordinates, st.floats(0, 1)), min_size=1, max_size=12
 ).map(lambda triples: encode_points([value for triple in triples for value in triple]))
@@ -89,12 +98,24 @@ def _op(kind: str, draw: Any) -> dict[str, Any]:
             op |= {"dx": draw(coordinates), "dy": draw(coordinates)}
     elif kind in ("undo", "redo"):
         op["target"] = draw(ids)
+    elif kind in ("transform", "style", "order"):
+        op["targets"] = draw(st.lists(ids, min_size=1, max_size=4))
+        if kind == "transform":
+            op["matrix"] = draw(matrices)
+        elif kind == "style":
+            op |= {
+                "color": draw(colors),
+                "width": draw(widths),
+                "fill": draw(colors | st.just("none")),
+            }
+        else:
+            op["to"] = draw(st.sampled_from(["front", "back"]))
     return op
 
 
 @st.composite
 def valid_messages(draw: Any) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["join", "live", "typing", "cursor", "kick", "op"]))
+    kind = draw(st.sampled_from(["join", "live", "typing", "transforming", "cursor", "kick", "op"]))
     if kind == "join":
         return {"type": "join", "user": draw(ids), "name": "Fuzzer", "color": draw(colors),
                 "last_seq": draw(st.integers(0, 50)),
@@ -108,16 +129,21 @@ def valid_messages(draw: Any) -> dict[str, Any]:
                 "text": draw(st.text())}  # fmt: skip
     if kind == "cursor":
         return {"type": "cursor", "x": draw(coordinates), "y": draw(coordinates)}
+    if kind == "transforming":
+        return {"type": "transforming", "id": draw(ids), "matrix": draw(matrices),
+                "targets": draw(st.lists(ids, min_size=1, max_size=4))}  # fmt: skip
     if kind == "kick":
         return {"type": "kick", "peer": draw(st.integers(1, 1_000))}
-    op_kind = draw(st.sampled_from(["stroke", "shape", "text", "edit", "move", "erase", "undo",
-                                    "redo", "clear"]))  # fmt: skip
+    every_kind = ["stroke", "shape", "text", "edit", "move", "transform", "style", "order",
+                  "erase", "undo", "redo", "clear"]  # fmt: skip
+    op_kind = draw(st.sampled_from(every_kind))
     return {"type": "op", "op": _op(op_kind, draw)}
 
 
 @st.composite
 def valid_ops(draw: Any) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["stroke", "shape", "text", "edit", "move", "erase", "clear"]))
+    kind = draw(st.sampled_from(["stroke", "shape", "text", "edit", "move", "transform", "style",
+                                 "order", "erase", "clear"]))  # fmt: skip
     return {"type": "op", "op": _op(kind, draw)}
 
 

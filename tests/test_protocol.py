@@ -277,3 +277,14 @@ def test_random_bytes_raise_nothing_but_protocol_errors(frame: bytes) -> None:
 @given(msgpack_values | typed_messages)
 def test_random_msgpack_values_raise_nothing_but_protocol_errors(value: Any) -> None:
     decodes_or_refuses(packed(value))
+
+
+def test_a_style_that_sets_nothing_and_a_flattening_transform_are_refused_with_reasons() -> None:
+    empty = {"type": "op", "op": {"kind": "style", "id": "style-0001", "targets": ["stroke-0001"]}}
+    with pytest.raises(protocol.ProtocolError, match="at least one of"):
+        protocol.decode_client(msgpack.packb(empty))
+    for matrix, why in [([0.0, 0.0, 0.0, 0.0, 1.0, 1.0], "determinant"),
+                        ([5000.0, 0.0, 0.0, 1.0, 1.0, 1.0], "scales at most")]:  # fmt: skip
+        op = {"kind": "transform", "id": "transform-1", "targets": ["stroke-01"], "matrix": matrix}
+        with pytest.raises(protocol.ProtocolError, match=why):
+            protocol.decode_client(msgpack.packb({"type": "op", "op": op}))

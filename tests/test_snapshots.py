@@ -38,13 +38,16 @@ def _rows(log: list[dict[str, Any]]) -> list[snapshot.Row]:
     ]
 
 
-def _view(entries: list[tuple[int, str, Any]]) -> list[tuple[str, float, float, str | None]]:
+def _view(entries: list[tuple[int, str, Any]]) -> list[tuple[Any, ...]]:
+    """What the board shows, in paint order: where each object is and how it reads and looks."""
     board = Board()
     for seq, author, op in sorted(entries, key=lambda entry: entry[0]):
         board.apply(seq, author, protocol.operation_adapter.validate_python(op))
     return [
-        (item.op.id, item.dx, item.dy, getattr(item.op, "text", None)) for item in board.visible()
-    ]
+        (item.op.id, item.matrix, getattr(item.op, "text", None), item.op.color,
+         getattr(item.op, "width", None))
+        for item in board.visible()
+    ]  # fmt: skip
 
 
 @settings(max_examples=60, deadline=None)

@@ -4,6 +4,7 @@ rasterized by Debian's Chromium at the board's view, against the board's own ink
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -116,6 +117,27 @@ def drawing() -> list[Any]:
             size=28.0, color="#1e1e1e",
         )
     )  # fmt: skip
+    # Turned and restyled: the export draws them as the page does.
+    turned = protocol.ShapeOp(
+        kind="shape", id=new_id(), shape="rect", x1=300, y1=600, x2=420, y2=660,
+        color="#e03131", width=3.0,
+    )  # fmt: skip
+    words = protocol.TextOp(
+        kind="text", id=new_id(), x=60.0, y=660.0, text="Turned", size=24.0, color="#1e1e1e"
+    )
+    angle, cx, cy = math.radians(30), 360.0, 630.0
+    cos, sin = math.cos(angle), math.sin(angle)
+    ops += [
+        turned,
+        words,
+        protocol.TransformOp(
+            kind="transform", id=new_id(), targets=[turned.id, words.id],
+            matrix=[cos, sin, -sin, cos, cx - cos * cx + sin * cy, cy - sin * cx - cos * cy],
+        ),
+        protocol.StyleOp(
+            kind="style", id=new_id(), targets=[turned.id], width=8.0, fill="#ffd8a8",
+        ),
+    ]  # fmt: skip
     moved = _stroke(_pen(rng, 80, 400, 250), 10.0, "#862e9c")
     ops += [moved, protocol.MoveOp(kind="move", id=new_id(), targets=[moved.id], dx=60, dy=40)]
     return ops

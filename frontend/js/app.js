@@ -3,6 +3,7 @@
 // toolbar, the status indicator and the list of people.
 
 import { Board } from "./board.js";
+import { installClipboard } from "./clipboard.js";
 import { Connection } from "./connection.js";
 import { showDeadEnd } from "./dead-end.js";
 import { followSelection } from "./drawn-by.js";
@@ -18,7 +19,10 @@ import { cache, outbox, reading } from "./opening.js";
 import { decodePoints, pointsOf } from "./points.js";
 import { ERROR_CODES, LIMITS } from "./protocol.gen.js";
 import { Renderer } from "./renderer.js";
+import { Selection, gestureOf } from "./selection.js";
+import { installSelectionKeys } from "./selection-keys.js";
 import { discardLoader, loadSnapshot, snapshotBounds } from "./snapshots.js";
+import { installStylePanel } from "./style-panel.js";
 import { eraser } from "./tools/eraser.js";
 import { hand } from "./tools/hand.js";
 import { freehand } from "./tools/pen.js";
@@ -27,6 +31,7 @@ import { shapeTool } from "./tools/shape.js";
 import { textTool } from "./tools/text.js";
 import { TextEditor, typedByPeer } from "./text-editor.js";
 import { TimelineFeed } from "./timeline.js";
+import { Gestures } from "./transforming.js";
 import { fitToolbar } from "./toolbar-fit.js";
 import { View } from "./view.js";
 import { nextZoomStep, zoomLabel } from "./zoom-steps.js";
@@ -85,8 +90,10 @@ function submit(op) {
 const context = { board, connection, renderer, view, style: () => style, submit };
 const boardHost = /** @type {HTMLElement} */ (document.getElementById("board"));
 const textEditor = new TextEditor(context, boardHost);
+const selection = new Selection(context);
+const gestures = new Gestures(renderer, connection);
 const tools = {
-  select: selectTool(context),
+  select: selectTool(context, selection, gestures, () => canDraw()),
   hand: hand(),
   pen: freehand(context, "pen"),
   highlighter: freehand(context, "highlighter"),
@@ -134,12 +141,15 @@ function undo() {
   const newest = own[own.length - 1];
   if (!newest || !canDraw()) return;
   redoStack.push(newest.op.id);
-  submit({ kind: "undo", id: newId(), target: newest.op.id });
+  // A gesture sent as several operations is taken back whole.
+  for (const id of gestureOf(newest.op.id)) {
+    if (board.isActive(id)) submit({ kind: "undo", id: newId(), target: id });
+  }
 }
 
 function redo() {
   const target = redoStack.pop();
-  if (target && canDraw()) submit({ kind: "redo", id: newId(), target });
+  if (target && canDraw()) for (const id of gestureOf(target)) submit({ kind: "redo", id: newId(), target: id });
 }
 
 function clearBoard() {
@@ -163,7 +173,7 @@ function restoreRefused() {
 /** @param {keyof typeof tools} name */
 function pickTool(name) {
   if (current === "text" && name !== "text") tools.text.cancel();
-  if (name !== "select") renderer.selected = new Set();
+  if (name !== "select") selection.set([]);
   current = name;
   for (const button of document.querySelectorAll("[data-tool]")) {
     button.classList.toggle("active", button.getAttribute("data-tool") === name);
@@ -176,7 +186,7 @@ function pickTool(name) {
 // Messages that change the board are handled one at a time, in order: a welcome may first load
 // this browser's copy or a snapshot, and what follows it waits for that. The rest (people,
 // cursors, live ink) is shown at once.
-const IMMEDIATE = new Set(["presence", "live", "typing", "cursor", "board"]);
+const IMMEDIATE = new Set(["presence", "live", "typing", "transforming", "cursor", "board"]);
 /** @type {any[]} */
 const inbox = [];
 let pumping = false;
@@ -296,6 +306,7 @@ function handle(message) {
         cache.record(message.seq, message.author, message.op);
         const key = liveKeys.get(message.op.id);
         if (key) renderer.liveStrokes.delete(key);
+        gestures.committed(message.op.id);
         renderer.invalidate();
       }
       break;
@@ -324,6 +335,7 @@ function handle(message) {
       else {
         people.delete(message.peer.peer);
         renderer.cursors.delete(message.peer.peer);
+        gestures.left(message.peer.peer);
         for (const [stroke, key] of liveKeys) {
           if (key.startsWith(`${message.peer.peer}:`)) {
             renderer.liveStrokes.delete(key);
@@ -357,6 +369,9 @@ function handle(message) {
       renderer.invalidate();
       break;
     }
+    case "transforming":
+      gestures.received(message);
+      break;
     case "cursor": {
       const peer = people.get(message.peer);
       if (peer) {
@@ -517,6 +532,10 @@ for (const button of document.querySelectorAll("[data-width]")) {
     for (const other of document.querySelectorAll("[data-width]")) other.classList.toggle("active", other === button);
   });
 }
+const selectionActive = () => current === "select" && !history.isOpen;
+installClipboard({ selection, canEdit: canDraw, active: selectionActive });
+installSelectionKeys({ selection, canEdit: canDraw, active: selectionActive, scale: () => view.scale });
+installStylePanel(/** @type {HTMLElement} */ (document.getElementById("style-panel")), { selection, canEdit: canDraw });
 document.getElementById("undo")?.addEventListener("click", undo);
 document.getElementById("redo")?.addEventListener("click", redo);
 document.getElementById("clear")?.addEventListener("click", clearBoard);
@@ -542,8 +561,7 @@ addEventListener("keydown", (event) => {
       textEditor.edit(item);
     }
   } else if (key === "escape") {
-    renderer.selected = new Set();
-    renderer.invalidate();
+    selection.set([]);
   } else if (command || event.altKey) {
     return;
   } else if (event.shiftKey && key === "f") {
@@ -696,7 +714,10 @@ Object.assign(window, {
         id: item.id, author: item.author, seq: item.seq, ...item.op,
         ...(item.op.kind === "stroke" && { points: [...pointsOf(item.op)] }),
       })),
-    placed: () => board.visible().map(({ id, seq, dx, dy }) => ({ id, seq, dx, dy })),
+    placed: () => board.visible().map(({ id, seq, dx, dy, m, op }) => ({ id, seq, dx, dy, m: m ?? null, kind: op.kind, color: op.color, width: op.width ?? null, fill: op.fill ?? null, size: op.size ?? null })),
+    // Objects shown where someone's gesture under way has them.
+    previewed: () => [...renderer.previews.keys()],
+    selectionBox: () => renderer.selectionBox(),
     lastSeq: () => board.lastSeq,
     // The moment the History panel shows, or null while it is closed.
     historyAt: () => history.moment?.at ?? null,

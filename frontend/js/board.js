@@ -3,20 +3,37 @@
 //
 // Every operation but undo/redo is active unless the newest undo/redo of it (by its author) is an
 // undo. An object is visible when the operation that created it is active, no active erase names
-// it, and no active clear comes after it; its position adds the deltas of its active moves; a
-// text reads as its newest active edit (or as typed). The newest active restore starts the board
+// it, and no active clear comes after it; its geometry is its own times the product of its active
+// moves (translations) and transforms (matrices) in sequence order; a text reads as its newest
+// active edit (or as typed); each style field (color, width, fill, size) is its newest active
+// style's that sets it, or its own. Paint order is by (z, seq): z is the object's own seq, or the
+// seq of the newest active order naming it ("front"), or minus that seq ("back"). The newest active restore starts the board
 // from what showed at its moment; only what came after the restore applies on top. Any moment can be evaluated ("as of" a sequence number).
 // Pending (not yet acknowledged) local operations sit after everything committed, in the order
 // they were made, so the view converges to the server's once the acks arrive.
 
 /** @typedef {{kind: string, id: string, [field: string]: any}} Operation */
 /** @typedef {{seq: number, author: string, op: Operation}} Entry */
-/** @typedef {{id: string, seq: number, author: string, op: Operation, dx: number, dy: number}} Placed */
-/** @typedef {[number, number, Operation?]} State how far an object moved, and a text's newest edit */
+/** @typedef {[number, number, number, number, number, number]} Matrix a b c d e f, as canvas and SVG take it */
+/**
+ * @typedef {{id: string, seq: number, author: string, op: Operation, dx: number, dy: number, m?: Matrix}} Placed
+ *   ``m`` maps the object's own coordinates to the board's when it was scaled or rotated (then
+ *   ``dx``, ``dy`` are its last two terms); without it the object only moved by ``dx``, ``dy``
+ */
+/** @typedef {[Matrix, Operation?, Record<string, any>?, number?]} State where an object went, a text's newest edit, the style fields set on it, where an order put it */
 
 import { EMPTY_STATE_HASH } from "./protocol.gen.js";
 
 export const CREATING_KINDS = new Set(["stroke", "shape", "text"]);
+/** @type {Matrix} */
+export const IDENTITY = Object.freeze(/** @type {Matrix} */ ([1, 0, 0, 1, 0, 0]));
+// The fields a style may set, and the kinds of object that have each (server/board.py's twin).
+export const STYLE_FIELDS = Object.freeze({
+  color: new Set(["stroke", "shape", "text"]),
+  width: new Set(["stroke", "shape"]),
+  fill: new Set(["shape"]),
+  size: new Set(["text"]),
+});
 const TOGGLES = new Set(["undo", "redo"]);
 // Provisional sequence numbers of pending operations: above any real one.
 const PENDING_BASE = 2 ** 52;
@@ -31,8 +48,14 @@ export class Board {
     this.entries = new Map();
     /** @type {Map<string, string[]>} object id -> erase operation ids */
     this.erasedBy = new Map();
-    /** @type {Map<string, string[]>} object id -> move operation ids */
+    /** @type {Map<string, string[]>} object id -> move and transform operation ids */
     this.movedBy = new Map();
+    /** @type {Map<string, string[]>} object id -> style operation ids */
+    this.styledBy = new Map();
+    /** @type {Set<string>} */
+    this.styles = new Set();
+    /** @type {Set<string>} bring-to-front and send-to-back operations */
+    this.orders = new Set();
     /** @type {Map<string, string[]>} operation id -> undo/redo operation ids aimed at it */
     this.toggledBy = new Map();
     /** @type {Set<string>} */
@@ -112,7 +135,9 @@ export class Board {
     this.bySeq.set(seq, entry);
     const visible = this._visible;
     const index = visible ? findLast(visible, entry.op.id) : -1;
-    if (visible && index >= 0) {
+    // An order's place in paint order is its seq: confirmed, it may move what it ordered.
+    if (entry.op.kind === "order") this._visible = null;
+    else if (visible && index >= 0) {
       // Acks come in the order the operations were made: its place in paint order holds.
       visible[index] = { ...visible[index], seq };
       const before = visible[index - 1];
@@ -149,7 +174,7 @@ export class Board {
    */
   _patchLoaded(fresh) {
     this.version++;
-    if (!this._visible || this.clears.size || this.restores.size) {
+    if (!this._visible || this.clears.size || this.restores.size || this.orders.size) {
       this._changed();
       return;
     }
@@ -160,6 +185,7 @@ export class Board {
         !CREATING_KINDS.has(op.kind) ||
         this.erasedBy.has(id) ||
         this.movedBy.has(id) ||
+        this.styledBy.has(id) ||
         this.editedBy.has(id) ||
         this.toggledBy.has(id)
       ) {
@@ -213,6 +239,7 @@ export class Board {
     for (const target of op.targets ?? []) {
       remove(this.erasedBy, target, id);
       remove(this.movedBy, target, id);
+      remove(this.styledBy, target, id);
     }
     if (op.target) remove(this.toggledBy, op.target, id);
     if (op.kind === "edit") remove(this.editedBy, op.object, id);
@@ -220,6 +247,8 @@ export class Board {
     this.restores.delete(id);
     this.erases.delete(id);
     this.moves.delete(id);
+    this.styles.delete(id);
+    this.orders.delete(id);
     this.edits.delete(id);
     this._changed();
   }
@@ -258,13 +287,24 @@ export class Board {
     /** @type {Placed[]} */
     const placed = [];
     let sorted = true;
-    for (const [id, [dx, dy, edit]] of this._states(at)) {
+    /** @type {Map<string, number> | null} */
+    let zs = null;
+    for (const [id, [m, edit, style, z]] of this._states(at)) {
       const entry = /** @type {Entry} */ (this.entries.get(id));
       if (sorted && placed.length && placed[placed.length - 1].seq > entry.seq) sorted = false;
-      const op = edit ? edited(entry.op, edit) : entry.op;
-      placed.push({ id, seq: entry.seq, author: entry.author, op, dx, dy });
+      if (z !== undefined) (zs ??= new Map()).set(id, z);
+      let op = edit ? edited(entry.op, edit) : entry.op;
+      if (style) op = styled(op, style);
+      /** @type {Placed} */
+      const item = { id, seq: entry.seq, author: entry.author, op, dx: m[4], dy: m[5] };
+      if (!movedOnly(m)) item.m = m;
+      placed.push(item);
     }
-    if (!sorted) placed.sort((a, b) => a.seq - b.seq);
+    if (zs) {
+      const order = /** @type {Map<string, number>} */ (zs);
+      const zOf = (/** @type {Placed} */ item) => order.get(item.id) ?? item.seq;
+      placed.sort((a, b) => zOf(a) - zOf(b) || a.seq - b.seq);
+    } else if (!sorted) placed.sort((a, b) => a.seq - b.seq);
     return placed;
   }
 
@@ -313,13 +353,13 @@ export class Board {
       if (!counts(id)) continue;
       for (const target of /** @type {Entry} */ (this.entries.get(id)).op.targets) offsets.delete(target);
     }
-    // Moves add up in sequence order, as the server's twin adds them.
+    // Moves and transforms compose in sequence order, as the server's twin composes them.
     const moves = [...this.moves].filter(counts).map((id) => /** @type {Entry} */ (this.entries.get(id)));
     moves.sort((a, b) => a.seq - b.seq);
     for (const { op } of moves) {
       for (const target of op.targets) {
         const offset = offsets.get(target);
-        if (offset) offsets.set(target, [offset[0] + op.dx, offset[1] + op.dy, offset[2]]);
+        if (offset) offsets.set(target, [moved(offset[0], op), offset[1], offset[2], offset[3]]);
       }
     }
     // The newest active edit of a text gives its words, as the server's twin decides.
@@ -327,7 +367,25 @@ export class Board {
     edits.sort((a, b) => a.seq - b.seq);
     for (const { op } of edits) {
       const offset = offsets.get(op.object);
-      if (offset && this.entries.get(op.object)?.op.kind === "text") offsets.set(op.object, [offset[0], offset[1], op]);
+      if (offset && this.entries.get(op.object)?.op.kind === "text") offsets.set(op.object, [offset[0], op, offset[2], offset[3]]);
+    }
+    const styles = [...this.styles].filter(counts).map((id) => /** @type {Entry} */ (this.entries.get(id)));
+    styles.sort((a, b) => a.seq - b.seq);
+    for (const { op } of styles) {
+      for (const target of op.targets) {
+        const offset = offsets.get(target);
+        if (!offset) continue;
+        const fields = styleFields(op, /** @type {Entry} */ (this.entries.get(target)).op.kind);
+        if (fields) offsets.set(target, [offset[0], offset[1], { ...offset[2], ...fields }, offset[3]]);
+      }
+    }
+    const orders = [...this.orders].filter(counts).map((id) => /** @type {Entry} */ (this.entries.get(id)));
+    orders.sort((a, b) => a.seq - b.seq);
+    for (const { seq, op } of orders) {
+      for (const target of op.targets) {
+        const offset = offsets.get(target);
+        if (offset) offsets.set(target, [offset[0], offset[1], offset[2], op.to === "front" ? seq : -seq]);
+      }
     }
     return offsets;
   }
@@ -372,11 +430,16 @@ export class Board {
     const { op } = entry;
     this.entries.set(op.id, entry);
     if (op.kind === "erase") for (const t of op.targets) append(this.erasedBy, t, op.id);
-    if (op.kind === "move") for (const t of op.targets) append(this.movedBy, t, op.id);
+    if (op.kind === "move" || op.kind === "transform") for (const t of op.targets) append(this.movedBy, t, op.id);
+    if (op.kind === "order") this.orders.add(op.id);
+    if (op.kind === "style") {
+      this.styles.add(op.id);
+      for (const t of op.targets) append(this.styledBy, t, op.id);
+    }
     if (op.kind === "clear") this.clears.add(op.id);
     if (op.kind === "restore") this.restores.add(op.id);
     if (op.kind === "erase") this.erases.add(op.id);
-    if (op.kind === "move") this.moves.add(op.id);
+    if (op.kind === "move" || op.kind === "transform") this.moves.add(op.id);
     if (op.kind === "edit") {
       this.edits.add(op.id);
       append(this.editedBy, op.object, op.id);
@@ -397,6 +460,12 @@ export class Board {
     const { op } = entry;
     this.version++;
     if (!visible) return;
+    if (this.orders.size && !(CREATING_KINDS.has(op.kind) && this._newest(entry))) {
+      // Paint order is not sequence order once something was brought forward or sent back; a
+      // new object newer than everything still goes on top (its z, its seq, is the greatest).
+      this._visible = null;
+      return;
+    }
     if (CREATING_KINDS.has(op.kind) && !this.erasedBy.has(op.id) && !this.toggledBy.has(op.id)) {
       let index = visible.length;
       while (index > 0 && visible[index - 1].seq > entry.seq) index--;
@@ -404,8 +473,9 @@ export class Board {
     } else if (op.kind === "erase") {
       const targets = new Set(op.targets);
       this._visible = visible.filter((item) => !targets.has(item.id));
-    } else if (op.kind === "move") {
-      // A target named twice moves twice, as in the full evaluation.
+    } else if (op.kind === "move" && !this._transformedAmong(visible, op.targets)) {
+      // (A scaled or rotated object may have pending transforms after this move, which do not
+      // commute with it: worked out again.) A target named twice moves twice, as in the full evaluation.
       /** @type {Map<string, number>} */
       const times = new Map();
       for (const target of op.targets) times.set(target, (times.get(target) ?? 0) + 1);
@@ -419,13 +489,28 @@ export class Board {
         }
         return { ...item, dx, dy };
       });
-    } else if (op.kind === "edit" && !this.toggledBy.has(op.id) && !this._editedLater(op.object, entry.seq)) {
+    } else if (
+      op.kind === "edit" && !this.toggledBy.has(op.id) && !this.styledBy.has(op.object) &&
+      !this._editedLater(op.object, entry.seq)
+    ) {
       this._visible = visible.map((item) =>
         item.id === op.object && item.op.kind === "text" ? { ...item, op: edited(this.entries.get(item.id)?.op ?? item.op, op) } : item,
       );
     } else {
       this._visible = null;
     }
+  }
+
+  /** Is ``entry`` newer than every other operation (committed or pending)? @param {Entry} entry */
+  _newest(entry) {
+    if (entry.seq >= PENDING_BASE) return entry.seq === PENDING_BASE + this.pendingCount - 1;
+    return !this.pending.size && entry.seq === this.lastSeq;
+  }
+
+  /** Is one of ``targets`` scaled or rotated? @param {Placed[]} visible @param {string[]} targets */
+  _transformedAmong(visible, targets) {
+    const named = new Set(targets);
+    return visible.some((item) => item.m && named.has(item.id));
   }
 
   /** Does an edit newer than ``seq`` name the object ``id``? @param {string} id @param {number} seq */
@@ -455,7 +540,77 @@ export function nextStateHash(previous, seq, author, kind, id) {
   return value;
 }
 
-const UNMOVED = /** @type {State} */ (Object.freeze([0, 0]));
+const UNMOVED = /** @type {State} */ (Object.freeze([IDENTITY]));
+
+/**
+ * ``before`` then ``after``, as one matrix (server/board.py's ``compose``: the same arithmetic in
+ * the same order, so both give the same bits). @param {Matrix} after @param {Matrix} before
+ * @returns {Matrix}
+ */
+export function compose(after, before) {
+  const [a, b, c, d, e, f] = after;
+  const [ma, mb, mc, md, me, mf] = before;
+  return [a * ma + c * mb, b * ma + d * mb, a * mc + c * md, b * mc + d * md, a * me + c * mf + e, b * me + d * mf + f];
+}
+
+/** Where ``matrix`` takes the point (x, y). @param {Matrix} m @param {number} x @param {number} y */
+export function applyMatrix(m, x, y) {
+  return { x: m[0] * x + m[2] * y + m[4], y: m[1] * x + m[3] * y + m[5] };
+}
+
+/**
+ * Do two placed objects stand in the same place (same translation, same transform)?
+ * @param {{dx: number, dy: number, m?: Matrix}} a @param {{dx: number, dy: number, m?: Matrix}} b
+ */
+export function samePlace(a, b) {
+  if (a.dx !== b.dx || a.dy !== b.dy) return false;
+  if (!a.m || !b.m) return a.m === b.m;
+  return a.m === b.m || a.m.every((term, i) => term === /** @type {Matrix} */ (b.m)[i]);
+}
+
+/** Does the matrix only translate? @param {Matrix} m */
+export function movedOnly(m) {
+  return m[0] === 1 && m[1] === 0 && m[2] === 0 && m[3] === 1;
+}
+
+/** A matrix after a move or transform operation. @param {Matrix} m @param {Operation} op @returns {Matrix} */
+function moved(m, op) {
+  if (op.kind === "move") return [m[0], m[1], m[2], m[3], m[4] + op.dx, m[5] + op.dy];
+  return compose(/** @type {Matrix} */ (op.matrix), m);
+}
+
+/**
+ * The fields a style operation sets on an object of ``kind`` (a fill "none" is no fill), or null.
+ * @param {Operation} op @param {string} kind
+ */
+function styleFields(op, kind) {
+  /** @type {Record<string, any> | null} */
+  let fields = null;
+  for (const [name, kinds] of Object.entries(STYLE_FIELDS)) {
+    const value = op[name];
+    if (value === undefined || value === null || !kinds.has(kind)) continue;
+    fields ??= {};
+    fields[name] = value === "none" ? null : value;
+  }
+  return fields;
+}
+
+/** @type {WeakMap<Operation, Map<string, Operation>>} an operation as styles left it, one object per style */
+const styledOps = new WeakMap();
+
+/** An operation with style fields set. @param {Operation} op @param {Record<string, any>} style */
+function styled(op, style) {
+  const key = JSON.stringify(style);
+  let byStyle = styledOps.get(op);
+  if (!byStyle) styledOps.set(op, (byStyle = new Map()));
+  let result = byStyle.get(key);
+  if (!result) {
+    result = { ...op, ...style };
+    if (result.fill === null) delete result.fill;
+    byStyle.set(key, result);
+  }
+  return result;
+}
 
 /** @type {WeakMap<Operation, Operation>} edit -> the text as it reads after it (one object each, so caches keyed by operation hold) */
 const editedTexts = new WeakMap();

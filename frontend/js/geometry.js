@@ -1,6 +1,7 @@
 // @ts-check
 // Bounds and hit tests of board objects. Pure, no DOM.
 
+import { applyMatrix } from "./board.js";
 import { pointsOf } from "./points.js";
 
 /** @typedef {import("./board.js").Placed} Placed */
@@ -13,16 +14,52 @@ export const LINE_HEIGHT = 1.25;
 /** @type {WeakMap<object, Box>} an object's own box, before its moves */
 const boxes = new WeakMap();
 
-/** The object's box on the board, moves included. @param {Placed} item @returns {Box} */
-export function bounds(item) {
-  let box = boxes.get(item.op);
+/** The object's box before its moves and transforms. @param {any} op @returns {Box} */
+export function ownBox(op) {
+  let box = boxes.get(op);
   if (!box) {
-    box = ownBounds(item.op);
-    boxes.set(item.op, box);
+    box = ownBounds(op);
+    boxes.set(op, box);
   }
+  return box;
+}
+
+/**
+ * The object's box on the board, moves and transforms included (around its own box's corners
+ * where a rotation takes them). @param {Pick<Placed, "op" | "dx" | "dy" | "m">} item @returns {Box}
+ */
+export function bounds(item) {
+  const box = ownBox(item.op);
+  if (item.m) return transformedBox(box, item.m);
   const { dx, dy } = item;
   if (!dx && !dy) return box;
   return { left: box.left + dx, top: box.top + dy, right: box.right + dx, bottom: box.bottom + dy };
+}
+
+/** The box around where ``m`` takes the corners of ``box``. @param {Box} box @param {import("./board.js").Matrix} m @returns {Box} */
+export function transformedBox(box, m) {
+  let left = Infinity;
+  let top = Infinity;
+  let right = -Infinity;
+  let bottom = -Infinity;
+  for (const [x, y] of [[box.left, box.top], [box.right, box.top], [box.right, box.bottom], [box.left, box.bottom]]) {
+    const p = applyMatrix(m, x, y);
+    if (p.x < left) left = p.x;
+    if (p.x > right) right = p.x;
+    if (p.y < top) top = p.y;
+    if (p.y > bottom) bottom = p.y;
+  }
+  return { left, top, right, bottom };
+}
+
+/**
+ * The matrix that undoes ``m`` (transforms are invertible: the protocol refuses flat ones).
+ * @param {import("./board.js").Matrix} m @returns {import("./board.js").Matrix}
+ */
+export function inverse(m) {
+  const [a, b, c, d, e, f] = m;
+  const det = a * d - b * c;
+  return [d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det];
 }
 
 /**
@@ -107,8 +144,13 @@ export function hits(item, x, y, tolerance) {
   if (x < box.left - tolerance || x > box.right + tolerance) return false;
   if (y < box.top - tolerance || y > box.bottom + tolerance) return false;
   const { op } = item;
-  const px = x - item.dx;
-  const py = y - item.dy;
+  let px = x - item.dx;
+  let py = y - item.dy;
+  if (item.m) {
+    // In the object's own coordinates, where a scale changes how far the tolerance reaches.
+    ({ x: px, y: py } = applyMatrix(inverse(item.m), x, y));
+    tolerance /= Math.sqrt(Math.abs(item.m[0] * item.m[3] - item.m[1] * item.m[2]));
+  }
   if (op.kind === "stroke") {
     const reach = op.width / 2 + tolerance;
     const p = pointsOf(op);

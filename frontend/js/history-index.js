@@ -7,7 +7,7 @@
 // Pure, no DOM.
 
 import { bounds } from "./geometry.js";
-import { CREATING_KINDS } from "./board.js";
+import { CREATING_KINDS, samePlace } from "./board.js";
 
 /** @typedef {import("./board.js").Board} Board */
 /** @typedef {import("./board.js").Placed} Placed */
@@ -187,7 +187,7 @@ export class HistoryIndex {
     const list = this.placements.get(item.id);
     if (!list) return undefined;
     for (const placement of list) {
-      if (placement.item.op === item.op && placement.dx === item.dx && placement.dy === item.dy) return placement;
+      if (placement.item.op === item.op && samePlace(placement.item, item)) return placement;
     }
     return undefined;
   }

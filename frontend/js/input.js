@@ -3,7 +3,7 @@
 // tool, and pans or zooms the view (middle button, space+drag, the hand tool, wheel, pinch).
 
 /** @typedef {import("./view.js").View} View */
-/** @typedef {{x: number, y: number, pressure: number}} BoardPoint */
+/** @typedef {{x: number, y: number, pressure: number, shift?: boolean}} BoardPoint */
 /** @typedef {{down(p: BoardPoint): void, move(p: BoardPoint): void, up(p: BoardPoint): void, hover?(p: BoardPoint): void, cancel?(): void}} PointerHandler */
 
 export class Input {
@@ -46,7 +46,7 @@ export class Input {
     const { x, y } = this.view.toBoard(event.clientX - rect.left, event.clientY - rect.top);
     // Mice report 0.5 while a button is down; touch often reports 0.
     const pressure = event.pointerType === "pen" && event.pressure > 0 ? event.pressure : 0.5;
-    return { x, y, pressure: Math.min(1, pressure) };
+    return { x, y, pressure: Math.min(1, pressure), shift: event.shiftKey };
   }
 
   /** @param {PointerEvent} event */

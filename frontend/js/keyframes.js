@@ -8,6 +8,7 @@
 // begins with exactly the objects the picture holds, at the same places: then starting from it
 // and painting the rest gives the same pixels as painting everything.
 
+import { samePlace } from "./board.js";
 import { bounds } from "./geometry.js";
 
 /** @typedef {import("./moment.js").Moment} Moment */
@@ -159,7 +160,7 @@ function begins(nth, items) {
   for (let i = 0; i < items.length; i++) {
     const shown = nth(i);
     const item = items[i];
-    if (shown.op !== item.op || shown.dx !== item.dx || shown.dy !== item.dy) return false;
+    if (shown.op !== item.op || !samePlace(shown, item)) return false;
   }
   return true;
 }

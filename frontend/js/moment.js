@@ -105,11 +105,12 @@ export class Moment {
     const board = this.board;
     /** @type {Placed[]} */
     const added = [];
+    if (board.orders.size) return null; // paint order is not sequence order
     for (let seq = from + 1; seq <= at; seq++) {
       const entry = board.bySeq.get(seq);
       if (!entry || !CREATING_KINDS.has(entry.op.kind) || board.pending.has(entry.op.id)) return null;
       const id = entry.op.id;
-      for (const touched of [board.erasedBy, board.movedBy, board.toggledBy]) {
+      for (const touched of [board.erasedBy, board.movedBy, board.styledBy, board.editedBy, board.toggledBy]) {
         for (const other of touched.get(id) ?? []) if ((board.entries.get(other)?.seq ?? 0) <= at) return null;
       }
       added.push({ id, seq, author: entry.author, op: entry.op, dx: 0, dy: 0 });

@@ -18,6 +18,8 @@ export const LIMITS = Object.freeze({
   "MIN_TEXT_SIZE": 4.0,
   "MAX_TEXT_SIZE": 400.0,
   "MIN_ID_CHARS": 8,
+  "MAX_MATRIX_TERM": 1000.0,
+  "MIN_MATRIX_DETERMINANT": 1e-06,
   "MAX_ID_CHARS": 64
 });
 
@@ -60,6 +62,7 @@ export const CLIENT_MESSAGE_TYPES = Object.freeze([
   "join",
   "live",
   "typing",
+  "transforming",
   "cursor",
   "op",
   "kick",
@@ -75,6 +78,7 @@ export const SERVER_MESSAGE_TYPES = Object.freeze([
   "presence",
   "live",
   "typing",
+  "transforming",
   "cursor",
   "board",
   "error"
@@ -86,6 +90,9 @@ export const OPERATION_KINDS = Object.freeze([
   "text",
   "edit",
   "move",
+  "transform",
+  "style",
+  "order",
   "erase",
   "undo",
   "redo",
@@ -98,10 +105,13 @@ export const UNDOABLE_KINDS = Object.freeze([
   "edit",
   "erase",
   "move",
+  "order",
   "restore",
   "shape",
   "stroke",
-  "text"
+  "style",
+  "text",
+  "transform"
 ]);
 
 export const ID_PATTERN = Object.freeze("^[A-Za-z0-9_-]+$");

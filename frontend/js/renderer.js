@@ -9,16 +9,13 @@
 // picture that replaces the first when it is complete; and new objects on top (history arriving,
 // someone drawing) are painted onto the picture as they come, never a redraw of the board.
 
-import { bounds, overlaps, union } from "./geometry.js";
+import { compose } from "./board.js";
+import { bounds, overlaps, transformedBox, union } from "./geometry.js";
+import { paintSelection } from "./handles.js";
 import { HIGHLIGHTER_ALPHA, paintObject, strokePath } from "./painting.js";
 import { SpatialIndex } from "./spatial.js";
 
 export { HIGHLIGHTER_ALPHA, strokePath, drawShape, drawText } from "./painting.js";
-
-/** @param {{left: number, top: number, right: number, bottom: number}} box @param {{dx: number, dy: number}} by */
-function shift(box, by) {
-  return { left: box.left + by.dx, top: box.top + by.dy, right: box.right + by.dx, bottom: box.bottom + by.dy };
-}
 
 /** @typedef {import("./board.js").Placed} Placed */
 /**
@@ -107,8 +104,14 @@ export class Renderer {
     this.spotlight = null;
     /** @type {Set<string>} ids of selected objects */
     this.selected = new Set();
-    // How far the selection is being dragged, not yet committed as a move.
-    this.dragOffset = { dx: 0, dy: 0 };
+    /**
+     * Objects being moved, resized or rotated, here or by someone else, and the transform of that
+     * gesture so far (not yet an operation): drawn where the gesture has them.
+     * @type {Map<string, import("./board.js").Matrix>}
+     */
+    this.previews = new Map();
+    /** @type {import("./board.js").Matrix | null} this page's own gesture, for the selection's frame */
+    this.gesture = null;
     /** @type {{left: number, top: number, right: number, bottom: number} | null} a rubber band */
     this.band = null;
     this.width = 0;
@@ -265,9 +268,9 @@ export class Renderer {
 
   /** Everything the ink depends on besides the objects and the view. */
   _decor() {
-    const { dx, dy } = this.dragOffset;
-    const dragged = dx || dy ? [...this.selected].join() : "";
-    return `${[...this.faded].join()}|${this.spotlight}|${dx}|${dy}|${dragged}|${[...this._beingEdited()].join()}`;
+    let previews = "";
+    for (const [id, m] of this.previews) previews += `${id}:${m.join(",")};`;
+    return `${[...this.faded].join()}|${this.spotlight}|${previews}|${[...this._beingEdited()].join()}`;
   }
 
   /** Texts being edited, here or by someone else: the live layer shows them as they are typed. */
@@ -374,9 +377,9 @@ export class Renderer {
     spare.canvas.height = Math.round(camera.height * camera.ratio);
     const entries = this.index.search(cameraBox(camera));
     // Objects being dragged are drawn where the drag has them, wherever that is.
-    if (this.dragOffset.dx || this.dragOffset.dy) {
+    if (this.previews.size) {
       const found = new Set(entries);
-      for (const id of this.selected) {
+      for (const id of this.previews.keys()) {
         const entry = this.index.byId.get(id);
         if (entry && !found.has(entry)) entries.push(entry);
       }
@@ -432,25 +435,27 @@ export class Renderer {
       context.clearRect(0, 0, context.canvas.width, context.canvas.height);
     }
     base();
-    const { dx: dragX, dy: dragY } = this.dragOffset;
-    const dragging = !!(dragX || dragY);
+    const previews = this.previews;
     const detail = this.exact ? 0 : pixels;
     const edited = this._beingEdited();
     let next = from;
     while (next < entries.length) {
       const { item } = entries[next++];
       if (edited.has(item.id)) continue;
-      const dragged = dragging && this.selected.has(item.id);
-      const dx = item.dx + (dragged ? dragX : 0);
-      const dy = item.dy + (dragged ? dragY : 0);
-      if (dx || dy) {
+      const preview = previews.size ? previews.get(item.id) : undefined;
+      const m = preview ? compose(preview, item.m ?? [1, 0, 0, 1, item.dx, item.dy]) : item.m;
+      const { dx, dy } = item;
+      if (m) {
+        base();
+        context.transform(m[0], m[1], m[2], m[3], m[4], m[5]);
+      } else if (dx || dy) {
         base();
         context.translate(dx, dy);
       }
       const outOfSpotlight = this.spotlight !== null && item.author !== this.spotlight;
       const alpha = this.faded.has(item.id) || outOfSpotlight ? 0.25 : 1;
       paintObject(context, item.op, bounds({ op: item.op, dx: 0, dy: 0 }), detail, alpha);
-      if (dx || dy) base();
+      if (m || dx || dy) base();
       if (performance.now() - started >= budget) break;
       // A drawing that must be complete now (an export) has no budget and waits for no input.
       if (budget !== Infinity && (next - from) % INPUT_CHECK_EVERY === 0 && inputWaiting()) break;
@@ -514,20 +519,34 @@ export class Renderer {
     }
   }
 
-  _drawTop() {
-    const busy = this.selected.size || this.band || this.cursors.size;
-    if (!busy && !this.topShown) return;
-    this.topShown = !!busy;
-    const context = this.top;
-    this._prepare(context);
+  /** The box around the selected objects as they stand (before a gesture of this page), or null. */
+  selectionBox() {
     /** @type {{left: number, top: number, right: number, bottom: number}[]} */
     const selectedBoxes = [];
     for (const id of this.selected) {
       const entry = this.index.byId.get(id);
       if (entry) selectedBoxes.push(bounds(entry.item));
     }
-    const box = union(selectedBoxes);
-    for (const outline of [box && shift(box, this.dragOffset), this.band]) {
+    return union(selectedBoxes);
+  }
+
+  _drawTop() {
+    const busy = this.selected.size || this.band || this.cursors.size || this.previews.size;
+    if (!busy && !this.topShown) return;
+    this.topShown = !!busy;
+    const context = this.top;
+    this._prepare(context);
+    const box = this.selectionBox();
+    if (box) paintSelection(context, box, this.gesture, this.view.scale, this.selected.size > 0);
+    // What others are transforming: a frame around it, where their gesture has it.
+    for (const id of this.previews.keys()) {
+      if (this.selected.has(id)) continue;
+      const entry = this.index.byId.get(id);
+      if (!entry) continue;
+      const m = /** @type {import("./board.js").Matrix} */ (this.previews.get(id));
+      paintSelection(context, transformedBox(bounds(entry.item), m), null, this.view.scale, false);
+    }
+    for (const outline of [this.band]) {
       if (!outline) continue;
       context.save();
       context.strokeStyle = "#4263eb";

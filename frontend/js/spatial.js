@@ -5,6 +5,7 @@
 // whether a change only put new objects on top (then what it drew stays right).
 // Pure, no DOM.
 
+import { samePlace } from "./board.js";
 import { bounds } from "./geometry.js";
 
 /** @typedef {import("./board.js").Placed} Placed */
@@ -52,7 +53,7 @@ export class SpatialIndex {
     for (let i = 0; i < placed.length; i++) {
       const item = placed[i];
       let entry = this.byId.get(item.id);
-      if (entry && (entry.item.op !== item.op || entry.item.dx !== item.dx || entry.item.dy !== item.dy)) {
+      if (entry && (entry.item.op !== item.op || !samePlace(entry.item, item))) {
         stale.push(entry);
         entry = undefined;
       }

@@ -7,6 +7,7 @@
 // live ink) until the one operation that ends it (a ``text``, an ``edit`` or an ``erase`` with the
 // same id) takes its place.
 
+import { applyMatrix } from "./board.js";
 import { hits } from "./geometry.js";
 import { newId } from "./ids.js";
 import { LIMITS } from "./protocol.gen.js";
@@ -89,15 +90,19 @@ export class TextEditor {
 
   /** Edit a text where it is. @param {Placed} item a visible text @param {boolean} pressed as for ``start`` */
   edit(item, pressed = false) {
-    const { op } = item;
+    const { op, m } = item;
     this.context.renderer.selected = new Set();
+    // A turned or scaled text is edited upright where its corner is, at the size it shows.
+    const corner = m ? applyMatrix(m, op.x, op.y) : { x: op.x + item.dx, y: op.y + item.dy };
+    const scale = m ? Math.sqrt(Math.abs(m[0] * m[3] - m[1] * m[2])) : 1;
+    const size = Math.min(LIMITS.MAX_TEXT_SIZE, Math.max(LIMITS.MIN_TEXT_SIZE, op.size * scale));
     this._open({
       id: newId(),
       object: item.id,
       original: op.text,
-      x: op.x + item.dx,
-      y: op.y + item.dy,
-      size: op.size,
+      x: corner.x,
+      y: corner.y,
+      size,
       color: op.color,
     }, pressed);
   }

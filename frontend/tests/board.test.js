@@ -102,6 +102,15 @@ function random(seed) {
   };
 }
 
+/** A rotation and scale about a random point. */
+function turn(rand) {
+  const angle = rand() * 6 - 3;
+  const scale = 0.5 + rand() * 2;
+  const [cx, cy] = [rand() * 100, rand() * 100];
+  const [a, b, c, d] = [Math.cos(angle) * scale, Math.sin(angle) * scale, -Math.sin(angle) * scale, Math.cos(angle) * scale];
+  return [a, b, c, d, cx - a * cx - c * cy, cy - b * cx - d * cy];
+}
+
 function randomLog(rand, length) {
   const users = ["alice", "bob", "carol"];
   const log = [];
@@ -118,6 +127,9 @@ function randomLog(rand, length) {
     else if (roll < 0.55) op = { kind: "erase", id, targets: [pick()] };
     else if (roll < 0.65) op = { kind: "move", id, targets: [pick()], dx: rand() * 10 - 5, dy: rand() * 10 - 5 };
     else if (roll < 0.7) op = { kind: "clear", id };
+    else if (roll < 0.75) op = { kind: "transform", id, targets: [pick()], matrix: turn(rand) };
+    else if (roll < 0.79) op = { kind: "style", id, targets: [pick()], color: "#ff0000", width: 1 + Math.floor(rand() * 9) };
+    else if (roll < 0.83) op = { kind: "order", id, targets: [pick(), pick()], to: rand() < 0.5 ? "front" : "back" };
     else {
       const own = earlier.filter((entry) => entry.author === author);
       if (!own.length) op = stroke(id);
@@ -135,17 +147,32 @@ test("200 random logs: optimistic pending operations converge to a plain replay,
     const replay = new Board();
     for (const { seq, author, op } of log) replay.applyCommitted(seq, author, op);
 
-    // Alice's operations go out optimistically and are acknowledged later, in log order.
+    // Alice's operations go out optimistically and are acknowledged later, in log order: some
+    // at once, some after others' operations arrived (several of hers pending meanwhile).
     const live = new Board();
+    /** @type {{id: string, seq: number}[]} */
+    let unacknowledged = [];
+    const view = (board) => board.visible().map(({ id, dx, dy, m, op: shown }) => [id, dx, dy, m ?? null, shown.text, shown.color, shown.width]);
     for (const { seq, author, op } of log) {
       if (author === "alice") {
         live.applyLocal(author, op);
-        live.acknowledge(op.id, seq);
+        unacknowledged.push({ id: op.id, seq });
+      } else if (unacknowledged.length) {
+        // The server stored Alice's first: her acks come before this.
+        for (const pending of unacknowledged) live.acknowledge(pending.id, pending.seq);
+        unacknowledged = [];
+        live.applyCommitted(seq, author, op);
       } else {
         live.applyCommitted(seq, author, op);
       }
+      if (rand() < 0.5) {
+        for (const pending of unacknowledged) live.acknowledge(pending.id, pending.seq);
+        unacknowledged = [];
+      }
+      // The list kept up to date step by step is what a fresh evaluation gives.
+      assert.deepEqual(view(live), live.visibleAt(Infinity).map(({ id, dx, dy, m, op: shown }) => [id, dx, dy, m ?? null, shown.text, shown.color, shown.width]), `seed ${seed} at ${seq}`);
     }
-    const view = (board) => board.visible().map(({ id, dx, dy, op: shown }) => [id, dx, dy, shown.text]);
+    for (const pending of unacknowledged) live.acknowledge(pending.id, pending.seq);
     assert.deepEqual(view(live), view(replay), `seed ${seed}`);
     for (const [, dx, dy] of view(replay)) assert.ok(Number.isFinite(dx) && Number.isFinite(dy));
   }

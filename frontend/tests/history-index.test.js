@@ -13,7 +13,8 @@ globalThis.RBush = RBush;
 const { HistoryIndex } = await import("../js/history-index.js");
 const { Moment } = await import("../js/moment.js");
 
-const shape = (placed) => placed.map(({ id, dx, dy }) => `${id}@${dx},${dy}`);
+// An object's place and how it looks (a transform or a style makes it another placement).
+const shape = (placed) => placed.map(({ id, dx, dy, m, op }) => `${id}@${dx},${dy}${m ? `[${m}]` : ""}/${op.width}`);
 
 test("300 random logs: every moment searched anywhere answers what the reducer shows there", () => {
   for (let seed = 1; seed <= 300; seed++) {

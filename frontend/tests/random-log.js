@@ -1,4 +1,5 @@
-// Random board histories for tests: every kind of operation that changes what shows, on a
+// Random board histories for tests: every kind of operation that changes what shows (a quarter
+// turn about the board's middle for transforms), on a
 // 200 × 200 board, from a small deterministic generator so that failures can be replayed.
 import { encodePoints } from "../js/points.js";
 
@@ -30,6 +31,9 @@ export function randomLog(rand, length) {
     else if (roll < 0.6) op = { kind: "erase", id, targets: [pick()] };
     else if (roll < 0.7) op = { kind: "move", id, targets: [pick(), pick()], dx: Math.round(rand() * 60 - 30), dy: 3 };
     else if (roll < 0.74) op = { kind: "clear", id };
+    else if (roll < 0.76) op = { kind: "transform", id, targets: [pick()], matrix: [0, 1, -1, 0, 200, 0] };
+    else if (roll < 0.77) op = { kind: "style", id, targets: [pick()], width: 6 };
+    else if (roll < 0.78) op = { kind: "order", id, targets: [pick()], to: rand() < 0.5 ? "front" : "back" };
     else if (roll < 0.8) op = { kind: "restore", id, at: Math.floor(rand() * seq) };
     else {
       const own = earlier.filter((entry) => entry.author === author);

@@ -1,86 +1,113 @@
 // @ts-check
-// Select: click an object (or drag a box around several), drag the selection to move it,
-// Delete or Backspace to erase it. Moves and deletions are operations like any other.
+// Select: click an object (shift-click adds or removes it, a drag on empty board selects what the
+// box meets), drag the selection to move it, drag a handle of its frame to resize it (shift keeps
+// its proportions) or the round one to rotate it (shift snaps to 15°). Others see the gesture
+// live; it becomes one operation when the pointer is released.
 
-import { LIMITS } from "../protocol.gen.js";
 import { hits } from "../geometry.js";
+import { handleAt, resizing, rotating, translation } from "../handles.js";
 import { newId } from "../ids.js";
 
 /** @typedef {import("./context.js").ToolContext} ToolContext */
+/** @typedef {import("../handles.js").Handle} Handle */
+/** @typedef {{x: number, y: number, shift?: boolean}} Point */
 
 const TOLERANCE_PX = 6;
+const CURSORS = {
+  nw: "nwse-resize", se: "nwse-resize", ne: "nesw-resize", sw: "nesw-resize",
+  n: "ns-resize", s: "ns-resize", e: "ew-resize", w: "ew-resize", rotate: "grab",
+}; // prettier-ignore
 
-/** @param {ToolContext} context */
-export function selectTool(context) {
+/**
+ * @param {ToolContext} context @param {import("../selection.js").Selection} selection
+ * @param {import("../transforming.js").Gestures} gestures
+ * @param {() => boolean} canEdit whether this person may change the board (else: select only)
+ */
+export function selectTool(context, selection, gestures, canEdit) {
   const { renderer } = context;
-  /** @type {{x: number, y: number, moving: boolean} | null} */
+  /**
+   * @type {{from: Point, mode: "move" | "band" | Handle, box: import("../handles.js").Box | null,
+   *   id: string, matrix: import("../board.js").Matrix | null, additive: boolean} | null}
+   */
   let drag = null;
 
-  function topmostAt(/** @type {{x: number, y: number}} */ p) {
+  function topmostAt(/** @type {Point} */ p) {
     const tolerance = TOLERANCE_PX / context.view.scale;
     const items = renderer.objectsNear(p.x, p.y, tolerance);
     for (let i = items.length - 1; i >= 0; i--) if (hits(items[i], p.x, p.y, tolerance)) return items[i];
     return null;
   }
 
+  function end(/** @type {boolean} */ commit) {
+    if (drag?.matrix && commit) selection.transform(drag.matrix, drag.id);
+    if (drag?.matrix) gestures.ownEnded(commit);
+    drag = null;
+    renderer.band = null;
+    renderer.invalidate();
+  }
+
   return {
     name: "select",
-    down(/** @type {{x: number, y: number}} */ p) {
-      const hit = topmostAt(p);
-      if (hit && !renderer.selected.has(hit.id)) {
-        renderer.selected = new Set([hit.id]);
-      } else if (!hit) {
-        renderer.selected = new Set();
+    /** @param {Point} p */
+    down(p) {
+      const box = selection.ids.size && canEdit() ? renderer.selectionBox() : null;
+      const handle = box && handleAt(box, p, context.view.scale);
+      if (box && handle) {
+        drag = { from: p, mode: handle, box, id: newId(), matrix: null, additive: false };
+        return;
       }
-      drag = { x: p.x, y: p.y, moving: !!hit };
+      const hit = topmostAt(p);
+      if (hit && p.shift) {
+        const ids = new Set(selection.ids);
+        if (ids.has(hit.id)) ids.delete(hit.id);
+        else ids.add(hit.id);
+        selection.set(ids);
+        drag = ids.has(hit.id) ? { from: p, mode: "move", box: null, id: newId(), matrix: null, additive: false } : null;
+        return;
+      }
+      if (hit && !selection.ids.has(hit.id)) selection.set([hit.id]);
+      else if (!hit && !p.shift) selection.set([]);
+      drag = { from: p, mode: hit ? "move" : "band", box: null, id: newId(), matrix: null, additive: !!p.shift };
       renderer.invalidate();
     },
-    move(/** @type {{x: number, y: number}} */ p) {
+    /** @param {Point} p */
+    move(p) {
       if (!drag) return;
-      if (drag.moving) {
-        renderer.dragOffset = { dx: p.x - drag.x, dy: p.y - drag.y };
-      } else {
+      if (drag.mode === "band") {
         renderer.band = {
-          left: Math.min(drag.x, p.x),
-          top: Math.min(drag.y, p.y),
-          right: Math.max(drag.x, p.x),
-          bottom: Math.max(drag.y, p.y),
+          left: Math.min(drag.from.x, p.x),
+          top: Math.min(drag.from.y, p.y),
+          right: Math.max(drag.from.x, p.x),
+          bottom: Math.max(drag.from.y, p.y),
         };
+        renderer.invalidate();
+        return;
       }
-      renderer.invalidate();
+      if (!canEdit()) return;
+      if (drag.mode === "move") drag.matrix = translation(p.x - drag.from.x, p.y - drag.from.y);
+      else if (drag.mode === "rotate") drag.matrix = rotating(/** @type {any} */ (drag.box), drag.from, p, !!p.shift);
+      else drag.matrix = resizing(/** @type {any} */ (drag.box), drag.mode, p, !!p.shift);
+      gestures.ownMoved(drag.id, [...selection.ids], drag.matrix);
     },
     up() {
-      if (drag?.moving) {
-        const { dx, dy } = renderer.dragOffset;
-        if ((dx || dy) && renderer.selected.size) {
-          const targets = [...renderer.selected].slice(0, LIMITS.MAX_ERASE_TARGETS);
-          context.submit({ kind: "move", id: newId(), targets, dx, dy });
-        }
-      } else if (renderer.band) {
-        const band = renderer.band;
-        renderer.selected = new Set(
-          renderer.objectsIn(band).map((item) => item.id),
-        );
+      if (drag?.mode === "band" && renderer.band) {
+        const found = renderer.objectsIn(renderer.band).map((item) => item.id);
+        selection.set(drag.additive ? [...selection.ids, ...found] : found);
       }
-      drag = null;
-      renderer.band = null;
-      renderer.dragOffset = { dx: 0, dy: 0 };
-      renderer.invalidate();
+      end(true);
+    },
+    /** @param {Point} p */
+    hover(p) {
+      const box = selection.ids.size && canEdit() ? renderer.selectionBox() : null;
+      const handle = box && handleAt(box, p, context.view.scale);
+      renderer.top.canvas.style.cursor = handle ? CURSORS[handle] : "";
     },
     cancel() {
-      drag = null;
-      renderer.band = null;
-      renderer.dragOffset = { dx: 0, dy: 0 };
-      renderer.invalidate();
+      end(false);
     },
     /** Erase what is selected. */
     deleteSelection() {
-      const targets = [...renderer.selected];
-      renderer.selected = new Set();
-      for (let i = 0; i < targets.length; i += LIMITS.MAX_ERASE_TARGETS) {
-        context.submit({ kind: "erase", id: newId(), targets: targets.slice(i, i + LIMITS.MAX_ERASE_TARGETS) });
-      }
-      renderer.invalidate();
+      selection.remove();
     },
   };
 }
