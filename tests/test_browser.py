@@ -117,6 +117,8 @@ def test_pages_reconnect_after_the_server_is_killed_and_send_what_was_drawn_mean
     alice, bob = open_board(browser, url), open_board(browser, url)
     drag(alice, [(100, 100), (200, 150)])
     bob.wait_for_function("() => window.inkroom.visibleStrokes().length === 1")
+    # Bob may see the stroke a moment before Alice's ack reaches her: the kill must come after.
+    expect(alice.locator("#status")).to_have_attribute("data-state", "saved", timeout=20_000)
 
     server.kill()
     expect(alice.locator("#status")).to_have_attribute("data-state", "offline", timeout=10_000)
