@@ -17,23 +17,12 @@ from server.board import Board as BoardState
 from server.committer import Committer
 from server.protocol import (
     TITLE_PATTERN,
-    ClearOp,
     Coordinate,
-    EditOp,
-    EraseOp,
     Id,
     Limits,
-    MoveOp,
     OperationModel,
-    OrderOp,
-    RedoOp,
-    RestoreOp,
-    ShapeOp,
+    OtherOperation,
     StrokeOp,
-    StyleOp,
-    TextOp,
-    TransformOp,
-    UndoOp,
 )
 from server.store import Board, Store
 from server.submission import Submission
@@ -68,22 +57,7 @@ class DocumentStroke(StrokeOp):
         return StrokeOp(**{**dict(self), "points": points.encode(self.points)})
 
 
-DocumentOperation = Annotated[
-    DocumentStroke
-    | ShapeOp
-    | TextOp
-    | EditOp
-    | MoveOp
-    | TransformOp
-    | StyleOp
-    | OrderOp
-    | EraseOp
-    | UndoOp
-    | RedoOp
-    | ClearOp
-    | RestoreOp,
-    Field(discriminator="kind"),
-]
+DocumentOperation = Annotated[DocumentStroke | OtherOperation, Field(discriminator="kind")]
 
 
 class ExportedOperation(BaseModel):

@@ -353,9 +353,9 @@ class RestoreOp(Message):
     at: Seq
 
 
-OperationModel = (
-    StrokeOp
-    | ShapeOp
+# Every kind but the stroke, whose points an exported document spells out (``server.exports``).
+OtherOperation = (
+    ShapeOp
     | TextOp
     | EditOp
     | MoveOp
@@ -368,6 +368,7 @@ OperationModel = (
     | ClearOp
     | RestoreOp
 )
+OperationModel = StrokeOp | OtherOperation
 Operation = Annotated[OperationModel, Field(discriminator="kind")]
 # Operations that create an object (whose id is the operation's id).
 CREATING_KINDS = frozenset({"stroke", "shape", "text"})

@@ -10,6 +10,7 @@
 import { applyMatrix } from "./board.js";
 import { hits } from "./geometry.js";
 import { newId } from "./ids.js";
+import { Pacer } from "./pacer.js";
 import { LIMITS } from "./protocol.gen.js";
 
 /** @typedef {import("./tools/context.js").ToolContext} ToolContext */
@@ -41,9 +42,8 @@ export class TextEditor {
     this.host = host;
     /** @type {Session | null} */
     this.session = null;
-    this.lastSent = 0;
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    this.trailing = undefined;
+    // Tells the others what the field holds now, at most every SEND_INTERVAL_MS.
+    this.pacer = new Pacer(SEND_INTERVAL_MS, () => this._send());
     /** @type {ReturnType<typeof setInterval> | undefined} */
     this.keepalive = undefined;
     // A click on the board outside the field ends the editing before any tool sees the click.
@@ -155,7 +155,7 @@ export class TextEditor {
         this.finish();
       }
     });
-    area.addEventListener("input", () => this._send(false));
+    area.addEventListener("input", () => this.pacer.request());
     // The press that opened the field may move the focus to the page as it ends: until it is over,
     // losing the focus puts it back rather than ending the text (else the next keys would reach
     // the board's shortcuts).
@@ -183,8 +183,8 @@ export class TextEditor {
     renderer.invalidate();
     area.focus();
     area.setSelectionRange(area.value.length, area.value.length);
-    this._send(true);
-    this.keepalive = setInterval(() => this._send(true), KEEPALIVE_MS);
+    this.pacer.now();
+    this.keepalive = setInterval(() => this.pacer.now(), KEEPALIVE_MS);
   }
 
   /** @returns {Session | null} the session that was open */
@@ -192,28 +192,20 @@ export class TextEditor {
     const session = this.session;
     if (!session) return null;
     this.session = null; // first: removing the field blurs it
-    clearTimeout(this.trailing);
+    this.pacer.cancel();
     clearInterval(this.keepalive);
-    this.trailing = this.keepalive = undefined;
+    this.keepalive = undefined;
     session.area.remove();
     this.context.renderer.liveStrokes.delete(OWN_KEY);
     this.context.renderer.invalidate();
     return session;
   }
 
-  /** Tell the others what the field holds now (at most every SEND_INTERVAL_MS unless forced). */
-  _send(/** @type {boolean} */ force) {
+  /** Tell the others what the field holds now. */
+  _send() {
     const session = this.session;
     if (!session) return;
     const now = performance.now();
-    if (!force && now - this.lastSent < SEND_INTERVAL_MS) {
-      this.trailing ??= setTimeout(() => {
-        this.trailing = undefined;
-        this._send(true);
-      }, SEND_INTERVAL_MS);
-      return;
-    }
-    this.lastSent = now;
     const own = this.context.renderer.liveStrokes.get(OWN_KEY);
     if (own) own.updated = now;
     this.context.connection.sendEphemeral(typingMessage(session, session.area.value, false));

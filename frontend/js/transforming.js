@@ -3,6 +3,7 @@
 // ``transforming`` messages of others. Their objects are previewed where the gesture has them
 // (the renderer reads ``renderer.previews``) until the operation arrives or the gesture ends.
 
+import { Pacer } from "./pacer.js";
 import { LIMITS } from "./protocol.gen.js";
 import { onTheWire } from "./handles.js";
 
@@ -25,9 +26,7 @@ export class Gestures {
     this.others = new Map();
     /** @type {{id: string, targets: string[], matrix: Matrix} | null} */
     this.own = null;
-    this.lastSent = 0;
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    this.trailing = undefined;
+    this.pacer = new Pacer(SEND_INTERVAL_MS, () => this._send());
     /** @type {ReturnType<typeof setInterval> | undefined} */
     this.sweeper = undefined;
   }
@@ -40,7 +39,7 @@ export class Gestures {
     this.own = { id, targets, matrix };
     this.renderer.gesture = matrix;
     this._show();
-    this._send(false);
+    this.pacer.request();
   }
 
   /**
@@ -51,8 +50,7 @@ export class Gestures {
   ownEnded(submitted) {
     const own = this.own;
     if (!own) return;
-    clearTimeout(this.trailing);
-    this.trailing = undefined;
+    this.pacer.cancel();
     this.own = null;
     this.renderer.gesture = null;
     this._show();
@@ -61,19 +59,9 @@ export class Gestures {
       matrix: onTheWire(own.matrix), ended: true }); // prettier-ignore
   }
 
-  /** @param {boolean} force */
-  _send(force) {
+  _send() {
     const own = this.own;
     if (!own) return;
-    const now = performance.now();
-    if (!force && now - this.lastSent < SEND_INTERVAL_MS) {
-      this.trailing ??= setTimeout(() => {
-        this.trailing = undefined;
-        this._send(true);
-      }, SEND_INTERVAL_MS);
-      return;
-    }
-    this.lastSent = now;
     // Others see the first operation's worth of a bigger selection move live; all of it lands.
     const targets = own.targets.slice(0, LIMITS.MAX_ERASE_TARGETS);
     this.connection.sendEphemeral({ type: "transforming", id: own.id, targets, matrix: onTheWire(own.matrix) });

@@ -6,6 +6,7 @@
 
 import { LIMITS } from "../protocol.gen.js";
 import { newId } from "../ids.js";
+import { Pacer } from "../pacer.js";
 import { encodePoints } from "../points.js";
 
 /** @typedef {import("./context.js").ToolContext} ToolContext */
@@ -16,22 +17,17 @@ const LIVE_INTERVAL_MS = 33;
 export function freehand(context, kind) {
   /** @type {{id: string, points: number[], sent: number, color: string, width: number} | null} */
   let stroke = null;
-  let lastSend = 0;
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let trailing;
+  // Points held back by the pace still go out when the pen pauses.
+  const pacer = new Pacer(LIVE_INTERVAL_MS, send);
 
   function flush(force = false) {
     if (!stroke || stroke.sent >= stroke.points.length) return;
-    const now = performance.now();
-    if (!force && now - lastSend < LIVE_INTERVAL_MS) {
-      // Points held back by the rate still go out when the pen pauses.
-      trailing ??= setTimeout(() => {
-        trailing = undefined;
-        flush(true);
-      }, LIVE_INTERVAL_MS);
-      return;
-    }
-    lastSend = now;
+    if (force) pacer.now();
+    else pacer.request();
+  }
+
+  function send() {
+    if (!stroke || stroke.sent >= stroke.points.length) return;
     const fresh = stroke.points.slice(stroke.sent, stroke.sent + 3 * LIMITS.MAX_LIVE_POINTS);
     stroke.sent += fresh.length;
     const { id, color, width } = stroke;

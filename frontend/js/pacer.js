@@ -1,0 +1,38 @@
+// @ts-check
+// Ephemeral messages at a steady pace: a call within the interval is not dropped but sent once
+// the interval is over, so the others always see where a gesture got to.
+
+export class Pacer {
+  /** @param {number} intervalMs @param {() => void} send */
+  constructor(intervalMs, send) {
+    this.intervalMs = intervalMs;
+    this.send = send;
+    this.lastSent = 0;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.trailing = undefined;
+  }
+
+  /** Send now if the interval has passed since the last send, else once it has. */
+  request() {
+    if (performance.now() - this.lastSent < this.intervalMs) {
+      this.trailing ??= setTimeout(() => {
+        this.trailing = undefined;
+        this.now();
+      }, this.intervalMs);
+      return;
+    }
+    this.now();
+  }
+
+  /** Send now, whatever the pace. */
+  now() {
+    this.lastSent = performance.now();
+    this.send();
+  }
+
+  /** Forget a send still waiting for its turn. */
+  cancel() {
+    clearTimeout(this.trailing);
+    this.trailing = undefined;
+  }
+}
