@@ -16,13 +16,14 @@ from server.logs import log_config
 from server.migrate import upgrade
 from server.protocol import Limits
 
-# Connections the kernel queues for accepting; asyncio accepts up to this many at once, before
-# the gate sees any of them, so they are part of the reserve below.
-BACKLOG = 128
+# Connections the kernel queues for accepting. asyncio accepts up to this many at each wakeup,
+# before the gate sees any of them, and a connection the gate refuses or evicts keeps its file
+# descriptor for two more turns of the event loop: on a starved process (measured with clients
+# connecting faster than it runs) three bursts are open at once beside the gate's connections.
+BACKLOG = 64
 # File descriptors kept for the database (a pool of readers, each with its WAL and shared memory),
-# the worker process's pipes, logs, and two bursts of accepts (one can land while the gate is
-# still closing the connections of the other): with less, a busy machine saw "Too many open files".
-OPEN_FILES_RESERVE = 64 + 2 * BACKLOG
+# the worker process's pipes, logs, and those three bursts of accepts plus one to spare.
+OPEN_FILES_RESERVE = 64 + 4 * BACKLOG
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="inkroom drawing board server")
 
