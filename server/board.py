@@ -31,6 +31,7 @@ from server.protocol import (
     ClearOp,
     EditOp,
     EraseOp,
+    ImageOp,
     MoveOp,
     OperationModel,
     OrderOp,
@@ -44,11 +45,11 @@ from server.protocol import (
     UndoOp,
 )
 
-Drawable = StrokeOp | ShapeOp | TextOp
+Drawable = StrokeOp | ShapeOp | TextOp | ImageOp
 NOW = 2**62  # "as of" a moment after every operation
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-# The fields a style may set, and the kinds of object that have each.
+# The fields a style may set, and the kinds of object that have each (an image has none).
 STYLE_FIELDS = {
     "color": frozenset({"stroke", "shape", "text"}),
     "width": frozenset({"stroke", "shape"}),
@@ -169,7 +170,7 @@ class Board:
         for op_id, state in states.items():
             record = self.records[op_id]
             op = record.op
-            assert isinstance(op, StrokeOp | ShapeOp | TextOp)
+            assert isinstance(op, StrokeOp | ShapeOp | TextOp | ImageOp)
             changes = dict(state.style)
             if state.edit is not None:
                 changes["text"] = state.edit.text
