@@ -16,6 +16,8 @@ included), is written out in docs/protocol.md ("Board state"):
   as of ``at``, where it was then and as it read then; only operations after r apply on top of
   that, by the same rules.
 
+Images are objects like the others; a style sets nothing on them.
+
 None of this depends on the order in which operations are applied, which is what lets optimistic
 clients converge.
 """
