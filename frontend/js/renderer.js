@@ -80,9 +80,10 @@ function entryMeets(entry, box) {
 export class Renderer {
   /**
    * @param {HTMLElement} host @param {Source} board @param {View} view
-   * @param {{ratio?: number, ids?: boolean, exact?: boolean}} options a fixed pixel ratio
-   *   (exports), whether the layers get their ids (only the page's own renderer does), and whether
-   *   every object is drawn in full detail whatever its size (exports)
+   * @param {{ratio?: number, ids?: boolean, exact?: boolean, pictures?: import("./pictures.js").Pictures}} options
+   *   a fixed pixel ratio (exports), whether the layers get their ids (only the page's own
+   *   renderer does), whether every object is drawn in full detail whatever its size (exports),
+   *   and where images' pictures come from
    */
   constructor(host, board, view, options = {}) {
     this.host = host;
@@ -90,6 +91,7 @@ export class Renderer {
     this.view = view;
     this.fixedRatio = options.ratio;
     this.exact = options.exact ?? false;
+    this.pictures = options.pictures ?? null;
     const ids = options.ids ?? true;
     this.ink = this._layer(ids ? "layer-ink" : "");
     this.live = this._layer(ids ? "layer-live" : "");
@@ -146,6 +148,8 @@ export class Renderer {
     // Objects were painted over others that should cover them (history arriving in any order):
     // an exact redraw follows once it is all in.
     this.unordered = false;
+    // A picture that arrives changes what the ink shows (see ``_decor``).
+    if (ids) this.pictures?.addEventListener("change", () => this.invalidate());
     if (ids) new ResizeObserver(() => this._resize()).observe(host);
     this._resize();
   }
@@ -270,7 +274,8 @@ export class Renderer {
   _decor() {
     let previews = "";
     for (const [id, m] of this.previews) previews += `${id}:${m.join(",")};`;
-    return `${[...this.faded].join()}|${this.spotlight}|${previews}|${[...this._beingEdited()].join()}`;
+    const pictures = this.pictures?.version ?? 0;
+    return `${[...this.faded].join()}|${this.spotlight}|${previews}|${[...this._beingEdited()].join()}|${pictures}`;
   }
 
   /** Texts being edited, here or by someone else: the live layer shows them as they are typed. */
@@ -454,7 +459,7 @@ export class Renderer {
       }
       const outOfSpotlight = this.spotlight !== null && item.author !== this.spotlight;
       const alpha = this.faded.has(item.id) || outOfSpotlight ? 0.25 : 1;
-      paintObject(context, item.op, bounds({ op: item.op, dx: 0, dy: 0 }), detail, alpha);
+      paintObject(context, item.op, bounds({ op: item.op, dx: 0, dy: 0 }), detail, alpha, this.pictures);
       if (m || dx || dy) base();
       if (performance.now() - started >= budget) break;
       // A drawing that must be complete now (an export) has no budget and waits for no input.
