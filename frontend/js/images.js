@@ -175,3 +175,45 @@ async function reasonOf(response) {
   }
   return `the server answered ${response.status}`;
 }
+
+/**
+ * Copies pasted from another board name images that board holds and this one may not: each is
+ * fetched from there (with that board's link, if this browser has one) and added here, and the
+ * copies name the hashes this board gave them. A copy whose image cannot be brought is left out.
+ * @template {{op: {kind: string, [field: string]: any}}} C
+ * @param {C[]} copies @param {string | null} from the board they were copied on
+ * @param {object} parts
+ * @param {string} parts.here this board's id
+ * @param {(hash: string) => boolean} parts.held whether this board holds the image already
+ * @param {(board: string, hash: string) => Promise<Response>} parts.fetchFrom
+ * @param {(file: Blob) => Promise<Response>} parts.upload
+ * @param {(message: string) => void} parts.tell
+ * @returns {Promise<C[]>}
+ */
+export async function bringImages(copies, from, { here, held, fetchFrom, upload, tell }) {
+  const wanted = new Set(copies.flatMap(({ op }) => (op.kind === "image" && !held(op.hash) ? [op.hash] : [])));
+  if (!wanted.size || !from || from === here) return copies;
+  /** @type {Map<string, string>} the other board's hash -> this one's */
+  const brought = new Map();
+  await Promise.all(
+    [...wanted].map(async (hash) => {
+      try {
+        const file = await fetchFrom(from, hash);
+        if (!file.ok) return;
+        const added = await upload(await file.blob());
+        if (added.ok) brought.set(hash, (await added.json()).hash);
+      } catch {
+        // left out below
+      }
+    }),
+  );
+  if (brought.size < wanted.size) tell("Some images could not be brought from the board they were copied on");
+  /** @type {C[]} */
+  const ready = [];
+  for (const copy of copies) {
+    const { op } = copy;
+    if (op.kind !== "image" || !wanted.has(op.hash)) ready.push(copy);
+    else if (brought.has(op.hash)) ready.push({ ...copy, op: { ...op, hash: brought.get(op.hash) } });
+  }
+  return ready;
+}

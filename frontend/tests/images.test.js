@@ -2,7 +2,7 @@
 // a file to an ``image`` operation (with the upload and the decoding stood in for).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ImageAdder, imageFiles, placement, refusal } from "../js/images.js";
+import { ImageAdder, bringImages, imageFiles, placement, refusal } from "../js/images.js";
 import { Pictures } from "../js/pictures.js";
 
 const MB = 2 ** 20;
@@ -119,4 +119,34 @@ test("pictures are fetched once, and a board without one stops asking", async ()
   assert.equal(pictures.get("0".repeat(64)), null);
   assert.equal(fetched, 2);
   assert.equal(changes, 1);
+});
+
+test("copies pasted from another board bring their images and name this board's hashes", async () => {
+  const theirs = "a".repeat(64);
+  const ours = "b".repeat(64);
+  const kept = "d".repeat(64);
+  const copies = [
+    { op: { kind: "image", hash: theirs, x: 0, y: 0, w: 1, h: 1 }, m: [1, 0, 0, 1, 0, 0] },
+    { op: { kind: "image", hash: kept, x: 0, y: 0, w: 1, h: 1 }, m: [1, 0, 0, 1, 0, 0] },
+    { op: { kind: "text", text: "hi" }, m: [1, 0, 0, 1, 0, 0] },
+  ];
+  const fetched = [];
+  const parts = {
+    here: "board-here",
+    held: (hash) => hash === kept,
+    fetchFrom: async (board, hash) => {
+      fetched.push([board, hash]);
+      return new Response("file");
+    },
+    upload: async () => Response.json({ hash: ours }, { status: 201 }),
+    tell: () => assert.fail("nothing to tell"),
+  };
+  const ready = await bringImages(copies, "board-there", parts);
+  assert.deepEqual(ready.map(({ op }) => op.hash ?? op.text), [ours, kept, "hi"]);
+  assert.deepEqual(fetched, [["board-there", theirs]]);
+  assert.equal(await bringImages(copies, "board-here", parts), copies); // the same board: as they are
+  const told = [];
+  const lost = await bringImages(copies, "board-there", { ...parts, fetchFrom: async () => new Response(null, { status: 403 }), tell: (m) => told.push(m) });
+  assert.deepEqual(lost.map(({ op }) => op.hash ?? op.text), [kept, "hi"]);
+  assert.equal(told.length, 1);
 });
