@@ -130,5 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(boards.router)
     app.include_router(images.router(settings))
     app.include_router(board_socket.router)
-    pages.mount_frontend(app, settings.frontend_dir, settings.public_gallery)
+    pages.mount_frontend(
+        app, settings.frontend_dir, settings.public_gallery, settings.max_image_bytes
+    )
     return app

@@ -207,8 +207,13 @@ def test_an_svg_or_a_fake_picture_is_refused_with_its_reason_and_adds_nothing(
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     drop(alice, svg, "logo.svg", "image/svg+xml", 400, 300)
     expect(alice.locator("#toast")).to_contain_text("SVG", timeout=SEEN)
-    # A file that says it is a PNG and is not one: the server refuses it, and says why.
+    # A file that says it is a PNG and is no picture at all: this browser cannot read it.
     drop(alice, b"GIF89a<script>alert(1)</script>", "fake.png", "image/png", 400, 300)
+    expect(alice.locator("#toast")).to_contain_text("not an image", timeout=SEEN)
+    # A BMP that says it is a PNG: the browser reads it, the server refuses it and says why.
+    bmp = io.BytesIO()
+    Image.new("RGB", (20, 20), RED).save(bmp, "BMP")
+    drop(alice, bmp.getvalue(), "disguised.png", "image/png", 400, 300)
     expect(alice.locator("#toast")).to_contain_text("only PNG, JPEG, WebP and GIF", timeout=SEEN)
     drop(alice, png(), "real.png", "image/png", 300, 300)
     wait_images(bob, 1)  # the real one only
@@ -224,7 +229,7 @@ def test_the_png_export_holds_the_image(server: LiveServer, browser: Browser) ->
     # Bob's export: his page fetched the picture from the server, it is not the one Alice had.
     bob.locator("#menu-button").click()
     with bob.expect_download() as download:
-        bob.locator('[data-menu="export-png-all"]').click()
+        bob.locator("#export-png-all").click()
     path = download.value.path()
     assert path is not None
     exported = Image.open(path).convert("RGB")

@@ -3,6 +3,7 @@
 // toolbar, the status indicator and the list of people.
 
 import { Board } from "./board.js";
+import { boardPictures, installBoardImages } from "./board-images.js";
 import { installClipboard } from "./clipboard.js";
 import { Connection } from "./connection.js";
 import { showDeadEnd } from "./dead-end.js";
@@ -11,7 +12,7 @@ import { downloadFrom, downloadPng, slug } from "./exporting.js";
 import { boardId, firstSocket, socketUrl } from "./first-socket.js";
 import { newId } from "./ids.js";
 import { HistoryPanel } from "./history.js";
-import { identity, knownLinks, rememberBoard, rememberLinks, tokenFor } from "./identity.js";
+import { heldToken, identity, knownLinks, rememberBoard, rememberLinks, tokenFor } from "./identity.js";
 import { Input, isTyping } from "./input.js";
 import { LockBanner } from "./lock-banner.js";
 import { Naming } from "./naming.js";
@@ -40,7 +41,8 @@ const me = identity();
 const token = tokenFor(boardId);
 const board = new Board();
 const view = new View();
-const renderer = new Renderer(/** @type {HTMLElement} */ (document.getElementById("board")), board, view);
+const pictures = boardPictures(boardId, linkHeaders);
+const renderer = new Renderer(/** @type {HTMLElement} */ (document.getElementById("board")), board, view, { pictures });
 const connection = new Connection(
   socketUrl,
   () => ({ user: me.user, name: me.name, color: me.color, token: token ?? undefined }),
@@ -533,7 +535,35 @@ for (const button of document.querySelectorAll("[data-width]")) {
   });
 }
 const selectionActive = () => current === "select" && !history.isOpen;
-installClipboard({ selection, canEdit: canDraw, active: selectionActive });
+const boardImages = installBoardImages({
+  board: boardId,
+  pictures,
+  headers: linkHeaders,
+  headersOf: (other) => {
+    const held = heldToken(other);
+    /** @type {Record<string, string>} */
+    const headers = held ? { "X-Board-Token": held } : {};
+    return headers;
+  },
+  surface,
+  view,
+  show: (arriving) => {
+    for (const key of [...renderer.liveStrokes.keys()]) if (key.startsWith("image:")) renderer.liveStrokes.delete(key);
+    for (const image of arriving) {
+      renderer.liveStrokes.set(`image:${image.id}`, { ...image, tool: "image", color: "", width: 1, points: [], updated: Infinity });
+    }
+    renderer.invalidate();
+  },
+  submit,
+  canEdit: canDraw,
+  tell: toast,
+  placed: (ids) => {
+    pickTool("select");
+    selection.set(ids);
+  },
+  objects: () => board.entries.values(),
+});
+installClipboard({ selection, canEdit: canDraw, active: selectionActive, board: boardId, bring: boardImages.bring });
 installSelectionKeys({ selection, canEdit: canDraw, active: selectionActive, scale: () => view.scale });
 installStylePanel(/** @type {HTMLElement} */ (document.getElementById("style-panel")), { selection, canEdit: canDraw });
 document.getElementById("undo")?.addEventListener("click", undo);
@@ -582,6 +612,8 @@ addEventListener("keydown", (event) => {
     toggleFill();
   } else if (/^[1-5]$/.test(key)) {
     document.querySelectorAll("[data-color]")[Number(key) - 1]?.dispatchEvent(new Event("click"));
+  } else if (key === "g") {
+    boardImages.pick();
   } else if (key in SHORTCUTS) {
     pickTool(/** @type {any} */ (SHORTCUTS[/** @type {keyof typeof SHORTCUTS} */ (key)]));
   }
@@ -683,8 +715,8 @@ function showShare() {
 }
 // While the History panel is open, the moment it shows.
 const pngTitle = () => (history.moment ? `${title} at ${history.moment.at}` : title);
-onMenu("export-png-view", () => downloadPng(history.source, view, pngTitle(), { width: innerWidth, height: innerHeight }));
-onMenu("export-png-all", () => downloadPng(history.source, null, pngTitle(), { width: innerWidth, height: innerHeight }));
+onMenu("export-png-view", () => downloadPng(history.source, view, pngTitle(), { width: innerWidth, height: innerHeight }, pictures));
+onMenu("export-png-all", () => downloadPng(history.source, null, pngTitle(), { width: innerWidth, height: innerHeight }, pictures));
 onMenu("export-svg", () => downloadFrom(`${api}/export.svg`, `${slug(title)}.svg`, linkHeaders()));
 onMenu("export-json", () => downloadFrom(`${api}/export.json`, `${slug(title)}.inkroom.json`, linkHeaders()));
 onMenu("change-name", () => naming.ask());
@@ -715,6 +747,11 @@ Object.assign(window, {
         ...(item.op.kind === "stroke" && { points: [...pointsOf(item.op)] }),
       })),
     placed: () => board.visible().map(({ id, seq, dx, dy, m, op }) => ({ id, seq, dx, dy, m: m ?? null, kind: op.kind, color: op.color, width: op.width ?? null, fill: op.fill ?? null, size: op.size ?? null })),
+    // Images shown, with their places (as ``placed`` gives them).
+    images: () =>
+      board.visible().flatMap(({ id, dx, dy, m, op }) =>
+        op.kind === "image" ? [{ id, dx, dy, m: m ?? null, hash: op.hash, x: op.x, y: op.y, w: op.w, h: op.h }] : [],
+      ),
     // Objects shown where someone's gesture under way has them.
     previewed: () => [...renderer.previews.keys()],
     selectionBox: () => renderer.selectionBox(),

@@ -511,6 +511,12 @@ export class Renderer {
         if (!stroke.own) paintObject(context, stroke, { left: 0, top: 0, right: 0, bottom: 0 }, 0, 1);
         continue;
       }
+      if (stroke.tool === "image") {
+        // An image on its way to the server: drawn from this page's own picture, see-through.
+        paintObject(context, stroke, { left: 0, top: 0, right: 0, bottom: 0 }, 0, 0.6, this.pictures);
+        context.globalAlpha = 1;
+        continue;
+      }
       if (stroke.points.length < 3) continue;
       context.save();
       if (stroke.tool === "highlighter") context.globalAlpha = HIGHLIGHTER_ALPHA;

@@ -69,7 +69,14 @@ YOUR_GALLERY = 'data-gallery="yours"'
 PUBLIC_GALLERY = 'data-gallery="public"'
 
 
-def mount_frontend(app: FastAPI, frontend: Path, public_gallery: bool) -> None:
+# The board page tells its script the largest image file the server takes, so that a larger one
+# is refused before it is sent.
+BOARD_BODY = '<body class="board-page">'
+
+
+def mount_frontend(
+    app: FastAPI, frontend: Path, public_gallery: bool, max_image_bytes: int
+) -> None:
     router = APIRouter(include_in_schema=False)
     vendor = {
         prefix: frontend / "node_modules" / folder for prefix, folder in VENDOR_PACKAGES.items()
@@ -79,6 +86,9 @@ def mount_frontend(app: FastAPI, frontend: Path, public_gallery: bool) -> None:
     if public_gallery:
         home_page = home_page.replace(YOUR_GALLERY, PUBLIC_GALLERY, 1)
     board_html = versioned((frontend / "board.html").read_text(encoding="utf-8"), version)
+    board_html = board_html.replace(
+        BOARD_BODY, f'<body class="board-page" data-max-image-bytes="{max_image_bytes}">', 1
+    )
     page_headers = {"Cache-Control": REVALIDATE}
 
     # HEAD too: uptime checks and link previews ask it (an empty answer with GET's headers).
