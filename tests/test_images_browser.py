@@ -115,6 +115,10 @@ def test_a_pasted_image_shows_for_both_then_moves_resizes_and_is_undone(
     # Alice moves it: it is selected after the paste; a drag from its middle.
     alice.keyboard.press("v")
     alice.wait_for_function("() => window.inkroom.selected().length === 1")
+    # The selection's panel offers what an image has: order, duplicate, delete; no colors.
+    expect(alice.locator("#style-panel")).to_be_visible()
+    expect(alice.locator("#style-panel [data-set-color]").first).to_be_hidden()
+    expect(alice.locator('#style-panel [data-order="front"]')).to_be_visible()
     drag(alice, [(500, 350), (560, 380), (600, 400)])
     bob.wait_for_function(
         "() => { const [i] = window.inkroom.images(); return i && i.dx === 100 && i.dy === 50; }",
