@@ -5,6 +5,7 @@ PNG export; a private board's pictures; copying one to another board."""
 from __future__ import annotations
 
 import io
+import random
 from pathlib import Path
 from typing import Any
 
@@ -222,6 +223,26 @@ def test_an_svg_or_a_fake_picture_is_refused_with_its_reason_and_adds_nothing(
     drop(alice, png(), "real.png", "image/png", 300, 300)
     wait_images(bob, 1)  # the real one only
     wait_images(alice, 1)
+    alice.context.close()
+    bob.context.close()
+
+
+@pytest.mark.parametrize("server", [{"INKROOM_MAX_IMAGE_BYTES": "20000"}], indirect=True)
+def test_a_file_over_the_servers_limit_is_refused_before_it_is_sent(
+    server: LiveServer, browser: Browser
+) -> None:
+    alice, bob, board = open_pair(server, browser)
+    noise = Image.frombytes("RGB", (100, 100), random.Random(7).randbytes(100 * 100 * 3))
+    big = io.BytesIO()
+    noise.save(big, "PNG")
+    assert len(big.getvalue()) > 20_000
+    uploads: list[str] = []
+    alice.on("request", lambda request: request.method == "POST" and uploads.append(request.url))
+    drop(alice, big.getvalue(), "big.png", "image/png", 400, 300)
+    expect(alice.locator("#toast")).to_contain_text("over the 19.5 kB limit", timeout=SEEN)
+    drop(alice, png(), "small.png", "image/png", 400, 300)
+    wait_images(bob, 1)
+    assert uploads == [f"{server.url}/api/boards/{board}/images"]  # the small one only
     alice.context.close()
     bob.context.close()
 

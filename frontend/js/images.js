@@ -47,13 +47,14 @@ export function imageFiles(data) {
 export function refusal(file, maxBytes) {
   if (file.type === "image/svg+xml") return `${file.name}: SVG images cannot be added (only PNG, JPEG, WebP and GIF)`;
   if (file.type && !IMAGE_TYPES.includes(file.type)) return `${file.name}: only PNG, JPEG, WebP and GIF images can be added`;
-  if (file.size > maxBytes) return `${file.name} is over the ${megabytes(maxBytes)} limit for an image`;
+  if (file.size > maxBytes) return `${file.name} is over the ${size(maxBytes)} limit for an image`;
   return null;
 }
 
 /** @param {number} bytes */
-function megabytes(bytes) {
-  return `${Math.round((bytes / 2 ** 20) * 10) / 10} MB`;
+function size(bytes) {
+  const [unit, scale] = bytes >= 2 ** 20 ? ["MB", 2 ** 20] : ["kB", 2 ** 10];
+  return `${Math.round((bytes / scale) * 10) / 10} ${unit}`;
 }
 
 /**
