@@ -40,6 +40,7 @@ check: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	cd frontend && npm run --silent check
 
 test: setup chromium services check
 	cd frontend && npm test

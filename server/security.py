@@ -32,14 +32,16 @@ def origin_allowed(origin: str | None, host: str | None, allowed: Iterable[str])
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 
-def content_security_policy(host: str) -> str:
+def content_security_policy(host: str, inline_scripts: Iterable[str] = ()) -> str:
+    """The pages' policy; ``inline_scripts`` are the hash sources of the inline scripts a page
+    may run (its import map)."""
     # Some browsers do not match ws:/wss: with 'self', so the socket's origin is listed; a Host
     # header that is not a plain host name must not write into the policy.
     sockets = f" ws://{host} wss://{host}" if _HOST.match(host) else ""
     return "; ".join(
         (
             "default-src 'self'",
-            "script-src 'self'",
+            " ".join(("script-src 'self'", *inline_scripts)),
             "style-src 'self'",
             "img-src 'self' data: blob:",
             f"connect-src 'self'{sockets}",

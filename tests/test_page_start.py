@@ -3,14 +3,18 @@ board's socket opened before the rest of the page's modules have loaded."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import re
+import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from server.routes.pages import scripts_version
+from server.routes.pages import VENDOR_PACKAGES, scripts_version
 from tests.live_server import LiveServer
 from tests.test_board_cache import draw_strokes
 from tests.test_browser import enter_name
@@ -51,7 +55,7 @@ def test_pages_name_their_scripts_in_a_versioned_folder_the_browser_keeps(
         assert http.get("/static/000000000000/js/app.js").status_code == 404
 
 
-# Scripts (modules and the classic rbush script) this page loaded, with the bytes each took off
+# Scripts (modules) this page loaded, with the bytes each took off
 # the network: 0 when the browser's cache answered without asking the server.
 SCRIPTS_FETCHED = """() => performance.getEntriesByType("resource")
   .filter((entry) => /\\.m?js$/.test(new URL(entry.name).pathname))
@@ -126,3 +130,57 @@ def test_the_board_socket_opens_before_the_page_has_loaded_and_carries_the_board
     expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=20_000)
     assert page.evaluate("window.inkroom.pending()") == 0
     context.close()
+
+
+def test_the_board_page_maps_each_package_to_its_file_and_its_policy_allows_that_map_only(
+    server: LiveServer, board_id: str
+) -> None:
+    with httpx.Client(base_url=server.url) as http:
+        page = http.get(f"/b/{board_id}")
+        found = re.search(r'<script type="importmap">([^<]*)</script>', page.text)
+        assert found, "the board page has an import map"
+        imports = json.loads(found.group(1))["imports"]
+        assert set(imports) == {package.name for package in VENDOR_PACKAGES.values()}
+        assert {"@msgpack/msgpack", "idb", "perfect-freehand", "rbush"} <= set(imports)
+        # Before any module script, or the browser would ignore it.
+        assert page.text.index("importmap") < page.text.index('type="module"')
+        for url in imports.values():
+            assert re.match(r"/static/[0-9a-f]{12}/vendor/", url)
+            kept = http.get(url)
+            assert kept.status_code == 200, url
+            assert kept.headers["cache-control"] == "public, max-age=31536000, immutable"
+        script_sources = next(
+            part.split()[1:]
+            for part in page.headers["content-security-policy"].split("; ")
+            if part.startswith("script-src")
+        )
+        digest = base64.b64encode(hashlib.sha256(found.group(1).encode()).digest()).decode()
+        assert script_sources == ["'self'", f"'sha256-{digest}'"]
+        # Other pages and answers allow no inline script at all.
+        for path in ("/", "/healthz"):
+            policy = http.get(path).headers["content-security-policy"]
+            assert "script-src 'self';" in policy
+
+
+def test_the_import_map_names_the_files_nodejs_resolves_the_packages_to() -> None:
+    """The modules are tested under Node.js: the browser must get the same files (the msgpack
+    package has an ES build for browsers and a CommonJS one for Node.js, of the same version)."""
+    frontend = Path(__file__).parent.parent / "frontend"
+    names = [package.name for package in VENDOR_PACKAGES.values()]
+    script = f"console.log(JSON.stringify({json.dumps(names)}.map((n) => import.meta.resolve(n))))"
+    resolved = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        cwd=frontend,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    by_name = dict(zip(names, json.loads(resolved.stdout), strict=True))
+    for package in VENDOR_PACKAGES.values():
+        served = (frontend / "node_modules" / package.folder / package.entry).resolve()
+        assert served.is_file(), served
+        node_file = Path(by_name[package.name].removeprefix("file://"))
+        if package.name == "@msgpack/msgpack":
+            assert node_file.parent.parent == served.parent.parent  # the same package
+        else:
+            assert node_file == served, package.name

@@ -4,6 +4,7 @@
 // from here and asks the server only for what is new. A copy that the server does not recognize
 // (another database, a restored backup), or of another format, is dropped, never trusted.
 
+import { openDB } from "idb";
 import { database } from "./storage.js";
 
 // 2: points in 1/8 unit and 1/32 pressure (a copy of format 1 holds operations in other units).
@@ -30,7 +31,7 @@ export class BoardCache {
 
   /** The kept copy, if there is one of this format. @returns {Promise<Copy | null>} */
   async read() {
-    const db = await database();
+    const db = await database(openDB);
     /** @type {Copy | undefined} */
     const copy = await db?.get("boards", this.board).catch(() => undefined);
     if (!copy) return null;
@@ -75,7 +76,7 @@ export class BoardCache {
   async drop() {
     this.copy = null;
     clearTimeout(this.timer);
-    const db = await database();
+    const db = await database(openDB);
     await db?.delete("boards", this.board).catch(() => {});
   }
 
@@ -83,7 +84,7 @@ export class BoardCache {
     clearTimeout(this.timer);
     if (!this.copy || !this.dirty) return;
     this.dirty = false;
-    const db = await database();
+    const db = await database(openDB);
     await db?.put("boards", this.copy).catch(() => {});
   }
 

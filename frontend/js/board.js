@@ -25,8 +25,7 @@
 import { EMPTY_STATE_HASH } from "./protocol.gen.js";
 
 export const CREATING_KINDS = new Set(["stroke", "shape", "text", "image"]);
-/** @type {Matrix} */
-export const IDENTITY = Object.freeze(/** @type {Matrix} */ ([1, 0, 0, 1, 0, 0]));
+export const IDENTITY = /** @type {Matrix} */ (/** @type {unknown} */ (Object.freeze([1, 0, 0, 1, 0, 0])));
 // The fields a style may set, and the kinds of object that have each (server/board.py's twin).
 export const STYLE_FIELDS = Object.freeze({
   color: new Set(["stroke", "shape", "text"]),
@@ -40,10 +39,6 @@ const PENDING_BASE = 2 ** 52;
 
 export class Board {
   constructor() {
-    this._init();
-  }
-
-  _init() {
     /** @type {Map<string, Entry>} */
     this.entries = new Map();
     /** @type {Map<string, string[]>} object id -> erase operation ids */
@@ -79,8 +74,9 @@ export class Board {
     this.lastSeq = 0;
     /** @type {string | null} the id of the operation stored as ``lastSeq`` */
     this.lastOp = null;
+    /** @type {number} */
     this.pendingCount = 0;
-    // Bumped on every change: renderers cache what they drew against it.
+    /** @type {number} bumped on every change: renderers cache what they drew against it */
     this.version = 0;
     /** @type {Placed[] | null} */
     this._visible = null;
@@ -217,7 +213,7 @@ export class Board {
   reset() {
     const kept = [...this.pending].map((id) => /** @type {Entry} */ (this.entries.get(id)));
     const { pendingCount, version } = this;
-    this._init();
+    Object.assign(this, new Board());
     this.pendingCount = pendingCount;
     this.version = version; // renderers compare versions: never go back
     for (const entry of kept) {
@@ -540,7 +536,7 @@ export function nextStateHash(previous, seq, author, kind, id) {
   return value;
 }
 
-const UNMOVED = /** @type {State} */ (Object.freeze([IDENTITY]));
+const UNMOVED = /** @type {State} */ (/** @type {unknown} */ (Object.freeze([IDENTITY])));
 
 /**
  * ``before`` then ``after``, as one matrix (server/board.py's ``compose``: the same arithmetic in

@@ -1,15 +1,34 @@
 // @ts-check
-// The only owner of the board's WebSocket: joins, resumes from the last sequence number after
-// every drop, and keeps each operation in the outbox until the server acknowledges it.
+// The only owner of the board's WebSocket and of the operations on their way: joins, resumes
+// from the last sequence number after every drop, and keeps each operation (in memory and in the
+// outbox, IndexedDB) until the server acknowledges it, sending it again after every reconnect and
+// after a refusal worth retrying. The page hears what became of each: an ``ack`` message, or a
+// ``refused`` one (instead of the ``error``) when the server will never take it.
 
-import { decode, encode } from "../vendor/msgpack/index.mjs";
+import { decode, encode } from "@msgpack/msgpack";
 import { CLOSE_CODES, ERROR_CODES, LIMITS } from "./protocol.gen.js";
 
 /** @typedef {"connecting" | "syncing" | "online" | "offline" | "closed"} ConnectionState */
 /** @typedef {{user: string, name: string, color: string, token?: string}} Identity */
 /** @typedef {{lastSeq: number, lastOp: string | null}} Held */
+/** @typedef {{id: string, [field: string]: any}} Operation */
+/**
+ * @typedef {object} Kept where operations wait on this device (outbox.js)
+ * @property {(op: Operation) => Promise<void>} put resolves once the operation is kept
+ * @property {(id: string) => Promise<void>} remove
+ * @property {number} unkept how many are still being written
+ */
+/**
+ * @typedef {object} Socket what the connection needs of a WebSocket
+ * @property {number} readyState @property {BinaryType} binaryType
+ * @property {(data: Uint8Array) => void} send @property {() => void} close
+ * @property {((event: any) => void) | null} onopen @property {((event: any) => void) | null} onmessage
+ * @property {((event: any) => void) | null} onclose
+ */
 
+const OPEN = 1; // WebSocket.OPEN
 // Close codes after which reconnecting cannot help.
+/** @type {Map<number, string>} */
 const FINAL = new Map([
   [CLOSE_CODES.BOARD_NOT_FOUND, "not-found"],
   [CLOSE_CODES.BOARD_DELETED, "deleted"],
@@ -18,41 +37,47 @@ const FINAL = new Map([
   [CLOSE_CODES.OUTDATED_CLIENT, "outdated"],
 ]);
 // Refusals after which the operation is worth sending again later.
+/** @type {Set<string>} */
 const RETRYABLE = new Set([ERROR_CODES.STORAGE_UNAVAILABLE, ERROR_CODES.RATE_LIMITED]);
-const RETRY_DELAY_MS = 3000;
+export const RETRY_DELAY_MS = 3000;
 const MAX_BACKOFF_MS = 10_000;
 
 export class Connection extends EventTarget {
   /**
-   * @param {string} url the board's socket URL
-   * @param {() => Identity} identity who joins (read at every connect)
-   * @param {() => Held | Promise<Held>} held the newest operation the page holds, which the
-   *   server checks before it resumes from there; the socket opens while the page still finds
-   *   out (reading its copy of the board), and the join waits for the answer
-   * @param {WebSocket | null} [first] a socket to ``url`` opened before this page had loaded
-   *   (opening.js), taken for the first connect while it is still connecting or open
+   * @param {object} options
+   * @param {string} options.url the board's socket URL
+   * @param {() => Identity} options.identity who joins (read at every connect)
+   * @param {() => Held | Promise<Held>} options.held the newest operation the page holds, which
+   *   the server checks before it resumes from there; the socket opens while the page still
+   *   finds out (reading its copy of the board), and the join waits for the answer
+   * @param {Kept} options.outbox where operations are kept until acknowledged
+   * @param {Socket | null} [options.first] a socket to ``url`` opened before this page had
+   *   loaded (first-socket.js), taken for the first connect while it is still connecting or open
+   * @param {(url: string) => Socket} [options.openSocket] opens a socket (a WebSocket)
    */
-  constructor(url, identity, held, first = null) {
+  constructor({ url, identity, held, outbox, first = null, openSocket = (url) => new WebSocket(url) }) {
     super();
     this.url = url;
     this.identity = identity;
     this.held = held;
+    this.outbox = outbox;
     this.first = first;
-    /** @type {Map<string, object>} operations sent and not yet acknowledged, in order */
-    this.outbox = new Map();
+    this.openSocket = openSocket;
+    /** @type {Map<string, Operation>} operations submitted and not yet acknowledged, in order */
+    this.unacknowledged = new Map();
     /** @type {ConnectionState} */
     this.state = "connecting";
     /** @type {string | null} why the connection ended for good */
     this.endedBecause = null;
-    /** @type {WebSocket | null} */
+    /** @type {Socket | null} */
     this.socket = null;
     this.attempt = 0;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.retryTimer = undefined;
-    addEventListener("online", () => this.state === "offline" && this.connectNow());
+    globalThis.addEventListener?.("online", () => this.state === "offline" && this.connectNow());
     // The device lost its network: the socket is as good as dead, so say so now rather than
     // after the next failed ping.
-    addEventListener("offline", () => this.socket?.close());
+    globalThis.addEventListener?.("offline", () => this.socket?.close());
   }
 
   connect() {
@@ -60,9 +85,9 @@ export class Connection extends EventTarget {
     this._setState("connecting");
     const first = this.first;
     this.first = null;
-    const usable = first && first.readyState <= WebSocket.OPEN;
+    const usable = first && first.readyState <= OPEN;
     if (first && !usable) first.close();
-    const socket = usable ? first : new WebSocket(this.url);
+    const socket = first && usable ? first : this.openSocket(this.url);
     socket.binaryType = "arraybuffer";
     this.socket = socket;
     const opened = async () => {
@@ -78,7 +103,7 @@ export class Connection extends EventTarget {
       this._send({ ...join, ...(lastOp && lastSeq ? { last_op: lastOp } : {}), ...(token ? { token } : {}) });
     };
     // A socket opened early may be open already: its open event went by with nobody listening.
-    if (socket.readyState === WebSocket.OPEN) opened();
+    if (socket.readyState === OPEN) opened();
     else socket.onopen = opened;
     socket.onmessage = (event) => this._receive(new Uint8Array(event.data));
     socket.onclose = (event) => this._closed(event.code, event.reason);
@@ -103,24 +128,48 @@ export class Connection extends EventTarget {
     this.connectNow();
   }
 
-  /** Send an operation now (or after the next sync) and keep it until it is acknowledged. */
-  submit(/** @type {{id: string}} */ op) {
-    this.outbox.set(op.id, op);
+  /** Keep an operation (here and on this device) and send it now, or after the next sync. @param {Operation} op */
+  submit(op) {
+    this.unacknowledged.set(op.id, op);
+    // "Unsaved" (kept on this device) only once the outbox write has committed.
+    this.outbox
+      .put(op)
+      .catch(() => {})
+      .finally(() => this._outboxChanged());
     if (this.state === "online") this._send({ type: "op", op });
-    this._emit("outbox", { pending: this.outbox.size });
+    this._outboxChanged();
   }
 
-  /** Live points and cursors: only worth sending while connected. */
-  sendEphemeral(/** @type {object} */ message) {
+  /**
+   * Operations an earlier page kept on this device and the server never acknowledged: sent
+   * after the next sync like any other (they are kept already). @param {Iterable<Operation>} ops
+   */
+  restore(ops) {
+    for (const op of ops) {
+      this.unacknowledged.set(op.id, op);
+      if (this.state === "online") this._send({ type: "op", op });
+    }
+    this._outboxChanged();
+  }
+
+  /** Live points, cursors and the like: only worth sending while connected. @param {object} message */
+  sendEphemeral(message) {
     if (this.state === "online") this._send(message);
   }
 
-  sendControl(/** @type {object} */ message) {
+  /** @param {object} message */
+  sendControl(message) {
     if (this.state === "online") this._send(message);
   }
 
+  /** How many operations wait for their acknowledgement. */
   get pending() {
-    return this.outbox.size;
+    return this.unacknowledged.size;
+  }
+
+  /** How many of those are not yet safely on this device. */
+  get unkept() {
+    return this.outbox.unkept;
   }
 
   /** @param {object} message */
@@ -135,27 +184,34 @@ export class Connection extends EventTarget {
     const messages = /** @type {any[]} */ (decode(data));
     for (const message of messages) {
       if (message.type === "ack") {
-        this.outbox.delete(message.id);
-        this._emit("outbox", { pending: this.outbox.size });
+        this._settled(message.id);
       } else if (message.type === "error" && message.id) {
-        this._refused(message);
+        if (RETRYABLE.has(message.code)) {
+          this._retryLater(message.id);
+          continue;
+        }
+        this._settled(message.id);
+        this._emit("message", { type: "refused", id: message.id, code: message.code, reason: message.reason });
+        continue;
       } else if (message.type === "synced") {
         this._setState("online");
-        for (const op of this.outbox.values()) this._send({ type: "op", op });
+        for (const op of this.unacknowledged.values()) this._send({ type: "op", op });
       }
       this._emit("message", message);
     }
   }
 
-  /** @param {{id: string, code: string}} error */
-  _refused(error) {
-    if (!RETRYABLE.has(error.code)) {
-      this.outbox.delete(error.id);
-      this._emit("outbox", { pending: this.outbox.size });
-      return;
-    }
+  /** The server has decided about operation ``id``: it waits no more. @param {string} id */
+  _settled(id) {
+    this.unacknowledged.delete(id);
+    this.outbox.remove(id).catch(() => {});
+    this._outboxChanged();
+  }
+
+  /** @param {string} id */
+  _retryLater(id) {
     setTimeout(() => {
-      const op = this.outbox.get(error.id);
+      const op = this.unacknowledged.get(id);
       if (op && this.state === "online") this._send({ type: "op", op });
     }, RETRY_DELAY_MS);
   }
@@ -178,6 +234,10 @@ export class Connection extends EventTarget {
         : Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
     this.attempt++;
     this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  _outboxChanged() {
+    this._emit("outbox", { pending: this.unacknowledged.size });
   }
 
   /** @param {ConnectionState} state */

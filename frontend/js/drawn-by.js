@@ -5,18 +5,18 @@
 import { describeTime, nameOf } from "./timeline.js";
 
 /** @typedef {import("./board.js").Board} Board */
-/** @typedef {import("./renderer.js").Renderer} Renderer */
+/** @typedef {import("./ephemeral.js").Ephemeral} Ephemeral */
 /** @typedef {import("./timeline.js").TimelineFeed} TimelineFeed */
 
 /**
  * Keep ``label`` telling who drew the selection, whenever a pointer or key has changed it.
- * @param {HTMLElement} label @param {{board: Board, renderer: Renderer, feed: TimelineFeed}} parts
+ * @param {HTMLElement} label @param {{board: Board, ephemeral: Ephemeral, feed: TimelineFeed}} parts
  */
-export function followSelection(label, { board, renderer, feed }) {
-  /** @type {Set<string> | null} */
+export function followSelection(label, { board, ephemeral, feed }) {
+  /** @type {ReadonlySet<string> | null} */
   let shown = null;
   async function update() {
-    const selection = renderer.selected;
+    const selection = ephemeral.selected;
     if (selection === shown) return; // the selection is replaced, never changed in place
     shown = selection;
     const entry = selection.size === 1 ? board.entries.get([...selection][0]) : undefined;
@@ -31,7 +31,7 @@ export function followSelection(label, { board, renderer, feed }) {
     }
     try {
       const made = (await feed.covering(entry.seq)).at(entry.seq);
-      if (renderer.selected !== selection || !made) return;
+      if (ephemeral.selected !== selection || !made) return;
       label.textContent = `Drawn by ${nameOf(made.person)} · ${describeTime(made.time)}`;
       label.hidden = false;
     } catch (error) {

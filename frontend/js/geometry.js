@@ -127,7 +127,10 @@ export function union(boxes) {
   return { left, top, right, bottom };
 }
 
-/** Distance from p to the segment a-b. */
+/**
+ * Distance from p to the segment a-b. @param {number} px @param {number} py @param {number} ax
+ * @param {number} ay @param {number} bx @param {number} by
+ */
 function segmentDistance(px, py, ax, ay, bx, by) {
   const vx = bx - ax;
   const vy = by - ay;

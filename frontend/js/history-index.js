@@ -8,6 +8,7 @@
 
 import { bounds } from "./geometry.js";
 import { CREATING_KINDS, samePlace } from "./board.js";
+import RBush from "rbush";
 
 /** @typedef {import("./board.js").Board} Board */
 /** @typedef {import("./board.js").Placed} Placed */
@@ -19,9 +20,6 @@ import { CREATING_KINDS, samePlace } from "./board.js";
  * @property {Placed} item @property {number} order @property {number} seen
  * @property {number} dx @property {number} dy @property {number} shown the moment that last showed it
  */
-
-// rbush's browser bundle defines a global (board.html loads it before the modules).
-const RBush = /** @type {any} */ (globalThis).RBush;
 
 // More answers than this share of what the moment shows: marking and walking the paint order
 // beats sorting.

@@ -98,7 +98,6 @@ export class HistoryPanel {
     this.head = this.board.lastSeq;
     this.moment = new Moment(this.board, this.head);
     this.moment.keyframes = new Keyframes(this.moment, this.renderer);
-    this.renderer.selected = new Set();
     this.renderer.show(this.moment);
     this.panel.hidden = this.banner.hidden = false;
     this.slider.max = String(Math.max(1, this.head));

@@ -3,6 +3,7 @@
 // before the tab closed, reaches the board the next time the page is open.
 
 import { FORMER_UNITS, decodePoints, encodePoints } from "./points.js";
+import { openDB } from "idb";
 import { database } from "./storage.js";
 
 // Records kept since points changed units say so; those without this are in the former units.
@@ -30,7 +31,7 @@ export class Outbox {
   async put(op) {
     this.writing.add(op.id);
     try {
-      const db = await database();
+      const db = await database(openDB);
       if (!db) return; // no storage here: the outbox lives in memory only
       const transaction = db.transaction("outbox", "readwrite", { durability: "strict" });
       transaction.store.put({ board: this.board, id: op.id, op, order: this.order++, points: POINTS });
@@ -42,13 +43,13 @@ export class Outbox {
 
   /** @param {string} id */
   async remove(id) {
-    const db = await database();
+    const db = await database(openDB);
     await db?.delete("outbox", [this.board, id]);
   }
 
   /** This board's operations in the order they were made. @returns {Promise<any[]>} */
   async all() {
-    const db = await database();
+    const db = await database(openDB);
     if (!db) return [];
     const records = await db.getAllFromIndex("outbox", "board", this.board);
     records.sort((a, b) => a.order - b.order);

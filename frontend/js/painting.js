@@ -3,7 +3,7 @@
 // outline, a simplified line, or a dot. Paths are computed once per object (and per line level)
 // and kept with the object.
 
-import { getStroke } from "../vendor/perfect-freehand/index.mjs";
+import { getStroke } from "perfect-freehand";
 import { detailOf, levelTolerance, lineLevel, simplify } from "./lod.js";
 import { pointsOf } from "./points.js";
 

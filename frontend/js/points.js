@@ -199,7 +199,7 @@ const decoded = new WeakMap();
 /**
  * The flat points of a stroke operation, decoded once per op object. Every reader of a stroke's
  * points goes through here.
- * @param {{points: Uint8Array}} op @returns {Float64Array}
+ * @param {{points: Uint8Array} | import("./board.js").Operation} op @returns {Float64Array}
  */
 export function pointsOf(op) {
   let flat = decoded.get(op);

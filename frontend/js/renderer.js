@@ -1,6 +1,7 @@
 // @ts-check
 // The only canvas code. Three layers: committed ink, ink being drawn by anyone, and cursors with
-// names on top. Sharp at any devicePixelRatio.
+// names on top. Sharp at any devicePixelRatio. What is being drawn, the cursors, the selection and
+// gestures under way come from the ephemeral state (ephemeral.js), which the renderer only reads.
 //
 // The committed ink stays fluid on boards of 100,000 strokes: only the objects on screen are drawn
 // (a spatial index finds them), each at the detail its size on screen deserves (lod.js); what was
@@ -10,6 +11,7 @@
 // someone drawing) are painted onto the picture as they come, never a redraw of the board.
 
 import { compose } from "./board.js";
+import { Ephemeral } from "./ephemeral.js";
 import { bounds, overlaps, transformedBox, union } from "./geometry.js";
 import { paintSelection } from "./handles.js";
 import { HIGHLIGHTER_ALPHA, paintObject, strokePath } from "./painting.js";
@@ -27,13 +29,7 @@ export { HIGHLIGHTER_ALPHA, strokePath, drawShape, drawText } from "./painting.j
  */
 /** @typedef {import("./view.js").View} View */
 /** @typedef {import("./spatial.js").Entry} Entry */
-/**
- * @typedef {{color: string, width: number, tool?: string, points: number[], updated: number,
- *   object?: string | null, own?: boolean, [field: string]: any}} LiveStroke
- *   ink, a shape or a text being drawn; a text being edited names the ``object`` it replaces
- *   meanwhile, and the one typed here (``own``) is shown by its text field, not drawn
- */
-/** @typedef {{x: number, y: number, name: string, color: string, updated: number}} RemoteCursor */
+/** @typedef {import("./ephemeral.js").LiveStroke} LiveStroke */
 /** @typedef {{x: number, y: number, scale: number, width: number, height: number, ratio: number}} Camera */
 /**
  * @typedef {object} Picture the committed ink drawn for one camera
@@ -80,10 +76,11 @@ function entryMeets(entry, box) {
 export class Renderer {
   /**
    * @param {HTMLElement} host @param {Source} board @param {View} view
-   * @param {{ratio?: number, ids?: boolean, exact?: boolean, pictures?: import("./pictures.js").Pictures}} options
-   *   a fixed pixel ratio (exports), whether the layers get their ids (only the page's own
-   *   renderer does), whether every object is drawn in full detail whatever its size (exports),
-   *   and where images' pictures come from
+   * @param {{ratio?: number, ids?: boolean, exact?: boolean, ephemeral?: Ephemeral,
+   *   pictures?: import("./pictures.js").Pictures}} options a fixed pixel ratio (exports), whether
+   *   the layers get their ids (only the page's own renderer does), whether every object is drawn
+   *   in full detail whatever its size (exports), what is shown besides the objects (none for
+   *   exports), and where images' pictures come from
    */
   constructor(host, board, view, options = {}) {
     this.host = host;
@@ -96,26 +93,10 @@ export class Renderer {
     this.ink = this._layer(ids ? "layer-ink" : "");
     this.live = this._layer(ids ? "layer-live" : "");
     this.top = this._layer(ids ? "board-canvas" : "");
-    /** @type {Map<string, LiveStroke>} */
-    this.liveStrokes = new Map();
-    /** @type {Map<number, RemoteCursor>} */
-    this.cursors = new Map();
-    /** @type {Set<string>} objects drawn faded (picked by the eraser, say) */
-    this.faded = new Set();
+    this.ephemeral = options.ephemeral ?? new Ephemeral();
+    this.ephemeral.onChange(() => this.invalidate());
     /** @type {string | null} a user whose work stands out: everyone else's is drawn faded */
     this.spotlight = null;
-    /** @type {Set<string>} ids of selected objects */
-    this.selected = new Set();
-    /**
-     * Objects being moved, resized or rotated, here or by someone else, and the transform of that
-     * gesture so far (not yet an operation): drawn where the gesture has them.
-     * @type {Map<string, import("./board.js").Matrix>}
-     */
-    this.previews = new Map();
-    /** @type {import("./board.js").Matrix | null} this page's own gesture, for the selection's frame */
-    this.gesture = null;
-    /** @type {{left: number, top: number, right: number, bottom: number} | null} a rubber band */
-    this.band = null;
     this.width = 0;
     this.height = 0;
     this.boardIndex = new SpatialIndex();
@@ -272,18 +253,11 @@ export class Renderer {
 
   /** Everything the ink depends on besides the objects and the view. */
   _decor() {
-    let previews = "";
-    for (const [id, m] of this.previews) previews += `${id}:${m.join(",")};`;
+    const { previews, faded } = this.ephemeral;
+    let moved = "";
+    for (const [id, m] of previews) moved += `${id}:${m.join(",")};`;
     const pictures = this.pictures?.version ?? 0;
-    return `${[...this.faded].join()}|${this.spotlight}|${previews}|${[...this._beingEdited()].join()}|${pictures}`;
-  }
-
-  /** Texts being edited, here or by someone else: the live layer shows them as they are typed. */
-  _beingEdited() {
-    /** @type {Set<string>} */
-    const ids = new Set();
-    for (const live of this.liveStrokes.values()) if (live.object) ids.add(live.object);
-    return ids;
+    return `${[...faded].join()}|${this.spotlight}|${moved}|${[...this.ephemeral.beingEdited()].join()}|${pictures}`;
   }
 
   /** Board coordinates on a layer, at this screen's pixel density. @param {CanvasRenderingContext2D} context */
@@ -313,7 +287,9 @@ export class Renderer {
     const started = performance.now();
     if (!now && started < this.syncedAt + this.syncMs / SYNC_SHARE) return;
     const version = this.board.version;
-    const { added, onTop, onlyAdded } = this.index.update(this.board.visible());
+    const update = this.index.update(this.board.visible());
+    const { added, onTop } = update;
+    const onlyAdded = "onlyAdded" in update && update.onlyAdded;
     this.indexed = version;
     this.invalidate();
     // Arriving history below what is drawn is painted over it for now (see ``arriving``).
@@ -382,9 +358,10 @@ export class Renderer {
     spare.canvas.height = Math.round(camera.height * camera.ratio);
     const entries = this.index.search(cameraBox(camera));
     // Objects being dragged are drawn where the drag has them, wherever that is.
-    if (this.previews.size) {
+    const previews = this.ephemeral.previews;
+    if (previews.size) {
       const found = new Set(entries);
-      for (const id of this.previews.keys()) {
+      for (const id of previews.keys()) {
         const entry = this.index.byId.get(id);
         if (entry && !found.has(entry)) entries.push(entry);
       }
@@ -428,7 +405,7 @@ export class Renderer {
 
   /**
    * Paint entries[from...] onto a picture's canvas until the budget runs out (at least one).
-   * @param {CanvasRenderingContext2D} context @param {Camera} camera @param {Entry[]} entries
+   * @param {CanvasRenderingContext2D} context @param {Camera} camera @param {{item: Placed}[]} entries
    * @param {number} from @param {number} budget milliseconds @returns {number} the next entry to paint
    */
   _paint(context, camera, entries, from, budget) {
@@ -440,9 +417,9 @@ export class Renderer {
       context.clearRect(0, 0, context.canvas.width, context.canvas.height);
     }
     base();
-    const previews = this.previews;
+    const { previews, faded } = this.ephemeral;
     const detail = this.exact ? 0 : pixels;
-    const edited = this._beingEdited();
+    const edited = this.ephemeral.beingEdited();
     let next = from;
     while (next < entries.length) {
       const { item } = entries[next++];
@@ -458,7 +435,7 @@ export class Renderer {
         context.translate(dx, dy);
       }
       const outOfSpotlight = this.spotlight !== null && item.author !== this.spotlight;
-      const alpha = this.faded.has(item.id) || outOfSpotlight ? 0.25 : 1;
+      const alpha = faded.has(item.id) || outOfSpotlight ? 0.25 : 1;
       paintObject(context, item.op, bounds({ op: item.op, dx: 0, dy: 0 }), detail, alpha, this.pictures);
       if (m || dx || dy) base();
       if (performance.now() - started >= budget) break;
@@ -495,18 +472,12 @@ export class Renderer {
 
   _drawLive() {
     // An empty layer stays as it is: clearing costs time on every frame of a pan.
-    if (!this.liveStrokes.size && !this.liveShown) return;
-    this.liveShown = this.liveStrokes.size > 0;
+    const strokes = this.ephemeral.strokes;
+    if (!strokes.size && !this.liveShown) return;
+    this.liveShown = strokes.size > 0;
     const context = this.live;
     this._prepare(context);
-    const now = performance.now();
-    for (const [key, stroke] of this.liveStrokes) {
-      // A stroke whose author went quiet without finishing it fades out of the live layer.
-      if (now - stroke.updated > 10_000) {
-        this.liveStrokes.delete(key);
-        if (stroke.object) this.invalidate(); // the text it was editing shows again
-        continue;
-      }
+    for (const stroke of strokes.values()) {
       if (stroke.tool === "text") {
         if (!stroke.own) paintObject(context, stroke, { left: 0, top: 0, right: 0, bottom: 0 }, 0, 1);
         continue;
@@ -534,7 +505,7 @@ export class Renderer {
   selectionBox() {
     /** @type {{left: number, top: number, right: number, bottom: number}[]} */
     const selectedBoxes = [];
-    for (const id of this.selected) {
+    for (const id of this.ephemeral.selected) {
       const entry = this.index.byId.get(id);
       if (entry) selectedBoxes.push(bounds(entry.item));
     }
@@ -542,22 +513,22 @@ export class Renderer {
   }
 
   _drawTop() {
-    const busy = this.selected.size || this.band || this.cursors.size || this.previews.size;
+    const { selected, band, cursors, previews, gesture } = this.ephemeral;
+    const busy = selected.size || band || cursors.size || previews.size;
     if (!busy && !this.topShown) return;
     this.topShown = !!busy;
     const context = this.top;
     this._prepare(context);
     const box = this.selectionBox();
-    if (box) paintSelection(context, box, this.gesture, this.view.scale, this.selected.size > 0);
+    if (box) paintSelection(context, box, gesture, this.view.scale, selected.size > 0);
     // What others are transforming: a frame around it, where their gesture has it.
-    for (const id of this.previews.keys()) {
-      if (this.selected.has(id)) continue;
+    for (const [id, m] of previews) {
+      if (selected.has(id)) continue;
       const entry = this.index.byId.get(id);
       if (!entry) continue;
-      const m = /** @type {import("./board.js").Matrix} */ (this.previews.get(id));
       paintSelection(context, transformedBox(bounds(entry.item), m), null, this.view.scale, false);
     }
-    for (const outline of [this.band]) {
+    for (const outline of [band]) {
       if (!outline) continue;
       context.save();
       context.strokeStyle = "#4263eb";
@@ -566,13 +537,8 @@ export class Renderer {
       context.strokeRect(outline.left, outline.top, outline.right - outline.left, outline.bottom - outline.top);
       context.restore();
     }
-    const now = performance.now();
     const size = 1 / this.view.scale;
-    for (const [peer, cursor] of this.cursors) {
-      if (now - cursor.updated > 30_000) {
-        this.cursors.delete(peer);
-        continue;
-      }
+    for (const cursor of cursors.values()) {
       context.save();
       context.translate(cursor.x, cursor.y);
       context.scale(size, size);

@@ -57,13 +57,12 @@ export class Selection extends EventTarget {
 
   /** The ids of the selected objects. */
   get ids() {
-    return this.context.renderer.selected;
+    return this.context.ephemeral.selected;
   }
 
   /** @param {Iterable<string>} ids */
   set(ids) {
-    this.context.renderer.selected = new Set(ids);
-    this.context.renderer.invalidate();
+    this.context.ephemeral.select(ids);
     this.dispatchEvent(new Event("change"));
   }
 
@@ -175,7 +174,7 @@ export class Selection extends EventTarget {
  */
 function plainOp(op) {
   const { id: _id, ...rest } = op;
-  if (op.kind === "stroke") rest.points = encodePoints(pointsOf(op));
+  if (op.kind === "stroke") rest.points = encodePoints(pointsOf(/** @type {{points: Uint8Array}} */ (op)));
   for (const key of Object.keys(rest)) if (rest[key] === undefined || rest[key] === null) delete rest[key];
   return rest;
 }

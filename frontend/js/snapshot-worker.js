@@ -11,9 +11,18 @@
 //      never decodes a stroke. ``points`` (decoded, Float64Array) and ``bytes`` (the encoded
 //      points that the operations' ``points`` view) are handed over, not copied.
 
-import { decode } from "../vendor/msgpack/index.mjs";
 import { decodePoints, joinStreams } from "./points.js";
 import { database } from "./storage.js";
+
+// The packages, at the URLs the page's import map gives them (snapshots.js), which a worker does
+// not see. Loading starts now; the first job waits for them.
+const at = new URL(location.href).searchParams;
+/** @type {Promise<[typeof import("@msgpack/msgpack"), typeof import("idb")]>} */
+const packages = Promise.all([import(at.get("@msgpack/msgpack") ?? ""), import(at.get("idb") ?? "")]);
+/** @type {typeof import("@msgpack/msgpack").decode} */
+let decode;
+/** @type {typeof import("idb").openDB} */
+let openDB;
 
 // The part format this page reads (server/snapshot.py). A copy of another format, kept by this
 // browser or by a cache on the way, is fetched again.
@@ -54,7 +63,7 @@ function taken() {
  * @returns {Promise<{authors: string[], entries: any[][]}>}
  */
 async function fetchPart({ board, seq, part, headers }) {
-  const db = await database();
+  const db = await database(openDB);
   const key = [board, seq, part];
   /** @type {ArrayBuffer | undefined} */
   const kept = await db?.get("parts", key);
@@ -126,7 +135,7 @@ function postSlice(part, authors, entries, start) {
     next += flat.length;
     return [seq, authors[author], { ...op, points: own }, extent(flat), from, next];
   });
-  self.postMessage({ type: "part", part, entries: out, points, bytes }, [points.buffer, bytes.buffer]);
+  self.postMessage({ type: "part", part, entries: out, points, bytes }, { transfer: [points.buffer, bytes.buffer] });
 }
 
 /** The box around a stroke's points. @param {Float64Array} points */
@@ -148,7 +157,7 @@ function extent(points) {
 
 /** Parts of this board's older snapshots are of no more use. @param {string} board @param {number} seq */
 async function forgetOlder(board, seq) {
-  const db = await database();
+  const db = await database(openDB);
   await db?.delete("parts", IDBKeyRange.bound([board, 0, 0], [board, seq, 0], false, true));
 }
 
@@ -157,6 +166,7 @@ self.onmessage = async (/** @type {MessageEvent} */ event) => {
   const { board, seq, parts, headers } = event.data;
   const queue = [...parts];
   try {
+    [{ decode }, { openDB }] = await packages;
     const workers = Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
       while (queue.length) {
         const part = /** @type {number} */ (queue.shift());

@@ -40,8 +40,10 @@ export function snapshotBounds(parts) {
   };
 }
 
-// Beside this module, in the same (versioned) folder as the page's other scripts.
+// Beside this module, in the same (versioned) folder as the page's other scripts. Workers do not
+// see the page's import map: the worker is told where the packages it imports are.
 const WORKER = new URL("./snapshot-worker.js", import.meta.url);
+for (const name of ["@msgpack/msgpack", "idb"]) WORKER.searchParams.set(name, import.meta.resolve(name));
 
 /** @type {Worker | null} a worker started before it is needed: its modules load meanwhile */
 let prepared = null;

@@ -7,6 +7,7 @@
 
 import { samePlace } from "./board.js";
 import { bounds } from "./geometry.js";
+import RBush from "rbush";
 
 /** @typedef {import("./board.js").Placed} Placed */
 /** @typedef {import("./geometry.js").Box} Box */
@@ -16,16 +17,14 @@ import { bounds } from "./geometry.js";
  * @property {Placed} item @property {number} order @property {number} seen
  */
 
-// rbush's browser bundle defines a global (board.html loads it before the modules): its ES module
-// imports a bare package name, which a browser cannot resolve without a build step.
-const RBush = /** @type {any} */ (globalThis).RBush;
-
 // More answers than this share of everything: marking and walking the paint order beats sorting.
 const WALK_SHARE = 1 / 8;
 
 export class SpatialIndex {
   constructor() {
-    this.tree = new RBush(16);
+    // rbush's root node (``data``, not in its typings) holds the box around everything.
+    /** @type {RBush<Entry> & {data: {minX: number, minY: number, maxX: number, maxY: number}}} */
+    this.tree = /** @type {any} */ (new RBush(16));
     /** @type {Map<string, Entry>} */
     this.byId = new Map();
     /** @type {Entry[]} every indexed object, in paint order */

@@ -1,18 +1,22 @@
 // @ts-check
 // The page's IndexedDB database: operations not yet acknowledged (the outbox), and a copy of each
 // board opened here (its snapshot parts and the operations after them), so that reopening a
-// board asks the server only for what is new. The worker that loads snapshots opens it too.
-
-import { openDB } from "../vendor/idb/index.js";
+// board asks the server only for what is new. The worker that loads snapshots opens it too, and
+// so this module imports no package: workers do not see the page's import map, so each caller
+// hands it idb's ``openDB`` as it could import it.
 
 const NAME = "inkroom";
 const VERSION = 2;
 
-/** @type {Promise<import("../vendor/idb/index.js").IDBPDatabase | null> | null} */
+/** @type {Promise<import("idb").IDBPDatabase | null> | null} */
 let opened = null;
 
-/** The database, or null where the browser refuses storage (some private windows). */
-export function database() {
+/**
+ * The database, or null where the browser refuses storage (some private windows) or has none
+ * (node). @param {typeof import("idb").openDB} openDB
+ */
+export function database(openDB) {
+  if (typeof indexedDB === "undefined") return Promise.resolve(null);
   opened ??= openDB(NAME, VERSION, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {

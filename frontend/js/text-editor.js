@@ -28,9 +28,9 @@ import { LIMITS } from "./protocol.gen.js";
 // the others do not take it for abandoned (they forget live traffic after 10 s without news).
 const SEND_INTERVAL_MS = 50;
 const KEEPALIVE_MS = 4_000;
-// The live layer's key for the text typed here: it draws nothing (the field shows the words) but
-// hides the text being edited.
-const OWN_KEY = "me:text";
+// What the text typed here is shown as (ephemeral.js): nothing is drawn (the field shows the
+// words), but the text being edited is hidden meanwhile.
+const OWN = "text";
 const TOLERANCE_PX = 6;
 // What the protocol refuses in a text (server/protocol.py's TEXT_PATTERN); a paste may hold it.
 const NOT_TEXT = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]/g;
@@ -91,7 +91,7 @@ export class TextEditor {
   /** Edit a text where it is. @param {Placed} item a visible text @param {boolean} pressed as for ``start`` */
   edit(item, pressed = false) {
     const { op, m } = item;
-    this.context.renderer.selected = new Set();
+    this.context.ephemeral.select([]);
     // A turned or scaled text is edited upright where its corner is, at the size it shows.
     const corner = m ? applyMatrix(m, op.x, op.y) : { x: op.x + item.dx, y: op.y + item.dy };
     const scale = m ? Math.sqrt(Math.abs(m[0] * m[3] - m[1] * m[2])) : 1;
@@ -134,7 +134,7 @@ export class TextEditor {
   /** @param {Omit<Session, "area">} fields @param {boolean} pressed */
   _open(fields, pressed) {
     this.finish();
-    const { view, renderer } = this.context;
+    const { view, ephemeral } = this.context;
     const screen = view.toScreen(fields.x, fields.y);
     const area = document.createElement("textarea");
     area.className = "text-editor";
@@ -179,8 +179,7 @@ export class TextEditor {
     });
     this.host.append(area);
     this.session = session;
-    renderer.liveStrokes.set(OWN_KEY, this._live(session, performance.now()));
-    renderer.invalidate();
+    ephemeral.showOwn(OWN, this._live(session));
     area.focus();
     area.setSelectionRange(area.value.length, area.value.length);
     this.pacer.now();
@@ -196,8 +195,7 @@ export class TextEditor {
     clearInterval(this.keepalive);
     this.keepalive = undefined;
     session.area.remove();
-    this.context.renderer.liveStrokes.delete(OWN_KEY);
-    this.context.renderer.invalidate();
+    this.context.ephemeral.endOwn(OWN);
     return session;
   }
 
@@ -205,9 +203,7 @@ export class TextEditor {
   _send() {
     const session = this.session;
     if (!session) return;
-    const now = performance.now();
-    const own = this.context.renderer.liveStrokes.get(OWN_KEY);
-    if (own) own.updated = now;
+    this.context.ephemeral.touchOwn(OWN);
     this.context.connection.sendEphemeral(typingMessage(session, session.area.value, false));
   }
 
@@ -216,10 +212,10 @@ export class TextEditor {
     this.context.connection.sendEphemeral(typingMessage(session, "", true));
   }
 
-  /** @param {Session} session @param {number} now */
-  _live(session, now) {
+  /** @param {Session} session */
+  _live(session) {
     const { object, x, y, size, color } = session;
-    return { tool: "text", own: true, object, kind: "text", x, y, size, color, text: "", points: [], width: 1, updated: now };
+    return { tool: "text", own: true, object, kind: "text", x, y, size, color, text: "", points: [], width: 1 };
   }
 }
 
@@ -255,14 +251,4 @@ export function textAt(context, p) {
     if (items[i].op.kind === "text" && hits(items[i], p.x, p.y, tolerance)) return items[i];
   }
   return null;
-}
-
-/**
- * Someone's text as they type it, for the live layer: a new entry, or null when it ended.
- * @param {any} message a ``typing`` message from the server
- */
-export function typedByPeer(message) {
-  if (message.ended) return null;
-  const { object, x, y, size, color, text } = message;
-  return { tool: "text", kind: "text", object: object ?? null, x, y, size, color, text, points: [], width: 1, updated: performance.now() };
 }

@@ -3,15 +3,12 @@
 // the previous moment's objects are all still there, unchanged, below the new ones.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import RBush from "rbush";
 import { Board } from "../js/board.js";
 import { bounds } from "../js/geometry.js";
 import { random, randomLog, stroke } from "./random-log.js";
 
-// What board.html does in the browser: rbush's bundle defines the global.
-globalThis.RBush = RBush;
-const { HistoryIndex } = await import("../js/history-index.js");
-const { Moment } = await import("../js/moment.js");
+import { HistoryIndex } from "../js/history-index.js";
+import { Moment } from "../js/moment.js";
 
 // An object's place and how it looks (a transform or a style makes it another placement).
 const shape = (placed) => placed.map(({ id, dx, dy, m, op }) => `${id}@${dx},${dy}${m ? `[${m}]` : ""}/${op.width}`);

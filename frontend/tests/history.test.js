@@ -1,15 +1,12 @@
 // A moment of the history as a renderer source, and the timeline's columns, names and pace.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import RBush from "rbush";
 import { Board } from "../js/board.js";
 import { Timeline, WHOLE_BOARD_MS, describeTime } from "../js/timeline.js";
 import { encodePoints } from "../js/points.js";
 import { random, randomLog } from "./random-log.js";
 
-// What board.html does in the browser: rbush's bundle defines the global.
-globalThis.RBush = RBush;
-const { Moment } = await import("../js/moment.js");
+import { Moment } from "../js/moment.js";
 
 const stroke = (id) => ({ kind: "stroke", id, tool: "pen", color: "#000000", width: 2, points: encodePoints([0, 0, 0.5, 1, 1, 0.5]) });
 const ids = (source) => source.visible().map((item) => item.id);

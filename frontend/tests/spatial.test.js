@@ -2,11 +2,7 @@ import { encodePoints, pointsOf } from "../js/points.js";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import RBush from "rbush";
-
-// What board.html does in the browser: rbush's bundle defines the global.
-globalThis.RBush = RBush;
-const { SpatialIndex } = await import("../js/spatial.js");
+import { SpatialIndex } from "../js/spatial.js";
 
 /** A placed stroke of two points at (x, y), in paint order ``seq``. */
 function stroke(id, seq, x, y, dx = 0, dy = 0) {

@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from fastapi import APIRouter, FastAPI, status
+from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from server.routes.deps import ServicesDep
+from server.security import content_security_policy
 
-# URL prefix -> folder inside frontend/node_modules: only these packages are served.
+
+class Vendored(NamedTuple):
+    """An npm package the browser imports by its name (``import { openDB } from "idb"``)."""
+
+    name: str
+    # Its folder inside frontend/node_modules, served whole, and the file its name stands for
+    # there: the one Node.js resolves the name to (the tests load the modules under Node.js).
+    folder: str
+    entry: str
+
+
+# URL prefix (``/static/vendor/<prefix>/``) -> package: only these are served. The board page's
+# import map names each entry, so that the modules import the packages by name, as they do under
+# Node.js; a worker, which does not see import maps, is told their URLs.
 VENDOR_PACKAGES = {
-    "msgpack": "@msgpack/msgpack/dist.esm",
-    "perfect-freehand": "perfect-freehand/dist/esm",
-    "idb": "idb/build",
-    # rbush's browser bundle (a classic script with quickselect inside): the ES module imports a
-    # bare package name, which a browser cannot resolve without a build step.
-    "rbush": "rbush",
+    "msgpack": Vendored("@msgpack/msgpack", "@msgpack/msgpack/dist.esm", "index.mjs"),
+    "perfect-freehand": Vendored("perfect-freehand", "perfect-freehand/dist/esm", "index.mjs"),
+    "idb": Vendored("idb", "idb/build", "index.js"),
+    "rbush": Vendored("rbush", "rbush", "index.js"),
+    # rbush imports it by name.
+    "quickselect": Vendored("quickselect", "quickselect", "index.js"),
 }
+# Where a page's import map goes (only board.html imports packages).
+IMPORT_MAP_MARK = "<!-- import map (server/routes/pages.py) -->"
 
 
 # The pages name their scripts under a folder named by the files' contents (``/static/<version>/``),
@@ -56,6 +74,21 @@ def scripts_version(folders: list[Path]) -> str:
     return digest.hexdigest()[:12]
 
 
+def import_map(version: str) -> str:
+    """The import map naming the packages' files in the folder of this ``version``."""
+    imports = {
+        package.name: f"/static/{version}/vendor/{prefix}/{package.entry}"
+        for prefix, package in VENDOR_PACKAGES.items()
+    }
+    return json.dumps({"imports": imports}, separators=(",", ":"))
+
+
+def script_hash(script: str) -> str:
+    """The Content-Security-Policy source that allows this inline script, and no other."""
+    digest = hashlib.sha256(script.encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
 def versioned(page: str, version: str) -> str:
     """``page`` naming its scripts in the folder of this ``version``."""
     return page.replace('"/static/js/', f'"/static/{version}/js/').replace(
@@ -79,16 +112,24 @@ def mount_frontend(
 ) -> None:
     router = APIRouter(include_in_schema=False)
     vendor = {
-        prefix: frontend / "node_modules" / folder for prefix, folder in VENDOR_PACKAGES.items()
+        prefix: frontend / "node_modules" / package.folder
+        for prefix, package in VENDOR_PACKAGES.items()
     }
     version = scripts_version([frontend / "js", *vendor.values()])
     home_page = versioned((frontend / "index.html").read_text(encoding="utf-8"), version)
     if public_gallery:
         home_page = home_page.replace(YOUR_GALLERY, PUBLIC_GALLERY, 1)
+    # An inline import map (browsers take no other kind) is a script: the page's policy allows
+    # this one by its hash.
+    imports = import_map(version)
     board_html = versioned((frontend / "board.html").read_text(encoding="utf-8"), version)
+    board_html = board_html.replace(
+        IMPORT_MAP_MARK, f'<script type="importmap">{imports}</script>', 1
+    )
     board_html = board_html.replace(
         BOARD_BODY, f'<body class="board-page" data-max-image-bytes="{max_image_bytes}">', 1
     )
+    board_scripts = (script_hash(imports),)
     page_headers = {"Cache-Control": REVALIDATE}
 
     # HEAD too: uptime checks and link previews ask it (an empty answer with GET's headers).
@@ -97,11 +138,13 @@ def mount_frontend(
         return HTMLResponse(home_page, headers=page_headers)
 
     @router.api_route("/b/{board_id}", methods=["GET", "HEAD"])
-    async def board_page(board_id: str, services: ServicesDep) -> HTMLResponse:
+    async def board_page(board_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
         # An unknown board still gets the page, which says so, with the status to match.
         found = await services.store.get_board(board_id) is not None
         code = status.HTTP_200_OK if found else status.HTTP_404_NOT_FOUND
-        return HTMLResponse(board_html, status_code=code, headers=page_headers)
+        policy = content_security_policy(request.headers.get("host") or "localhost", board_scripts)
+        headers = {**page_headers, "Content-Security-Policy": policy}
+        return HTMLResponse(board_html, status_code=code, headers=headers)
 
     @router.get("/static/style.css")
     async def style() -> FileResponse:

@@ -20,8 +20,7 @@ export function eraser(context) {
     for (const item of context.renderer.objectsNear(p.x, p.y, tolerance)) {
       if (!picked.has(item.id) && hits(item, p.x, p.y, tolerance)) {
         picked.add(item.id);
-        context.renderer.faded.add(item.id);
-        context.renderer.invalidate();
+        context.ephemeral.fade(item.id);
       }
     }
   }
@@ -30,11 +29,10 @@ export function eraser(context) {
     if (!picked) return;
     const targets = [...picked];
     picked = null;
-    context.renderer.faded.clear();
+    context.ephemeral.unfadeAll();
     for (let i = 0; i < targets.length; i += LIMITS.MAX_ERASE_TARGETS) {
       context.submit({ kind: "erase", id: newId(), targets: targets.slice(i, i + LIMITS.MAX_ERASE_TARGETS) });
     }
-    context.renderer.invalidate();
   }
 
   return {

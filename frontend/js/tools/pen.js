@@ -39,7 +39,7 @@ export function freehand(context, kind) {
     if (!stroke) return;
     flush(true);
     const { id, color, width, points } = stroke;
-    context.renderer.liveStrokes.delete("me");
+    context.ephemeral.endOwn("ink");
     stroke = null;
     // A stroke longer than one operation may carry continues as further strokes.
     const chunk = 3 * LIMITS.MAX_STROKE_POINTS;
@@ -55,9 +55,9 @@ export function freehand(context, kind) {
       const style = context.style();
       const width = kind === "highlighter" ? style.width * 4 : style.width;
       stroke = { id: newId(), points: [p.x, p.y, p.pressure], sent: 0, color: style.color, width };
-      context.renderer.liveStrokes.set("me", { ...stroke, tool: kind, updated: performance.now() });
+      // Shown with the same points array, which grows as the pen moves.
+      context.ephemeral.showOwn("ink", { ...stroke, tool: kind });
       flush(true);
-      context.renderer.invalidate();
     },
     move(/** @type {{x: number, y: number, pressure: number}} */ p) {
       if (!stroke) return;
@@ -65,20 +65,14 @@ export function freehand(context, kind) {
       // Skip points that add nothing visible (under a tenth of a screen pixel away).
       if (Math.hypot(p.x - stroke.points[n - 3], p.y - stroke.points[n - 2]) * context.view.scale < 0.1) return;
       stroke.points.push(p.x, p.y, p.pressure);
-      const live = context.renderer.liveStrokes.get("me");
-      if (live) live.updated = performance.now();
+      context.ephemeral.touchOwn("ink");
       flush();
-      context.renderer.invalidate();
     },
-    up() {
-      finish();
-      context.renderer.invalidate();
-    },
+    up: finish,
     cancel() {
       // A second finger came down: this was the start of a pinch, not a stroke.
       stroke = null;
-      context.renderer.liveStrokes.delete("me");
-      context.renderer.invalidate();
+      context.ephemeral.endOwn("ink");
     },
   };
 }

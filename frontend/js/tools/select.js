@@ -24,7 +24,7 @@ const CURSORS = {
  * @param {() => boolean} canEdit whether this person may change the board (else: select only)
  */
 export function selectTool(context, selection, gestures, canEdit) {
-  const { renderer } = context;
+  const { renderer, ephemeral } = context;
   /**
    * @type {{from: Point, mode: "move" | "band" | Handle, box: import("../handles.js").Box | null,
    *   id: string, matrix: import("../board.js").Matrix | null, additive: boolean} | null}
@@ -42,8 +42,7 @@ export function selectTool(context, selection, gestures, canEdit) {
     if (drag?.matrix && commit) selection.transform(drag.matrix, drag.id);
     if (drag?.matrix) gestures.ownEnded(commit);
     drag = null;
-    renderer.band = null;
-    renderer.invalidate();
+    ephemeral.setBand(null);
   }
 
   return {
@@ -68,19 +67,17 @@ export function selectTool(context, selection, gestures, canEdit) {
       if (hit && !selection.ids.has(hit.id)) selection.set([hit.id]);
       else if (!hit && !p.shift) selection.set([]);
       drag = { from: p, mode: hit ? "move" : "band", box: null, id: newId(), matrix: null, additive: !!p.shift };
-      renderer.invalidate();
     },
     /** @param {Point} p */
     move(p) {
       if (!drag) return;
       if (drag.mode === "band") {
-        renderer.band = {
+        ephemeral.setBand({
           left: Math.min(drag.from.x, p.x),
           top: Math.min(drag.from.y, p.y),
           right: Math.max(drag.from.x, p.x),
           bottom: Math.max(drag.from.y, p.y),
-        };
-        renderer.invalidate();
+        });
         return;
       }
       if (!canEdit()) return;
@@ -90,8 +87,8 @@ export function selectTool(context, selection, gestures, canEdit) {
       gestures.ownMoved(drag.id, [...selection.ids], drag.matrix);
     },
     up() {
-      if (drag?.mode === "band" && renderer.band) {
-        const found = renderer.objectsIn(renderer.band).map((item) => item.id);
+      if (drag?.mode === "band" && ephemeral.band) {
+        const found = renderer.objectsIn(ephemeral.band).map((item) => item.id);
         selection.set(drag.additive ? [...selection.ids, ...found] : found);
       }
       end(true);

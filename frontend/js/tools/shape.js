@@ -34,22 +34,19 @@ export function shapeTool(context, shape) {
       if (!drag) return;
       drag.x2 = p.x;
       drag.y2 = p.y;
-      context.renderer.liveStrokes.set("me", { ...preview(), tool: "shape", points: [], updated: performance.now() });
-      context.renderer.invalidate();
+      context.ephemeral.showOwn("ink", { .../** @type {NonNullable<ReturnType<typeof preview>>} */ (preview()), tool: "shape", points: [] });
     },
     up() {
       const op = preview();
       drag = null;
-      context.renderer.liveStrokes.delete("me");
-      context.renderer.invalidate();
+      context.ephemeral.endOwn("ink");
       // A click without a drag draws nothing.
       if (!op || Math.hypot(op.x2 - op.x1, op.y2 - op.y1) * context.view.scale < 3) return;
       context.submit({ ...op, id: newId() });
     },
     cancel() {
       drag = null;
-      context.renderer.liveStrokes.delete("me");
-      context.renderer.invalidate();
+      context.ephemeral.endOwn("ink");
     },
   };
 }
