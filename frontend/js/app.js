@@ -162,7 +162,9 @@ const images = installBoardImages({
   headers: linkHeaders,
   headersOf: (other) => {
     const held = heldToken(other);
-    return held ? { "X-Board-Token": held } : {};
+    /** @type {Record<string, string>} */
+    const headers = held ? { "X-Board-Token": held } : {};
+    return headers;
   },
   show: (shown) => {
     for (const id of arriving) if (!shown.some((image) => image.id === id)) ephemeral.endOwn(`image:${id}`);

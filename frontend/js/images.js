@@ -181,7 +181,7 @@ async function reasonOf(response) {
  * Copies pasted from another board name images that board holds and this one may not: each is
  * fetched from there (with that board's link, if this browser has one) and added here, and the
  * copies name the hashes this board gave them. A copy whose image cannot be brought is left out.
- * @template {{op: {kind: string, [field: string]: any}}} C
+ * @template {{op: Record<string, any>}} C
  * @param {C[]} copies @param {string | null} from the board they were copied on
  * @param {object} parts
  * @param {string} parts.here this board's id
