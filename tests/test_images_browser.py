@@ -284,7 +284,8 @@ def test_a_private_boards_images_show_to_its_link_holders(
 def test_an_image_copied_to_another_board_is_brought_along(
     server: LiveServer, browser: Browser
 ) -> None:
-    alice, _, _ = open_pair(server, browser)
+    alice, bob, _ = open_pair(server, browser)
+    bob.context.close()
     drop(alice, png((90, 90), BLUE), "photo.png", "image/png", 400, 300)
     wait_images(alice, 1)
     alice.keyboard.press("v")
@@ -303,3 +304,27 @@ def test_an_image_copied_to_another_board_is_brought_along(
     shows(carol, *on_screen(carol, *middle(copy)), BLUE)
     alice.context.close()
     carol.context.close()
+
+
+def test_the_gallery_thumbnail_shows_the_image(server: LiveServer, browser: Browser) -> None:
+    alice, bob, board = open_pair(server, browser)
+    bob.context.close()
+    drop(alice, png((300, 200), BLUE), "photo.png", "image/png", 500, 300)
+    wait_images(alice, 1)
+    expect(alice.locator("#status")).to_have_attribute("data-state", "saved", timeout=SEEN)
+    alice.goto(server.url)
+    thumbnail = alice.locator(f'.card[data-board="{board}"] .thumb img')
+    alice.wait_for_function(
+        """(id) => {
+          const image = document.querySelector(`.card[data-board="${id}"] .thumb img`);
+          return Boolean(image && image.complete && image.naturalWidth > 0);
+        }""",
+        arg=board,
+        timeout=SEEN,
+    )
+    assert "thumbnail=true" in (thumbnail.get_attribute("src") or "")
+    shot = Image.open(io.BytesIO(thumbnail.screenshot())).convert("RGB")
+    width, height = shot.size
+    assert shot.getpixel((width // 2, height // 2)) == pytest.approx(BLUE, abs=40)
+    keep(alice, "image-gallery")
+    alice.context.close()
