@@ -16,7 +16,7 @@ import { Ephemeral } from "./ephemeral.js";
 import { downloadFrom, downloadPng, slug } from "./exporting.js";
 import { boardId, firstSocket, socketUrl } from "./first-socket.js";
 import { HistoryPanel } from "./history.js";
-import { heldToken, identity, tokenFor } from "./identity.js";
+import { identity, tokenFor } from "./identity.js";
 import { Input } from "./input.js";
 import { LockBanner } from "./lock-banner.js";
 import { installMenu } from "./menus.js";
@@ -155,25 +155,9 @@ connection.addEventListener("ended", () => {
   if (showDeadEnd(boardId, connection.endedBecause)) naming.withdraw();
 });
 
-/** @type {Set<string>} images on their way, shown by the ephemeral state */
-const arriving = new Set();
 const images = installBoardImages({
-  board: boardId, pictures, surface, view, submit, canEdit: canDraw, tell: toast,
+  board: boardId, pictures, ephemeral, surface, view, submit, canEdit: canDraw, tell: toast,
   headers: linkHeaders,
-  headersOf: (other) => {
-    const held = heldToken(other);
-    /** @type {Record<string, string>} */
-    const headers = held ? { "X-Board-Token": held } : {};
-    return headers;
-  },
-  show: (shown) => {
-    for (const id of arriving) if (!shown.some((image) => image.id === id)) ephemeral.endOwn(`image:${id}`);
-    arriving.clear();
-    for (const image of shown) {
-      arriving.add(image.id);
-      ephemeral.showOwn(`image:${image.id}`, { ...image, tool: "image", color: "", width: 1, points: [] });
-    }
-  },
   placed: (ids) => {
     toolbar.pick("select");
     selection.set(ids);

@@ -5,6 +5,7 @@
 // ``installBoardImages`` once the rest of the page is up.
 
 import { bringImages, ImageAdder } from "./images.js";
+import { heldToken } from "./identity.js";
 import { installImageInput } from "./image-input.js";
 import { Pictures } from "./pictures.js";
 
@@ -13,6 +14,12 @@ import { Pictures } from "./pictures.js";
 
 // The server's limit for one file when the page does not say (``INKROOM_MAX_IMAGE_BYTES``).
 const DEFAULT_MAX_BYTES = 10 * 2 ** 20;
+
+/** Another board's link, if this browser holds one. @param {string} board @returns {Record<string, string>} */
+function linkOf(board) {
+  const token = heldToken(board);
+  return token ? { "X-Board-Token": token } : {};
+}
 
 /** The images API of a board. @param {string} board */
 const imagesOf = (board) => `/api/boards/${encodeURIComponent(board)}/images`;
@@ -29,21 +36,31 @@ export function boardPictures(board, headers) {
  * @param {object} parts
  * @param {string} parts.board
  * @param {Pictures} parts.pictures
+ * @param {import("./ephemeral.js").Ephemeral} parts.ephemeral shows images on their way
  * @param {() => Record<string, string>} parts.headers this board's link, as the API takes it
- * @param {(board: string) => Record<string, string>} parts.headersOf another board's, if this browser holds one
  * @param {HTMLElement} parts.surface
  * @param {import("./view.js").View} parts.view
- * @param {(arriving: Arriving[]) => void} parts.show images on their way, to draw meanwhile
  * @param {(op: {kind: string, id: string, [field: string]: any}) => void} parts.submit
  * @param {() => boolean} parts.canEdit
  * @param {(message: string) => void} parts.tell
  * @param {(ids: string[]) => void} parts.placed what was just added (the page selects it)
  * @param {() => Iterable<{op: {kind: string, [field: string]: any}}>} parts.objects what the board holds (for the images it has)
  */
-export function installBoardImages({ board, pictures, headers, headersOf, surface, view, show, submit, canEdit, tell, placed, objects }) {
+export function installBoardImages({ board, pictures, ephemeral, headers, surface, view, submit, canEdit, tell, placed, objects }) {
   const upload = (/** @type {Blob} */ file) =>
     fetch(imagesOf(board), { method: "POST", body: file, headers: { ...headers(), "Content-Type": "application/octet-stream" } });
   const said = Number(document.body.dataset.maxImageBytes);
+  /** @type {Set<string>} the images on their way that the ephemeral state shows */
+  const shown = new Set();
+  /** @param {Arriving[]} arriving */
+  const show = (arriving) => {
+    for (const id of shown) if (!arriving.some((image) => image.id === id)) ephemeral.endOwn(`image:${id}`);
+    shown.clear();
+    for (const image of arriving) {
+      shown.add(image.id);
+      ephemeral.showOwn(`image:${image.id}`, { ...image, tool: "image", color: "", width: 1, points: [] });
+    }
+  };
   const adder = new ImageAdder({
     upload,
     pictures,
@@ -77,7 +94,7 @@ export function installBoardImages({ board, pictures, headers, headersOf, surfac
     return bringImages(copies, from, {
       here: board,
       held: (hash) => held.has(hash),
-      fetchFrom: (other, hash) => fetch(`${imagesOf(other)}/${hash}`, { headers: headersOf(other) }),
+      fetchFrom: (other, hash) => fetch(`${imagesOf(other)}/${hash}`, { headers: linkOf(other) }),
       upload,
       tell,
     });
