@@ -16,6 +16,8 @@ included), is written out in docs/protocol.md ("Board state"):
   as of ``at``, where it was then and as it read then; only operations after r apply on top of
   that, by the same rules.
 
+Images are objects like the others; a style sets nothing on them.
+
 None of this depends on the order in which operations are applied, which is what lets optimistic
 clients converge.
 """
@@ -31,6 +33,7 @@ from server.protocol import (
     ClearOp,
     EditOp,
     EraseOp,
+    ImageOp,
     MoveOp,
     OperationModel,
     OrderOp,
@@ -44,11 +47,11 @@ from server.protocol import (
     UndoOp,
 )
 
-Drawable = StrokeOp | ShapeOp | TextOp
+Drawable = StrokeOp | ShapeOp | TextOp | ImageOp
 NOW = 2**62  # "as of" a moment after every operation
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-# The fields a style may set, and the kinds of object that have each.
+# The fields a style may set, and the kinds of object that have each (an image has none).
 STYLE_FIELDS = {
     "color": frozenset({"stroke", "shape", "text"}),
     "width": frozenset({"stroke", "shape"}),
@@ -169,7 +172,7 @@ class Board:
         for op_id, state in states.items():
             record = self.records[op_id]
             op = record.op
-            assert isinstance(op, StrokeOp | ShapeOp | TextOp)
+            assert isinstance(op, StrokeOp | ShapeOp | TextOp | ImageOp)
             changes = dict(state.style)
             if state.edit is not None:
                 changes["text"] = state.edit.text

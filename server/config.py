@@ -90,8 +90,12 @@ class Settings(BaseSettings):
     snapshot_offer_after_ops: int = 500
     # Request bodies over this many bytes are refused with 413 before they are read in full.
     max_body_bytes: int = 64 * 1024
-    # The board import's own limit (a board document holds the whole history).
+    # The board import's own limit (a board document holds the whole history, images included).
     max_import_bytes: int = 16 * 1024 * 1024
+    # An image file added to a board (PNG, JPEG, WebP or GIF), before the server encodes it again.
+    max_image_bytes: int = 10 * 1024 * 1024
+    # Images added per client address per minute: each costs the worker process a decode.
+    images_per_address_per_minute: int = 60
     # Server-wide sign-in (docs/security.md): set a secret to require a JWT everywhere.
     jwt_secret: str | None = None
     jwt_algorithm: str = "HS256"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import base64
+import binascii
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -11,7 +13,7 @@ from typing import Annotated, Literal
 import msgpack
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from server import points, protocol, svg
+from server import images, points, protocol, svg
 from server.access import Role
 from server.board import Board as BoardState
 from server.committer import Committer
@@ -19,12 +21,14 @@ from server.protocol import (
     TITLE_PATTERN,
     Coordinate,
     Id,
+    ImageHash,
+    ImageOp,
     Limits,
     OperationModel,
     OtherOperation,
     StrokeOp,
 )
-from server.store import Board, Store
+from server.store import Board, BoardFull, Store
 from server.submission import Submission
 
 MAX_IMPORT_OPERATIONS = 200_000
@@ -76,6 +80,24 @@ class ExportedOperation(BaseModel):
         return self.op.operation() if isinstance(self.op, DocumentStroke) else self.op
 
 
+class DocumentImage(BaseModel):
+    """An image the document's ``image`` operations name by ``hash``: its file in base64. The
+    import decodes and writes it again as an upload is (``server.images``), and the operations
+    name the new file's hash."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hash: ImageHash
+    type: Literal["image/png", "image/jpeg", "image/webp", "image/gif"]
+    data: Annotated[str, Field(min_length=1)]
+
+    def file(self) -> bytes:
+        try:
+            return base64.b64decode(self.data, validate=True)
+        except binascii.Error:
+            raise InvalidDocument(f"image {self.hash}: data is not base64") from None
+
+
 class BoardDocument(BaseModel):
     """A whole board: ``GET /api/boards/{id}/export.json``, accepted back by the import."""
 
@@ -87,16 +109,27 @@ class BoardDocument(BaseModel):
         str, Field(min_length=1, max_length=Limits.MAX_TITLE_CHARS, pattern=TITLE_PATTERN)
     ]
     operations: Annotated[list[ExportedOperation], Field(max_length=MAX_IMPORT_OPERATIONS)]
+    images: list[DocumentImage] = []
+
+
+def image_hashes(ops: Iterable[object]) -> set[str]:
+    """The images that ``image`` operations among ``ops`` name."""
+    return {op.hash for op in ops if isinstance(op, ImageOp)}
 
 
 async def document(store: Store, board: Board, at: int | None = None) -> BoardDocument:
-    """The board's operations (up to ``at``, if given)."""
+    """The board's operations (up to ``at``, if given) and the images they name."""
     operations = [
         ExportedOperation.of(row.seq, row.author, protocol.decode_operation(row.payload))
         async for row in store.history(board.id)
         if at is None or row.seq <= at
     ]
-    return BoardDocument(title=board.title, operations=operations)
+    files = await store.image_files(board.id, image_hashes(item.op for item in operations))
+    shown = [
+        DocumentImage(hash=f.hash, type=f.type, data=base64.b64encode(f.body).decode("ascii"))
+        for f in files.values()
+    ]
+    return BoardDocument(title=board.title, operations=operations, images=shown)
 
 
 class InvalidDocument(ValueError):
@@ -106,10 +139,12 @@ class InvalidDocument(ValueError):
 @dataclass(frozen=True)
 class ParsedDocument:
     """A validated document as plain bytes, cheap to hand from a worker process to the server:
-    ``history`` is msgpack of ``[op id, author, kind, target, payload]`` rows in ``seq`` order."""
+    ``history`` is msgpack of ``[op id, author, kind, target, image hash, payload]`` rows in
+    ``seq`` order; ``images`` the board's copies of the document's images."""
 
     title: str
     history: bytes
+    images: tuple[images.Prepared, ...] = ()
 
 
 def parse_document(body: bytes) -> ParsedDocument:
@@ -123,14 +158,25 @@ def parse_document(body: bytes) -> ParsedDocument:
         doc = BoardDocument.model_validate_json(body)
     except ValidationError as exc:
         raise InvalidDocument(short_reason(exc)) from None
+    kept: dict[str, images.Prepared] = {}
+    for index, image in enumerate(doc.images):
+        try:
+            kept[image.hash] = images.prepare(image.file())
+        except images.InvalidImage as exc:
+            raise InvalidDocument(f"images.{index}: {exc}") from None
     rows = []
     for item in sorted(doc.operations, key=lambda item: item.seq):
         # Stroke points are quantized as the wire's compact form does (``server.points``).
         op = item.operation()
+        if isinstance(op, ImageOp) and op.hash in kept:
+            op = op.model_copy(update={"hash": kept[op.hash].hash})  # the file as written again
         target = getattr(op, "target", None)
-        rows.append((op.id, item.author, op.kind, target, protocol.encode_operation(op)))
+        image_hash = op.hash if isinstance(op, ImageOp) else None
+        rows.append(
+            (op.id, item.author, op.kind, target, image_hash, protocol.encode_operation(op))
+        )
     history: bytes = msgpack.packb(rows, use_bin_type=True)
-    return ParsedDocument(doc.title, history)
+    return ParsedDocument(doc.title, history, tuple(kept.values()))
 
 
 def short_reason(exc: ValidationError, shown: int = 3) -> str:
@@ -141,7 +187,7 @@ def short_reason(exc: ValidationError, shown: int = 3) -> str:
     return "; ".join(parts[:shown])[:500] + more
 
 
-def _chunks(history: bytes) -> Iterator[list[tuple[str, str, str, str | None, bytes]]]:
+def _chunks(history: bytes) -> Iterator[list[tuple[str, str, str, str | None, str | None, bytes]]]:
     rows = msgpack.unpackb(history, use_list=False, raw=False)
     for start in range(0, len(rows), IMPORT_CHUNK_OPERATIONS):
         yield [tuple(row) for row in rows[start : start + IMPORT_CHUNK_OPERATIONS]]
@@ -154,11 +200,21 @@ async def import_document(
     (so that every other board keeps its pace); the board is removed again on a refusal.
 
     Raises:
-        ValueError: an operation would be refused on a live board.
+        ValueError: an operation would be refused on a live board, or the images are more than
+            a board may hold.
     """
     board, links = await store.create_board(parsed.title)
+    try:
+        for image in parsed.images:
+            await store.save_image(board.id, image)
+    except BoardFull:
+        await store.delete_board(board.id)
+        raise ValueError("the images are more than a board may hold") from None
     for chunk in _chunks(parsed.history):
-        submissions = [Submission(board.id, *row) for row in chunk]
+        submissions = [
+            Submission(board.id, op_id, author, kind, target, payload, image_hash=image_hash)
+            for op_id, author, kind, target, image_hash, payload in chunk
+        ]
         await committer.store(submissions)
         refused = next((s for s in submissions if s.error), None)
         if refused is not None:
@@ -176,9 +232,20 @@ async def board_state(store: Store, board_id: str) -> BoardState:
     return state
 
 
-async def render_svg(store: Store, board: Board, workers: Executor, at: int | None = None) -> str:
-    """The board as SVG, drawn in ``workers``: a stroke's outline costs about a millisecond."""
+async def render_svg(
+    store: Store,
+    board: Board,
+    workers: Executor,
+    at: int | None = None,
+    thumbnail: bool = False,
+) -> str:
+    """The board as SVG, drawn in ``workers``: a stroke's outline costs about a millisecond.
+    Its images are in it; for a ``thumbnail``, their small copies."""
     state = await board_state(store, board.id)
     items = state.visible() if at is None else state.visible(at)
+    shown = await store.image_files(
+        board.id, image_hashes(item.op for item in items), preview=thumbnail
+    )
+    files = {key: (found.type, found.body) for key, found in shown.items()}
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(workers, svg.render, items, board.title)
+    return await loop.run_in_executor(workers, svg.render, items, board.title, files)

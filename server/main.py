@@ -20,7 +20,7 @@ from server.limits import Occupancy, WindowCounter
 from server.metrics import Metrics, scrapers
 from server.protocol import CloseCode
 from server.refusals import HttpRefusalLog
-from server.routes import board_socket, boards, imports, pages
+from server.routes import board_socket, boards, images, imports, pages
 from server.security import SecurityHeaders
 from server.services import Services
 from server.snapshotter import Snapshotter
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await hub.start()
         metrics.boards_open.set_function(lambda: len(hub.rooms))
         # Spawned, not forked: a fork would copy the event loop's threads and open connections.
-        # One process for CPU-heavy work off the event loop: imports, snapshots, SVG exports.
+        # One process for CPU-heavy work off the event loop: imports, snapshots, images, SVG.
         workers = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         snapshotter = Snapshotter(store, settings, metrics, workers)
 
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             board_connections=Occupancy(settings.max_connections_per_board),
             address_connections=Occupancy(settings.max_connections_per_address),
             board_creations=WindowCounter(settings.boards_per_address_per_hour, 3600.0),
+            image_uploads=WindowCounter(settings.images_per_address_per_minute, 60.0),
             workers=workers,
         )
         try:
@@ -127,6 +128,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(imports.router(settings))
     app.include_router(boards.router)
+    app.include_router(images.router(settings))
     app.include_router(board_socket.router)
-    pages.mount_frontend(app, settings.frontend_dir, settings.public_gallery)
+    pages.mount_frontend(
+        app, settings.frontend_dir, settings.public_gallery, settings.max_image_bytes
+    )
     return app

@@ -52,6 +52,9 @@ class Limits:
     # Below this a transform would flatten an object to nothing (and cannot be undone by eye).
     MIN_MATRIX_DETERMINANT = 1e-6
     MAX_ID_CHARS = 64
+    # An image's place on the board: its width and height in board units.
+    MIN_IMAGE_SIZE = 1.0
+    MAX_IMAGE_SIZE = 1_000_000.0
 
 
 class CloseCode(IntEnum):
@@ -91,6 +94,7 @@ class ErrorCode:
     READ_ONLY = "read_only"
     RATE_LIMITED = "rate_limited"
     BOARD_FULL = "board_full"
+    UNKNOWN_IMAGE = "unknown_image"
 
 
 ID_PATTERN = r"^[A-Za-z0-9_-]+$"
@@ -99,6 +103,8 @@ Role = Literal["viewer", "editor", "owner"]
 TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]*$"
 TITLE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\ufffe\uffff]*$"
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+# An image's content hash: the SHA-256 of the file the board keeps, in lowercase hex.
+IMAGE_HASH_PATTERN = r"^[0-9a-f]{64}$"
 
 Id = Annotated[
     str, Field(min_length=Limits.MIN_ID_CHARS, max_length=Limits.MAX_ID_CHARS, pattern=ID_PATTERN)
@@ -344,6 +350,26 @@ class OrderOp(Message):
     to: Literal["front", "back"]
 
 
+ImageHash = Annotated[str, Field(min_length=64, max_length=64, pattern=IMAGE_HASH_PATTERN)]
+ImageSize = Annotated[
+    float, Field(ge=Limits.MIN_IMAGE_SIZE, le=Limits.MAX_IMAGE_SIZE, allow_inf_nan=False)
+]
+
+
+class ImageOp(Message):
+    """A picture the board holds (uploaded first, named by its ``hash``), drawn with its
+    top-left corner at (x, y), ``w`` by ``h`` board units; moves and transforms place it as any
+    object."""
+
+    kind: Literal["image"]
+    id: Id
+    hash: ImageHash
+    x: Coordinate
+    y: Coordinate
+    w: ImageSize
+    h: ImageSize
+
+
 class RestoreOp(Message):
     """The board becomes what it showed after operation ``at``; later operations apply on top
     (docs/protocol.md, "Board state")."""
@@ -357,6 +383,7 @@ class RestoreOp(Message):
 OtherOperation = (
     ShapeOp
     | TextOp
+    | ImageOp
     | EditOp
     | MoveOp
     | TransformOp
@@ -371,12 +398,13 @@ OtherOperation = (
 OperationModel = StrokeOp | OtherOperation
 Operation = Annotated[OperationModel, Field(discriminator="kind")]
 # Operations that create an object (whose id is the operation's id).
-CREATING_KINDS = frozenset({"stroke", "shape", "text"})
+CREATING_KINDS = frozenset({"stroke", "shape", "text", "image"})
 UNDOABLE_KINDS = frozenset(
     {
         "stroke",
         "shape",
         "text",
+        "image",
         "edit",
         "move",
         "transform",

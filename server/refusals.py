@@ -31,6 +31,7 @@ ABUSE_LIKE: frozenset[int | str] = frozenset(
         ErrorCode.ALREADY_JOINED,
         "origin",
         "http_413",
+        "http_415",
         "http_422",
         "http_429",
     }
@@ -61,8 +62,10 @@ def _shown(board: str) -> str:
 # The HTTP refusals that uvicorn's access log alone would record, with the server's words for them.
 HTTP_REFUSALS = {
     413: "request body over its size limit",
+    415: "not a PNG, JPEG, WebP or GIF image",
     422: "invalid request (the answer lists where and why)",
-    429: "too many boards created from the address",
+    429: "too many boards created or images added from the address",
+    507: "the board holds as much as it may",
 }
 
 

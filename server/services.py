@@ -25,5 +25,7 @@ class Services:
     board_connections: Occupancy
     address_connections: Occupancy
     board_creations: WindowCounter
-    # Runs CPU-heavy work (parsing imported documents, SVG exports) away from the event loop.
+    image_uploads: WindowCounter
+    # Runs CPU-heavy work (parsing imported documents, decoding images, SVG exports) away from
+    # the event loop.
     workers: Executor

@@ -374,6 +374,7 @@ class Session:
                 payload=protocol.encode_operation(op),
                 origin=self.client,
                 restore_at=getattr(op, "at", None),
+                image_hash=getattr(op, "hash", None),
                 author_name=self.client.peer.name,
                 author_color=self.client.peer.color,
             )

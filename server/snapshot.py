@@ -78,6 +78,8 @@ def _entry(row: Row) -> tuple[_Entry, tuple[float, float] | None]:
         return entry, ((op["x1"] + op["x2"]) / 2, (op["y1"] + op["y2"]) / 2)
     if kind == "text":
         return entry, (op["x"], op["y"])
+    if kind == "image":
+        return entry, (op["x"] + op["w"] / 2, op["y"] + op["h"] / 2)
     return entry, None
 
 

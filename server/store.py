@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,9 +14,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from server.access import Role, new_link_token, token_hash
+from server.images import Prepared
 from server.protocol import UNDOABLE_KINDS, ErrorCode, next_state_hash
 from server.submission import Submission
-from server.tables import board_links, boards, operations, participants, snapshots
+from server.tables import board_links, boards, images, operations, participants, snapshots
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,21 @@ class StoredOperation:
     seq: int
     author: str
     payload: bytes
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """An image file as the board keeps it (``type`` is its media type)."""
+
+    hash: str
+    type: str
+    width: int
+    height: int
+    body: bytes
+
+
+class BoardFull(Exception):
+    """The board holds as many bytes as its quota allows."""
 
 
 @dataclass(frozen=True)
@@ -216,6 +232,7 @@ class Store:
         """Delete a board and its whole history; False if there was no such board."""
         async with self.writer.begin() as conn:
             await conn.execute(delete(snapshots).where(snapshots.c.board_id == board_id))
+            await conn.execute(delete(images).where(images.c.board_id == board_id))
             await conn.execute(delete(participants).where(participants.c.board_id == board_id))
             await conn.execute(delete(operations).where(operations.c.board_id == board_id))
             result = await conn.execute(delete(boards).where(boards.c.id == board_id))
@@ -365,6 +382,82 @@ class Store:
             body: bytes | None = (await conn.execute(query)).scalar_one_or_none()
         return body
 
+    async def save_image(self, board_id: str, image: Prepared) -> bool:
+        """Keep ``image`` on the board, counted against its byte quota (the file and its
+        preview); False when the board held it already (nothing more is stored or counted).
+
+        Raises:
+            BoardFull: the board's quota has no room for it.
+            LookupError: there is no such board.
+        """
+        size = len(image.body) + len(image.preview)
+        async with self.writer.begin() as conn:
+            # The board's row is locked (FOR UPDATE; SQLite's single writer), so two uploads of
+            # one image, from any processes, store and count it once.
+            current = (
+                await conn.execute(
+                    select(boards.c.stored_bytes).where(boards.c.id == board_id).with_for_update()
+                )
+            ).first()
+            if current is None:
+                raise LookupError(board_id)
+            held = await conn.execute(
+                select(images.c.hash).where(
+                    images.c.board_id == board_id, images.c.hash == image.hash
+                )
+            )
+            if held.first() is not None:
+                return False
+            if current.stored_bytes + size > self.quota.bytes:
+                raise BoardFull(board_id)
+            await conn.execute(
+                insert(images).values(
+                    board_id=board_id,
+                    hash=image.hash,
+                    type=image.type,
+                    width=image.width,
+                    height=image.height,
+                    body=image.body,
+                    preview=image.preview,
+                    created_at=datetime.now(UTC),
+                )
+            )
+            await conn.execute(
+                update(boards)
+                .where(boards.c.id == board_id)
+                .values(stored_bytes=boards.c.stored_bytes + size)
+            )
+        return True
+
+    async def image(self, board_id: str, image_hash: str) -> StoredImage | None:
+        """The board's image of that hash, if it holds one."""
+        found = await self.image_files(board_id, [image_hash])
+        return found.get(image_hash)
+
+    async def image_files(
+        self, board_id: str, hashes: Iterable[str], preview: bool = False
+    ) -> dict[str, StoredImage]:
+        """The board's images among ``hashes``, by hash; with ``preview``, their small WebP
+        copies instead of the files."""
+        wanted = sorted(set(hashes))
+        if not wanted:
+            return {}
+        body = images.c.preview if preview else images.c.body
+        query = select(
+            images.c.hash, images.c.type, images.c.width, images.c.height, body.label("file")
+        ).where(images.c.board_id == board_id, images.c.hash.in_(wanted))
+        async with self.reader.begin() as conn:
+            return {
+                row.hash: StoredImage(
+                    row.hash,
+                    "image/webp" if preview else row.type,
+                    row.width,
+                    row.height,
+                    row.file,
+                )
+                for row in await conn.execute(query)
+            }
+
     async def history(self, board_id: str, page: int = 2_000) -> AsyncIterator[StoredOperation]:
         """Every committed operation of a board in order, read a page at a time."""
         after = 0
@@ -473,6 +566,7 @@ class Store:
             if submission.error is None and not submission.duplicate:
                 accepted.append(submission)
                 known[submission.op_id] = (None, submission.author, submission.kind)
+        accepted = await self._with_images(conn, board_id, accepted)
         if not accepted:
             return
         current = (
@@ -533,6 +627,24 @@ class Store:
         for submission in submissions:
             if submission.duplicate and submission.seq is None:
                 submission.seq = seq_of.get(submission.op_id)
+
+    @staticmethod
+    async def _with_images(
+        conn: AsyncConnection, board_id: str, accepted: list[Submission]
+    ) -> list[Submission]:
+        """The submissions whose image, if they name one, the board holds."""
+        wanted = {s.image_hash for s in accepted if s.image_hash is not None}
+        if not wanted:
+            return accepted
+        query = select(images.c.hash).where(
+            images.c.board_id == board_id, images.c.hash.in_(sorted(wanted))
+        )
+        held: set[str] = set((await conn.execute(query)).scalars())
+        for submission in accepted:
+            if submission.image_hash is not None and submission.image_hash not in held:
+                submission.error = ErrorCode.UNKNOWN_IMAGE
+                submission.reason = "the board holds no image with this hash: upload it first"
+        return [s for s in accepted if s.error is None]
 
     @staticmethod
     def _in_history(accepted: list[Submission], head: int) -> list[Submission]:

@@ -26,6 +26,8 @@ class Submission:
     origin: Origin | None = None
     # A restore's moment: it must be in the board's history already.
     restore_at: int | None = None
+    # An image's content hash: the board must hold that image already.
+    image_hash: str | None = None
     # The board's state hash once this operation is stored (``protocol.next_state_hash``).
     state_hash: int | None = None
     # How the author appears to others, kept with the board for its history.

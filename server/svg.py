@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape as escape_markup
 
 from server import outline, points
 from server.board import Placed, apply
-from server.protocol import ShapeOp, StrokeOp, TextOp
+from server.protocol import ImageOp, ShapeOp, StrokeOp, TextOp
+
+# An image's media type and file, by hash: what ``render`` embeds.
+Files = Mapping[str, tuple[str, bytes]]
 
 # Characters XML 1.0 forbids; the protocol refuses them in text, but boards stored before that
 # rule, or titles from elsewhere, must still export as well-formed SVG.
@@ -29,7 +33,7 @@ def _n(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _own_bounds(op: StrokeOp | ShapeOp | TextOp) -> tuple[float, float, float, float]:
+def _own_bounds(op: StrokeOp | ShapeOp | TextOp | ImageOp) -> tuple[float, float, float, float]:
     match op:
         case StrokeOp():
             flat = points.decode(op.points)
@@ -49,6 +53,8 @@ def _own_bounds(op: StrokeOp | ShapeOp | TextOp) -> tuple[float, float, float, f
             width = max(len(line) for line in lines) * op.size * TEXT_ADVANCE
             height = len(lines) * op.size * LINE_HEIGHT
             return op.x, op.y, op.x + width, op.y + height
+        case ImageOp():
+            return op.x, op.y, op.x + op.w, op.y + op.h
 
 
 def _bounds(item: Placed) -> tuple[float, float, float, float]:
@@ -113,7 +119,18 @@ def _text(op: TextOp) -> str:
     )
 
 
-def _element(item: Placed) -> str:
+def _image(op: ImageOp, files: Files) -> str:
+    # The file itself, inline: an SVG shown as a picture (a gallery thumbnail) loads nothing else.
+    place = f'x="{_n(op.x)}" y="{_n(op.y)}" width="{_n(op.w)}" height="{_n(op.h)}"'
+    found = files.get(op.hash)
+    if found is None:  # not there to embed: where it stands, as the browser shows a missing one
+        return f'<rect {place} fill="#e9ecef" stroke="#adb5bd"/>'
+    media_type, body = found
+    data = base64.b64encode(body).decode("ascii")
+    return f'<image {place} preserveAspectRatio="none" href="data:{media_type};base64,{data}"/>'
+
+
+def _element(item: Placed, files: Files) -> str:
     match item.op:
         case StrokeOp():
             body = _stroke(item.op)
@@ -121,6 +138,8 @@ def _element(item: Placed) -> str:
             body = _shape(item.op)
         case TextOp():
             body = _text(item.op)
+        case ImageOp():
+            body = _image(item.op, files)
     if not item.moved_only:
         # Scale and rotation need more digits than _n's two decimals keep.
         terms = " ".join(f"{term:.6g}" for term in item.matrix)
@@ -130,8 +149,9 @@ def _element(item: Placed) -> str:
     return body
 
 
-def render(items: Iterable[Placed], title: str) -> str:
-    """An SVG document showing ``items`` on a white page cropped to their bounds."""
+def render(items: Iterable[Placed], title: str, files: Files | None = None) -> str:
+    """An SVG document showing ``items`` on a white page cropped to their bounds; ``files``
+    holds the images' files by hash."""
     placed = list(items)
     if placed:
         boxes = [_bounds(item) for item in placed]
@@ -142,7 +162,7 @@ def render(items: Iterable[Placed], title: str) -> str:
         height = math.ceil(max(b[3] for b in boxes) + PADDING) - top
     else:
         left, top, width, height = 0, 0, 320, 200
-    body = "\n".join(_element(item) for item in placed)
+    body = "\n".join(_element(item, files or {}) for item in placed)
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="{_n(left)} {_n(top)} {_n(width)} {_n(height)}" '

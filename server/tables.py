@@ -114,3 +114,19 @@ participants = Table(
     Column("name", String(64), nullable=False),
     Column("color", String(7), nullable=False),
 )
+
+# Images on a board, each kept once by the SHA-256 of its file (``server/images.py`` writes the
+# file; ``image`` operations name it by ``hash``). ``preview`` is a small WebP copy for thumbnails.
+# Kept as long as the board: undo and the history view can bring back any image ever placed.
+images = Table(
+    "images",
+    metadata,
+    Column("board_id", String(64), ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+    Column("hash", String(64), primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("preview", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

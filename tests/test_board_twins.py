@@ -22,7 +22,7 @@ const results = logs.map((log) => {
   const board = new Board();
   for (const { seq, author, op } of log) board.applyCommitted(seq, author, op);
   const view = (placed) => placed.map(({ id, op, dx, dy, m }) => [
-    id, dx, dy, op.text ?? null, m ?? null, op.color, op.width ?? null, op.fill ?? null,
+    id, dx, dy, op.text ?? null, m ?? null, op.color ?? null, op.width ?? null, op.fill ?? null,
     op.size ?? null,
   ]);
   // Now, then every moment of the board's history.
@@ -64,7 +64,10 @@ def random_log(rng: random.Random, length: int) -> list[dict[str, object]]:
         roll = rng.random()
         targets = [rng.choice(made)[0]] if made else []
         op: dict[str, object]
-        if roll < 0.3 or not made:
+        if roll < 0.05:
+            op = {"kind": "image", "id": op_id, "hash": f"{seq:064x}", "x": rng.uniform(0, 99),
+                  "y": rng.uniform(0, 99), "w": 40.0, "h": 30.0}  # fmt: skip
+        elif roll < 0.3 or not made:
             point = encode_points([rng.uniform(0, 99), rng.uniform(0, 99), 0.5])
             op = {"kind": "stroke", "id": op_id, "tool": "pen", "color": "#000000", "width": 2.0,
                   "points": point}  # fmt: skip
@@ -125,7 +128,7 @@ def python_views(log: list[dict[str, object]]) -> list[list[list[object]]]:
                 item.dy,
                 getattr(item.op, "text", None),
                 None if item.moved_only else list(item.matrix),
-                item.op.color,
+                getattr(item.op, "color", None),
                 getattr(item.op, "width", None),
                 getattr(item.op, "fill", None),
                 getattr(item.op, "size", None),

@@ -3,14 +3,17 @@ sharing PostgreSQL and Redis with the clients of a board spread over both."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
+import httpx
 import pytest
+from PIL import Image
 
 from server import protocol
 from tests.cluster import Deployment, shared_processes, sqlite_process
 from tests.services import PostgresServer, RedisServer
-from tests.wire import BoardClient, new_id, stroke
+from tests.wire import BoardClient, image, new_id, stroke
 
 
 @pytest.fixture(scope="module", params=["sqlite-1-process", "postgres-redis-2-processes"])
@@ -152,3 +155,27 @@ async def test_a_resume_sends_only_what_was_missed_and_undo_crosses(
     # A resend of an acknowledged operation gets its number back, not a second copy.
     await again.submit(undo)
     assert (await again.expect("ack", id=undo.id)).seq == 3
+
+
+async def test_an_image_added_on_one_process_is_placed_and_served_on_the_other(
+    deployment: Deployment, clients: list[BoardClient]
+) -> None:
+    board_id = deployment.create_board()
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (0, 120, 60)).save(picture, "PNG")
+    first, last = deployment.servers[0], deployment.servers[-1]
+    async with httpx.AsyncClient(timeout=30.0) as http:
+        added = await http.post(
+            f"{first.url}/api/boards/{board_id}/images", content=picture.getvalue()
+        )
+        assert added.status_code == 201, added.text
+        image_hash = added.json()["hash"]
+        a = await joined(deployment, board_id, 0, clients)
+        b = await joined(deployment, board_id, 1, clients)
+        placed = image(image_hash, w=40, h=30)
+        await b.submit(placed)  # on the other process, which did not store the image
+        await b.expect("ack", id=placed.id)
+        assert (await a.expect("committed", timeout=10)).op == placed
+        served = await http.get(f"{last.url}/api/boards/{board_id}/images/{image_hash}")
+    assert served.status_code == 200
+    assert Image.open(io.BytesIO(served.content)).size == (40, 30)

@@ -115,6 +115,7 @@ async def server(tmp_path: Path) -> AsyncIterator[Server]:
         board_connections=Occupancy(100),
         address_connections=Occupancy(100),
         board_creations=WindowCounter(100, 3600.0),
+        image_uploads=WindowCounter(100, 60.0),
         workers=workers,
     )
     running = Server(services)

@@ -44,7 +44,7 @@ def _view(entries: list[tuple[int, str, Any]]) -> list[tuple[Any, ...]]:
     for seq, author, op in sorted(entries, key=lambda entry: entry[0]):
         board.apply(seq, author, protocol.operation_adapter.validate_python(op))
     return [
-        (item.op.id, item.matrix, getattr(item.op, "text", None), item.op.color,
+        (item.op.id, item.matrix, getattr(item.op, "text", None), getattr(item.op, "color", None),
          getattr(item.op, "width", None))
         for item in board.visible()
     ]  # fmt: skip

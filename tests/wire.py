@@ -41,6 +41,13 @@ def stroke(
     )
 
 
+def image(
+    image_hash: str, x: float = 0.0, y: float = 0.0, w: float = 120.0, h: float = 80.0
+) -> protocol.ImageOp:
+    """An ``image`` operation placing the board's image ``image_hash``."""
+    return protocol.ImageOp(kind="image", id=new_id(), hash=image_hash, x=x, y=y, w=w, h=h)
+
+
 class BoardClient:
     """One connection: ``join`` it, ``send`` messages, and read what arrives with ``expect``."""
 

@@ -6,6 +6,7 @@
 
 import { Access } from "./access.js";
 import { Board } from "./board.js";
+import { boardPictures, installBoardImages } from "./board-images.js";
 import { installClipboard } from "./clipboard.js";
 import { Connection } from "./connection.js";
 import { showDeadEnd } from "./dead-end.js";
@@ -33,6 +34,7 @@ import { installStylePanel } from "./style-panel.js";
 import { TextEditor } from "./text-editor.js";
 import { TimelineFeed } from "./timeline.js";
 import { BoardTitle } from "./title.js";
+import { toast } from "./toast.js";
 import { fitToolbar } from "./toolbar-fit.js";
 import { Toolbar, installZoomButtons } from "./toolbar.js";
 import { eraser } from "./tools/eraser.js";
@@ -58,7 +60,8 @@ const api = `/api/boards/${encodeURIComponent(boardId)}`;
 const board = new Board();
 const view = new View();
 const ephemeral = new Ephemeral();
-const renderer = new Renderer(element("board"), board, view, { ephemeral });
+const pictures = boardPictures(boardId, linkHeaders);
+const renderer = new Renderer(element("board"), board, view, { ephemeral, pictures });
 const viewport = new Viewport(view, boardId, () => renderer.invalidate(), () => renderer.contentBounds());
 /** @type {Connection} */
 const connection = new Connection({
@@ -152,8 +155,17 @@ connection.addEventListener("ended", () => {
   if (showDeadEnd(boardId, connection.endedBecause)) naming.withdraw();
 });
 
+const images = installBoardImages({
+  board: boardId, pictures, ephemeral, surface, view, submit, canEdit: canDraw, tell: toast,
+  headers: linkHeaders,
+  placed: (ids) => {
+    toolbar.pick("select");
+    selection.set(ids);
+  },
+  objects: () => board.entries.values(),
+}); // prettier-ignore
 const selectionActive = () => toolbar.current === "select" && !history.isOpen;
-installClipboard({ selection, canEdit: canDraw, active: selectionActive });
+installClipboard({ selection, canEdit: canDraw, active: selectionActive, board: boardId, bring: images.bring });
 installSelectionKeys({ selection, canEdit: canDraw, active: selectionActive, scale: () => view.scale });
 installStylePanel(element("style-panel"), { selection, canEdit: canDraw });
 followSelection(element("drawn-by"), { board, ephemeral, feed });
@@ -172,6 +184,7 @@ installShortcuts({
     return true;
   },
   toggleHistory: () => history.toggle(),
+  pickImage: images.pick,
 }); // prettier-ignore
 
 // While the History panel is open, the moment it shows.
@@ -182,8 +195,8 @@ installMenu({
   rename: () => title.rename(),
   share: () => showShare({ boardId, access, headers: linkHeaders }),
   lock: () => lockBanner.setLocked(!access.locked),
-  "export-png-view": () => downloadPng(history.source, view, pngTitle(), screen()),
-  "export-png-all": () => downloadPng(history.source, null, pngTitle(), screen()),
+  "export-png-view": () => downloadPng(history.source, view, pngTitle(), screen(), pictures),
+  "export-png-all": () => downloadPng(history.source, null, pngTitle(), screen(), pictures),
   "export-svg": () => downloadFrom(`${api}/export.svg`, `${slug(title.text)}.svg`, linkHeaders()),
   "export-json": () => downloadFrom(`${api}/export.json`, `${slug(title.text)}.inkroom.json`, linkHeaders()),
   "change-name": () => naming.ask(),

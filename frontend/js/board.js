@@ -24,7 +24,7 @@
 
 import { EMPTY_STATE_HASH } from "./protocol.gen.js";
 
-export const CREATING_KINDS = new Set(["stroke", "shape", "text"]);
+export const CREATING_KINDS = new Set(["stroke", "shape", "text", "image"]);
 export const IDENTITY = /** @type {Matrix} */ (/** @type {unknown} */ (Object.freeze([1, 0, 0, 1, 0, 0])));
 // The fields a style may set, and the kinds of object that have each (server/board.py's twin).
 export const STYLE_FIELDS = Object.freeze({

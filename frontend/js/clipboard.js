@@ -12,6 +12,7 @@ import { translation } from "./handles.js";
 /** @typedef {import("./board.js").Matrix} Matrix */
 
 export const MIME = "application/x-inkroom+json";
+const ID = /^[A-Za-z0-9_-]{8,64}$/;
 const FORMAT = "inkroom-clipboard";
 // Each paste of the same copy lands this much further aside, as duplicates do.
 const PASTE_STEP = 20;
@@ -33,13 +34,26 @@ function fromBase64(text) {
   return bytes;
 }
 
-/** The clipboard's text for copied objects. @param {Copied[]} copies */
-export function encodeClipboard(copies) {
+/**
+ * The clipboard's text for copied objects; ``board`` is where they come from (a paste elsewhere
+ * fetches their images from there). @param {Copied[]} copies @param {string} [board]
+ */
+export function encodeClipboard(copies, board) {
   const objects = copies.map(({ op, m }) => ({
     op: op.kind === "stroke" ? { ...op, points: toBase64(op.points) } : op,
     m,
   }));
-  return JSON.stringify({ format: FORMAT, version: 1, objects });
+  return JSON.stringify({ format: FORMAT, version: 1, board, objects });
+}
+
+/** The board a clipboard's objects were copied on, if it says. @param {string} text */
+export function copiedFrom(text) {
+  try {
+    const { board } = JSON.parse(text);
+    return typeof board === "string" && ID.test(board) ? board : null;
+  } catch {
+    return null;
+  }
 }
 
 /** @param {unknown} value */
@@ -84,10 +98,13 @@ export function decodeClipboard(text) {
 
 /**
  * Ctrl+C / Ctrl+X / Ctrl+V on the page: the browser's own clipboard events, which need no
- * permission prompt. A field being typed in keeps its own clipboard.
- * @param {{selection: import("./selection.js").Selection, canEdit: () => boolean, active: () => boolean}} options
+ * permission prompt. A field being typed in keeps its own clipboard. Copies name the ``board``
+ * they come from; ``bring`` (if given) readies pasted copies for this board first (their images,
+ * say). A paste of something else is left to other listeners.
+ * @param {{selection: import("./selection.js").Selection, canEdit: () => boolean, active: () => boolean,
+ *   board?: string, bring?: (copies: Copied[], from: string | null) => Promise<Copied[]>}} options
  */
-export function installClipboard({ selection, canEdit, active }) {
+export function installClipboard({ selection, canEdit, active, board, bring }) {
   let pastes = 0;
   /** @param {ClipboardEvent} event */
   const editingText = (event) => {
@@ -97,7 +114,7 @@ export function installClipboard({ selection, canEdit, active }) {
   /** @param {ClipboardEvent} event @param {boolean} cut */
   const copy = (event, cut) => {
     if (editingText(event) || !active() || !selection.ids.size || !event.clipboardData) return;
-    const text = encodeClipboard(selection.copied());
+    const text = encodeClipboard(selection.copied(), board);
     event.clipboardData.setData(MIME, text);
     event.clipboardData.setData("text/plain", text);
     event.preventDefault();
@@ -108,10 +125,13 @@ export function installClipboard({ selection, canEdit, active }) {
   document.addEventListener("cut", (event) => copy(event, true));
   document.addEventListener("paste", (event) => {
     if (editingText(event) || !canEdit() || !event.clipboardData) return;
-    const copies = decodeClipboard(event.clipboardData.getData(MIME) || event.clipboardData.getData("text/plain"));
+    const text = event.clipboardData.getData(MIME) || event.clipboardData.getData("text/plain");
+    const copies = decodeClipboard(text);
     if (!copies) return;
     event.preventDefault();
     pastes++;
-    selection.add(copies, translation(PASTE_STEP * pastes, PASTE_STEP * pastes));
+    const offset = translation(PASTE_STEP * pastes, PASTE_STEP * pastes);
+    if (!bring) selection.add(copies, offset);
+    else bring(copies, copiedFrom(text)).then((ready) => ready.length && selection.add(ready, offset));
   });
 }

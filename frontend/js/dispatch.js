@@ -117,6 +117,7 @@ export class Dispatcher {
         board.drop(message.id);
         renderer.invalidate();
         if (message.code === ERROR_CODES.READ_ONLY) toast("This board is read-only for you.");
+        if (message.code === ERROR_CODES.UNKNOWN_IMAGE) toast("The image was not placed: the board does not hold it.");
         break;
       case "error":
         if (message.code === ERROR_CODES.READ_ONLY) toast("This board is read-only for you.");

@@ -6,6 +6,7 @@ import { Renderer } from "./renderer.js";
 import { View } from "./view.js";
 
 /** @typedef {import("./renderer.js").Source} Source the board now, or a moment of its history */
+/** @typedef {import("./pictures.js").Pictures} Pictures */
 
 const MAX_EXPORT_PIXELS = 8192;
 
@@ -22,9 +23,10 @@ export function download(blob, name) {
  * A PNG of the board on white, drawn by a renderer of its own: the visible part (``view``) or
  * everything (``null``).
  * @param {Source} board @param {View | null} shown @param {number} width @param {number} height
+ * @param {Pictures | null} [pictures] where its images' pictures come from (waited for)
  * @returns {Promise<Blob>}
  */
-export async function renderPng(board, shown, width, height) {
+export async function renderPng(board, shown, width, height, pictures = null) {
   const view = new View();
   if (shown) {
     Object.assign(view, { x: shown.x, y: shown.y, scale: shown.scale });
@@ -36,13 +38,15 @@ export async function renderPng(board, shown, width, height) {
     height = Math.ceil((box.bottom - box.top) * scale) + 2 * margin;
     Object.assign(view, { x: box.left - margin / scale, y: box.top - margin / scale, scale });
   }
+  // The images' pictures first: an export cannot wait for them to arrive one by one.
+  await pictures?.ready(board.visible().flatMap(({ op }) => (op.kind === "image" ? [op.hash] : [])));
   const host = document.createElement("div");
   host.className = "export-host";
   host.style.width = `${width}px`;
   host.style.height = `${height}px`;
   document.body.append(host);
   try {
-    const renderer = new Renderer(host, board, view, { ratio: 1, ids: false, exact: true });
+    const renderer = new Renderer(host, board, view, { ratio: 1, ids: false, exact: true, pictures: pictures ?? undefined });
     renderer.drawInkNow();
     const canvas = document.createElement("canvas");
     canvas.width = width;
@@ -59,9 +63,12 @@ export async function renderPng(board, shown, width, height) {
   }
 }
 
-/** @param {Source} board @param {View | null} view @param {string} title @param {{width: number, height: number}} size */
-export async function downloadPng(board, view, title, size) {
-  download(await renderPng(board, view, size.width, size.height), `${slug(title)}.png`);
+/**
+ * @param {Source} board @param {View | null} view @param {string} title @param {{width: number, height: number}} size
+ * @param {Pictures | null} [pictures]
+ */
+export async function downloadPng(board, view, title, size, pictures = null) {
+  download(await renderPng(board, view, size.width, size.height, pictures), `${slug(title)}.png`);
 }
 
 /** @param {string} url @param {string} name @param {Record<string, string>} headers */

@@ -102,6 +102,7 @@ function ownBounds(op) {
       bottom: Math.max(op.y1, op.y2) + pad + dy,
     };
   }
+  if (op.kind === "image") return { left: op.x, top: op.y, right: op.x + op.w, bottom: op.y + op.h };
   const lines = String(op.text).split("\n");
   const width = Math.max(...lines.map((line) => line.length)) * op.size * TEXT_ADVANCE;
   return { left: op.x + dx, top: op.y + dy, right: op.x + dx + width, bottom: op.y + dy + lines.length * op.size * LINE_HEIGHT };
@@ -179,5 +180,5 @@ export function hits(item, x, y, tolerance) {
     const r = Math.hypot((px - cx) / Math.max(rx, 1e-6), (py - cy) / Math.max(ry, 1e-6));
     return Math.abs(r - 1) * Math.min(rx, ry) <= reach;
   }
-  return true; // text: its box is the target
+  return true; // text and images: the box is the target
 }

@@ -213,6 +213,7 @@ export class HistoryPanel {
         signal: recording.signal,
         progress: (fraction) => (this.videoButton.textContent = `Recording… ${Math.round(fraction * 100)}% (stop)`),
         caption: (seq) => this.caption(seq),
+        pictures: this.renderer.pictures ?? undefined,
       });
       download(video, `${this.fileName()}-timelapse.webm`);
     } finally {

@@ -230,7 +230,8 @@ function card(board) {
   image.loading = "lazy";
   image.addEventListener("error", () => thumb.classList.add("broken"));
   // The ETag changes with every operation: the browser revalidates and re-downloads only then.
-  const picture = `/api/boards/${board.id}/export.svg`;
+  // Images in it as their small copies: a thumbnail needs no more.
+  const picture = `/api/boards/${board.id}/export.svg?thumbnail=true`;
   if (board.protected) showProtectedThumbnail(image, picture, board.id, thumb);
   else image.src = picture;
   thumb.append(image);

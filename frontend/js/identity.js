@@ -37,6 +37,11 @@ export function hasChosenName() {
   return localStorage.getItem("inkroom.named") === "1";
 }
 
+/** The link this browser holds for a board, without looking at the address. @param {string} boardId */
+export function heldToken(boardId) {
+  return localStorage.getItem(`inkroom.token.${boardId}`);
+}
+
 /**
  * The link token for a board: from the address's fragment (``#token=…``), remembered for later
  * visits, or the one remembered.

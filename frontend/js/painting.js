@@ -8,6 +8,11 @@ import { detailOf, levelTolerance, lineLevel, simplify } from "./lod.js";
 import { pointsOf } from "./points.js";
 
 /** @typedef {import("./geometry.js").Box} Box */
+/** @typedef {import("./pictures.js").Pictures} Pictures */
+
+// Where an image's picture has not arrived yet: a box of its size.
+const WAITING_FILL = "#e9ecef";
+const WAITING_EDGE = "#adb5bd";
 
 export const HIGHLIGHTER_ALPHA = 0.35;
 
@@ -67,16 +72,16 @@ function lineOf(op, level) {
  * Paint one object on a context already in board coordinates.
  * @param {CanvasRenderingContext2D} context @param {any} op @param {Box} box its own box (before moves)
  * @param {number} pixels device pixels per board unit, or 0 for full detail whatever the size
- * @param {number} alpha
+ * @param {number} alpha @param {Pictures | null} [pictures] where images' pictures come from
  */
-export function paintObject(context, op, box, pixels, alpha) {
+export function paintObject(context, op, box, pixels, alpha, pictures = null) {
   const detail = pixels ? detailOf(box, op.kind === "stroke" ? op.width : 0, pixels) : "full";
   const highlighter = op.kind === "stroke" && op.tool === "highlighter";
   context.globalAlpha = highlighter ? alpha * HIGHLIGHTER_ALPHA : alpha;
   if (detail === "dot") {
     // Still there when zoomed far out: at least a device pixel and a half.
     const side = Math.max(box.right - box.left, box.bottom - box.top, 1.5 / pixels);
-    context.fillStyle = op.color;
+    context.fillStyle = op.color ?? WAITING_EDGE;
     context.fillRect((box.left + box.right - side) / 2, (box.top + box.bottom - side) / 2, side, side);
   } else if (op.kind === "stroke") {
     if (detail === "line") {
@@ -93,7 +98,28 @@ export function paintObject(context, op, box, pixels, alpha) {
     drawShape(context, op);
   } else if (op.kind === "text") {
     drawText(context, op);
+  } else if (op.kind === "image") {
+    drawImage(context, op, pictures);
   }
+}
+
+/**
+ * An image stretched to its box: its own ``picture`` (one being added here), or the board's
+ * picture of its hash once it has arrived, or meanwhile a grey box.
+ * @param {CanvasRenderingContext2D} context @param {any} op @param {Pictures | null} pictures
+ */
+export function drawImage(context, op, pictures) {
+  const picture = op.picture ?? pictures?.get(op.hash) ?? null;
+  if (picture) {
+    context.imageSmoothingQuality = "high";
+    context.drawImage(picture, op.x, op.y, op.w, op.h);
+    return;
+  }
+  context.fillStyle = WAITING_FILL;
+  context.fillRect(op.x, op.y, op.w, op.h);
+  context.strokeStyle = WAITING_EDGE;
+  context.lineWidth = Math.min(op.w, op.h) / 100;
+  context.strokeRect(op.x, op.y, op.w, op.h);
 }
 
 /** @param {CanvasRenderingContext2D} context @param {any} op */

@@ -24,6 +24,11 @@ export function installProbes({ board, renderer, ephemeral, view, connection, hi
           ...(item.op.kind === "stroke" && { points: [...pointsOf(/** @type {any} */ (item.op))] }),
         })), // prettier-ignore
       placed: () => board.visible().map(({ id, seq, dx, dy, m, op }) => ({ id, seq, dx, dy, m: m ?? null, kind: op.kind, color: op.color, width: op.width ?? null, fill: op.fill ?? null, size: op.size ?? null })),
+      // Images shown, with their places (as ``placed`` gives them).
+      images: () =>
+        board.visible().flatMap(({ id, dx, dy, m, op }) =>
+          op.kind === "image" ? [{ id, dx, dy, m: m ?? null, hash: op.hash, x: op.x, y: op.y, w: op.w, h: op.h }] : [],
+        ),
       // Objects shown where someone's gesture under way has them.
       previewed: () => [...ephemeral.previews.keys()],
       selectionBox: () => renderer.selectionBox(),

@@ -20,7 +20,9 @@ export const LIMITS = Object.freeze({
   "MIN_ID_CHARS": 8,
   "MAX_MATRIX_TERM": 1000.0,
   "MIN_MATRIX_DETERMINANT": 1e-06,
-  "MAX_ID_CHARS": 64
+  "MAX_ID_CHARS": 64,
+  "MIN_IMAGE_SIZE": 1.0,
+  "MAX_IMAGE_SIZE": 1000000.0
 });
 
 export const CLOSE_CODES = Object.freeze({
@@ -55,7 +57,8 @@ export const ERROR_CODES = Object.freeze({
   "STORAGE_UNAVAILABLE": "storage_unavailable",
   "READ_ONLY": "read_only",
   "RATE_LIMITED": "rate_limited",
-  "BOARD_FULL": "board_full"
+  "BOARD_FULL": "board_full",
+  "UNKNOWN_IMAGE": "unknown_image"
 });
 
 export const CLIENT_MESSAGE_TYPES = Object.freeze([
@@ -88,6 +91,7 @@ export const OPERATION_KINDS = Object.freeze([
   "stroke",
   "shape",
   "text",
+  "image",
   "edit",
   "move",
   "transform",
@@ -104,6 +108,7 @@ export const UNDOABLE_KINDS = Object.freeze([
   "clear",
   "edit",
   "erase",
+  "image",
   "move",
   "order",
   "restore",

@@ -76,10 +76,11 @@ function entryMeets(entry, box) {
 export class Renderer {
   /**
    * @param {HTMLElement} host @param {Source} board @param {View} view
-   * @param {{ratio?: number, ids?: boolean, exact?: boolean, ephemeral?: Ephemeral}} options a
-   *   fixed pixel ratio (exports), whether the layers get their ids (only the page's own renderer
-   *   does), whether every object is drawn in full detail whatever its size (exports), and what
-   *   is shown besides the objects (none for exports)
+   * @param {{ratio?: number, ids?: boolean, exact?: boolean, ephemeral?: Ephemeral,
+   *   pictures?: import("./pictures.js").Pictures}} options a fixed pixel ratio (exports), whether
+   *   the layers get their ids (only the page's own renderer does), whether every object is drawn
+   *   in full detail whatever its size (exports), what is shown besides the objects (none for
+   *   exports), and where images' pictures come from
    */
   constructor(host, board, view, options = {}) {
     this.host = host;
@@ -87,6 +88,7 @@ export class Renderer {
     this.view = view;
     this.fixedRatio = options.ratio;
     this.exact = options.exact ?? false;
+    this.pictures = options.pictures ?? null;
     const ids = options.ids ?? true;
     this.ink = this._layer(ids ? "layer-ink" : "");
     this.live = this._layer(ids ? "layer-live" : "");
@@ -127,6 +129,8 @@ export class Renderer {
     // Objects were painted over others that should cover them (history arriving in any order):
     // an exact redraw follows once it is all in.
     this.unordered = false;
+    // A picture that arrives changes what the ink shows (see ``_decor``).
+    if (ids) this.pictures?.addEventListener("change", () => this.invalidate());
     if (ids) new ResizeObserver(() => this._resize()).observe(host);
     this._resize();
   }
@@ -252,7 +256,8 @@ export class Renderer {
     const { previews, faded } = this.ephemeral;
     let moved = "";
     for (const [id, m] of previews) moved += `${id}:${m.join(",")};`;
-    return `${[...faded].join()}|${this.spotlight}|${moved}|${[...this.ephemeral.beingEdited()].join()}`;
+    const pictures = this.pictures?.version ?? 0;
+    return `${[...faded].join()}|${this.spotlight}|${moved}|${[...this.ephemeral.beingEdited()].join()}|${pictures}`;
   }
 
   /** Board coordinates on a layer, at this screen's pixel density. @param {CanvasRenderingContext2D} context */
@@ -431,7 +436,7 @@ export class Renderer {
       }
       const outOfSpotlight = this.spotlight !== null && item.author !== this.spotlight;
       const alpha = faded.has(item.id) || outOfSpotlight ? 0.25 : 1;
-      paintObject(context, item.op, bounds({ op: item.op, dx: 0, dy: 0 }), detail, alpha);
+      paintObject(context, item.op, bounds({ op: item.op, dx: 0, dy: 0 }), detail, alpha, this.pictures);
       if (m || dx || dy) base();
       if (performance.now() - started >= budget) break;
       // A drawing that must be complete now (an export) has no budget and waits for no input.
@@ -475,6 +480,12 @@ export class Renderer {
     for (const stroke of strokes.values()) {
       if (stroke.tool === "text") {
         if (!stroke.own) paintObject(context, stroke, { left: 0, top: 0, right: 0, bottom: 0 }, 0, 1);
+        continue;
+      }
+      if (stroke.tool === "image") {
+        // An image on its way to the server: drawn from this page's own picture, see-through.
+        paintObject(context, stroke, { left: 0, top: 0, right: 0, bottom: 0 }, 0, 0.6, this.pictures);
+        context.globalAlpha = 1;
         continue;
       }
       if (stroke.points.length < 3) continue;

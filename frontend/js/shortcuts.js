@@ -22,8 +22,9 @@ export const TOOL_KEYS = {
  * @param {() => void} parts.deleteSelection
  * @param {() => boolean} parts.editSelectedText Enter on one selected object: whether it was a text
  * @param {() => void} parts.toggleHistory
+ * @param {() => void} parts.pickImage opens the file picker for an image
  */
-export function installShortcuts({ toolbar, viewport, undo, selection, canEdit, deleteSelection, editSelectedText, toggleHistory }) {
+export function installShortcuts({ toolbar, viewport, undo, selection, canEdit, deleteSelection, editSelectedText, toggleHistory, pickImage }) {
   addEventListener("keydown", (event) => {
     if (isTyping(event)) return;
     const key = event.key.toLowerCase();
@@ -60,6 +61,8 @@ export function installShortcuts({ toolbar, viewport, undo, selection, canEdit, 
       toolbar.toggleFill();
     } else if (/^[1-5]$/.test(key)) {
       toolbar.pickSwatch(Number(key) - 1);
+    } else if (key === "g") {
+      pickImage();
     } else if (key in TOOL_KEYS) {
       toolbar.pick(TOOL_KEYS[/** @type {keyof typeof TOOL_KEYS} */ (key)]);
     }

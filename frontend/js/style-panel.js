@@ -40,7 +40,9 @@ export function installStylePanel(panel, { selection, canEdit }) {
     const kinds = new Set(items.map((item) => item.op.kind));
     /** @param {keyof typeof STYLE_FIELDS} field */
     const has = (field) => [...kinds].some((kind) => STYLE_FIELDS[field].has(kind));
-    for (const [attribute, field] of /** @type {const} */ ([["data-set-width", "width"], ["data-set-fill", "fill"], ["data-set-size", "size"]])) {
+    // (An image has none of them: a selection of images only gets order, duplicate and delete.)
+    const fields = /** @type {const} */ ([["data-set-color", "color"], ["data-set-width", "width"], ["data-set-fill", "fill"], ["data-set-size", "size"]]);
+    for (const [attribute, field] of fields) {
       const group = /** @type {HTMLElement} */ (panel.querySelector(`[${attribute}]`)?.parentElement);
       group.hidden = !has(field);
     }

@@ -23,8 +23,10 @@ const TYPES = ["video/webm;codecs=vp8", "video/webm;codecs=vp9", "video/webm"];
 /**
  * Record the timelapse ``schedule`` of ``board`` up to ``head``; resolves with the video.
  * @param {Board} board @param {Schedule} schedule @param {number} head
- * @param {{signal?: AbortSignal, progress?: (fraction: number) => void, caption?: (seq: number) => string}}
- *   options stop early, follow it, and what to write under each moment (when it was, who drew)
+ * @param {{signal?: AbortSignal, progress?: (fraction: number) => void, caption?: (seq: number) => string,
+ *   pictures?: import("./pictures.js").Pictures}}
+ *   options stop early, follow it, what to write under each moment (when it was, who drew), and
+ *   where images' pictures come from (all of them are fetched before the video starts)
  * @returns {Promise<Blob>}
  */
 export async function recordTimelapse(board, schedule, head, options = {}) {
@@ -38,7 +40,11 @@ export async function recordTimelapse(board, schedule, head, options = {}) {
   const moment = new Moment(board, 0);
   const view = new View();
   view.fit(everythingDrawn(board, head) ?? { left: 0, top: 0, right: WIDTH, bottom: HEIGHT }, WIDTH, HEIGHT);
-  const renderer = new Renderer(host, moment, view, { ratio: 1, ids: false });
+  const { pictures } = options;
+  const hashes = [];
+  for (const entry of board.entries.values()) if (entry.seq <= head && entry.op.kind === "image") hashes.push(entry.op.hash);
+  await pictures?.ready(hashes);
+  const renderer = new Renderer(host, moment, view, { ratio: 1, ids: false, pictures });
   const frame = document.createElement("canvas");
   frame.width = WIDTH;
   frame.height = HEIGHT;

@@ -16,6 +16,10 @@ export function stroke(id, x, y) {
   return { kind: "stroke", id, tool: "pen", color: "#000000", width: 2, points: encodePoints([x, y, 0.5, x + 8, y + 5, 0.5]) };
 }
 
+export function image(id, x, y) {
+  return { kind: "image", id, hash: "ab".repeat(32), x, y, w: 40, h: 30 };
+}
+
 /** Every kind of operation that changes what shows, on a 200 × 200 board. */
 export function randomLog(rand, length) {
   const users = ["alice", "bob", "carol"];
@@ -27,7 +31,8 @@ export function randomLog(rand, length) {
     const roll = rand();
     const id = `op${seq}`;
     let op;
-    if (roll < 0.5 || !earlier.length) op = stroke(id, rand() * 200, rand() * 200);
+    if (roll < 0.05) op = image(id, rand() * 200, rand() * 200);
+    else if (roll < 0.5 || !earlier.length) op = stroke(id, rand() * 200, rand() * 200);
     else if (roll < 0.6) op = { kind: "erase", id, targets: [pick()] };
     else if (roll < 0.7) op = { kind: "move", id, targets: [pick(), pick()], dx: Math.round(rand() * 60 - 30), dy: 3 };
     else if (roll < 0.74) op = { kind: "clear", id };

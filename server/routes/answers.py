@@ -34,10 +34,12 @@ _ANSWERS: dict[int, tuple[str, type[BaseModel]]] = {
     404: ("No such board", Refusal),
     413: ("The body is over its size limit (`INKROOM_MAX_BODY_BYTES`)", Refusal),
     422: ("Invalid parameters or body", Invalid),
+    415: ("Not a PNG, JPEG, WebP or GIF image (SVG is not accepted)", Refusal),
     429: (
         "Too many boards created from this address: try again after `Retry-After` seconds",
         Refusal,
     ),
+    507: ("The board holds as many bytes as it may (`INKROOM_MAX_BOARD_BYTES`)", Refusal),
 }
 
 

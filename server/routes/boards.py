@@ -334,17 +334,27 @@ async def history(access: AccessDep, services: ServicesDep, request: Request) ->
     responses={200: {"content": {"image/svg+xml": {}}}, **ON_A_BOARD},
 )
 async def export_svg(
-    access: AccessDep, services: ServicesDep, request: Request, at: Moment = None
+    access: AccessDep,
+    services: ServicesDep,
+    request: Request,
+    at: Moment = None,
+    thumbnail: Annotated[
+        bool, Query(description="images as small copies (the gallery's thumbnails)")
+    ] = False,
 ) -> Response:
-    """What the board shows now (or showed at ``at``), as SVG (also the gallery's thumbnail)."""
+    """What the board shows now (or showed at ``at``), as SVG, its images in it; with
+    ``thumbnail``, the images' small copies (the gallery's thumbnails)."""
     board = access.board
     # The ETag changes with every operation, so a thumbnail is rendered again only when needed.
     moment = board.head_seq if at is None else min(at, board.head_seq)
-    etag = f'"{board.id}-{moment}-{int(board.updated_at.timestamp())}"'
+    small = "-thumbnail" if thumbnail else ""
+    etag = f'"{board.id}-{moment}-{int(board.updated_at.timestamp())}{small}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    document = await exports.render_svg(services.store, board, services.workers, at)
+    document = await exports.render_svg(
+        services.store, board, services.workers, at, thumbnail=thumbnail
+    )
     return Response(document, media_type="image/svg+xml", headers=headers)
 
 

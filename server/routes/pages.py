@@ -102,7 +102,14 @@ YOUR_GALLERY = 'data-gallery="yours"'
 PUBLIC_GALLERY = 'data-gallery="public"'
 
 
-def mount_frontend(app: FastAPI, frontend: Path, public_gallery: bool) -> None:
+# The board page tells its script the largest image file the server takes, so that a larger one
+# is refused before it is sent.
+BOARD_BODY = '<body class="board-page">'
+
+
+def mount_frontend(
+    app: FastAPI, frontend: Path, public_gallery: bool, max_image_bytes: int
+) -> None:
     router = APIRouter(include_in_schema=False)
     vendor = {
         prefix: frontend / "node_modules" / package.folder
@@ -118,6 +125,9 @@ def mount_frontend(app: FastAPI, frontend: Path, public_gallery: bool) -> None:
     board_html = versioned((frontend / "board.html").read_text(encoding="utf-8"), version)
     board_html = board_html.replace(
         IMPORT_MAP_MARK, f'<script type="importmap">{imports}</script>', 1
+    )
+    board_html = board_html.replace(
+        BOARD_BODY, f'<body class="board-page" data-max-image-bytes="{max_image_bytes}">', 1
     )
     board_scripts = (script_hash(imports),)
     page_headers = {"Cache-Control": REVALIDATE}
