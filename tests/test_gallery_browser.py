@@ -105,7 +105,7 @@ def test_cards_line_up_and_the_gallery_is_searched_by_title_and_sorted(
     expect(page.locator("#board-list .card:visible")).to_have_count(2)
     search.fill("nothing like it")
     expect(page.locator("#board-list .card:visible")).to_have_count(0)
-    expect(page.locator("#no-match")).to_have_text("No board’s title has “nothing like it”.")
+    expect(page.locator("#no-match")).to_have_text("No board\u2019s title has “nothing like it”.")
     search.fill("")
     expect(page.locator("#board-list .card:visible")).to_have_count(5)
     expect(page.locator("#no-match")).to_be_hidden()
