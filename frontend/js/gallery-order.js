@@ -8,7 +8,7 @@
 /** The orders the gallery offers, with their labels; the first is the default. */
 export const SORTS = /** @type {const} */ ([
   ["updated", "Last changed"],
-  ["opened", "Last opened here"],
+  ["opened", "Last opened"],
   ["created", "Newest first"],
   ["title", "Title"],
 ]);

@@ -452,14 +452,15 @@ function arrange() {
   const key = order.value;
   if (!isSortKey(key)) return;
   /** @type {Map<string | undefined, HTMLElement>} */
-  const cards = new Map([...list.querySelectorAll(".card")].map((item) => [/** @type {HTMLElement} */ (item).dataset.board, /** @type {HTMLElement} */ (item)]));
+  const cards = new Map();
+  for (const item of /** @type {NodeListOf<HTMLElement>} */ (list.querySelectorAll(".card"))) cards.set(item.dataset.board, item);
   const present = inGallery.filter((board) => cards.has(board.id));
   let visible = 0;
   for (const board of sorted(present, key)) {
     const item = /** @type {HTMLElement} */ (cards.get(board.id));
     item.hidden = !matches(board.title, search.value);
     if (!item.hidden) visible++;
-    if (list.lastElementChild !== item) list.append(item);
+    if (list.lastElementChild !== item) list.append(item); // moved, not made again
   }
   const searching = search.value.trim() !== "";
   tools.hidden = present.length < MANY_BOARDS && !searching;
