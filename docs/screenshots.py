@@ -204,9 +204,9 @@ def the_gallery(ada: Page, url: str) -> None:
     )
     ada.mouse.move(0, 0)
     ada.screenshot(path=GUIDE / "gallery.png", full_page=True)
-    ada.locator("#board-search").fill("plan")
+    ada.locator("#board-search").fill("spr")
     ada.locator("#board-sort").select_option("title")
-    expect(ada.locator("#board-list .card:visible")).to_have_count(1)
+    expect(ada.locator("#board-list .card:visible")).to_have_count(2)
     ada.screenshot(path=GUIDE / "gallery-search.png")
     ada.locator("#board-search").fill("")
 
