@@ -21,6 +21,7 @@ import { Input } from "./input.js";
 import { LockBanner } from "./lock-banner.js";
 import { installMenu } from "./menus.js";
 import { Naming } from "./naming.js";
+import { keepForOffline } from "./offline-app.js";
 import { cache, outbox, reading } from "./opening.js";
 import { People } from "./people.js";
 import { installProbes } from "./probes.js";
@@ -224,6 +225,7 @@ fitToolbar(/** @type {HTMLElement} */ (document.querySelector(".toolbar")), elem
 naming.offer();
 viewport.restore();
 start();
+keepForOffline();
 
 /** Join on the socket first-socket.js opened, while what this browser holds is read. */
 function start() {

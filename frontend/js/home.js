@@ -5,6 +5,7 @@
 
 import { createBoard } from "./creating.js";
 import { forgetBoard, knownBoards, rememberBoard, rememberLinks } from "./identity.js";
+import { keepForOffline } from "./offline-app.js";
 import { LIMITS } from "./protocol.gen.js";
 
 /** @typedef {{id: string, title: string, updated_at: string, head_seq: number, locked: boolean, protected: boolean}} Board */
@@ -475,3 +476,4 @@ addEventListener("pageshow", (event) => {
 });
 
 showBoards();
+keepForOffline();

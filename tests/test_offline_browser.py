@@ -1,0 +1,178 @@
+"""The app without a network, at a desktop's size and a phone's: a board opened once opens again
+when the server cannot be reached (the service worker keeps the app, the board comes from this
+browser's copy), what is drawn there waits on the device and arrives once the server is back.
+And the web app manifest that makes the app installable. Screenshots go to ``tests/artifacts/``."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+
+import httpx
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
+
+from tests.live_server import LiveServer
+from tests.test_browser import INK_PIXELS, drag, visible_strokes
+from tests.test_first_visit_browser import SAVED, SCREENS, keep
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def screen(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+def visit(browser: Browser, screen: str) -> Page:
+    page = browser.new_context(**SCREENS[screen]).new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    return page
+
+
+def open_board(page: Page, url: str) -> None:
+    page.goto(url)
+    if page.evaluate("localStorage.getItem('inkroom.named')") != "1":
+        page.locator("#name-dialog .name-later").click()
+    expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=SAVED)
+
+
+# What the page's service worker keeps: every address in every cache of this origin.
+KEPT = """async () => {
+  const kept = [];
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) kept.push(new URL(request.url).pathname);
+  }
+  return kept;
+}"""
+
+# The newest operation this browser's copy of the board holds (board-cache.js), or 0.
+COPY_HOLDS = """async (board) => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open("inkroom");
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const copy = await new Promise((resolve) => {
+    db.transaction("boards").objectStore("boards").get(board).onsuccess = (event) => resolve(event.target.result);
+  });
+  db.close();
+  return copy?.lastSeq ?? 0;
+}"""
+
+
+def test_a_board_opened_once_reopens_offline_and_what_is_drawn_there_arrives_when_the_server_is_back(
+    server: LiveServer, browser: Browser, screen: str
+) -> None:
+    board_id = server.create_board("On the train")
+    url = f"{server.url}/b/{board_id}"
+    page = visit(browser, screen)
+    open_board(page, url)
+    drag(page, [(60, 220), (140, 260), (220, 240)])
+    page.wait_for_function("() => window.inkroom.pending() === 0", timeout=SAVED)
+    expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=SAVED)
+    drawn = [stroke["id"] for stroke in visible_strokes(page)]
+    # The app is kept once the worker controls the page; the board once its copy holds the stroke.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SAVED)
+    deadline = time.monotonic() + SAVED / 1000
+    while page.evaluate(COPY_HOLDS, board_id) < len(drawn):
+        assert time.monotonic() < deadline, "the board's copy was not kept"
+        page.wait_for_timeout(100)
+
+    # The connection is cut for real: no process answers on the port, the open socket is closed.
+    server.stop()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url, timeout=5)
+    expect(page.locator("#status")).to_have_attribute("data-state", "offline", timeout=SAVED)
+
+    page.reload()
+    status = page.locator("#status")
+    expect(status).to_have_attribute("data-state", "offline", timeout=SAVED)
+    expect(status).to_contain_text("Offline")
+    page.wait_for_function(f"() => window.inkroom.visibleStrokes().length === {len(drawn)}")
+    assert [stroke["id"] for stroke in visible_strokes(page)] == drawn
+    page.wait_for_function(f"() => ({INK_PIXELS})() > 0")  # the ink is on screen
+    expect(page.locator(".toolbar")).to_be_visible()
+    keep(page, f"offline-reopened-{screen}")
+
+    drag(page, [(80, 360), (180, 420), (260, 380)])
+    expect(status).to_have_text("Offline · 1 unsaved", timeout=SAVED)
+    assert len(visible_strokes(page)) == len(drawn) + 1
+    keep(page, f"offline-drawn-{screen}")
+
+    # The worker kept the app and nothing of the API (the board is in the page's own copy).
+    kept = page.evaluate(KEPT)
+    assert "/static/board.html" in kept and "/" in kept
+    assert any(re.match(r"/static/[0-9a-f]{12}/js/app\.js$", path) for path in kept)
+    assert not [path for path in kept if path.startswith(("/api/", "/ws/", "/b/"))]
+
+    server.start()
+    expect(status).to_have_attribute("data-state", "saved", timeout=30_000)
+    other = visit(browser, "desktop")
+    open_board(other, url)
+    other.wait_for_function(f"() => window.inkroom.visibleStrokes().length === {len(drawn) + 1}")
+    assert [s["id"] for s in visible_strokes(other)] == [s["id"] for s in visible_strokes(page)]
+    keep(page, f"offline-back-{screen}")
+    page.context.close()
+    other.context.close()
+
+
+def test_the_app_is_installable_from_a_manifest_both_pages_link(
+    server: LiveServer, board_id: str
+) -> None:
+    with httpx.Client(base_url=server.url) as http:
+        for path in ("/", f"/b/{board_id}"):
+            page = http.get(path).text
+            assert '<link rel="manifest" href="/manifest.webmanifest">' in page, path
+        answer = http.get("/manifest.webmanifest")
+        assert answer.status_code == 200
+        assert answer.headers["content-type"] == "application/manifest+json"
+        manifest = json.loads(answer.text)
+        assert manifest["name"] == "inkroom" and manifest["short_name"]
+        assert (manifest["start_url"], manifest["scope"], manifest["display"]) == ("/", "/", "standalone")
+        for color in ("theme_color", "background_color"):
+            assert re.fullmatch(r"#[0-9a-f]{6}", manifest[color]), color
+        sizes = set()
+        for icon in manifest["icons"]:
+            served = http.get(icon["src"])
+            assert served.status_code == 200, icon
+            assert served.headers["content-type"] == icon["type"], icon
+            if icon["type"] == "image/png":
+                picture = Image.open(io.BytesIO(served.content))
+                assert f"{picture.width}x{picture.height}" == icon["sizes"], icon
+            sizes.add((icon["type"], icon["sizes"], icon["purpose"]))
+        assert {
+            ("image/svg+xml", "any", "any"),
+            ("image/png", "192x192", "any"),
+            ("image/png", "512x512", "any"),
+            ("image/png", "512x512", "maskable"),
+        } <= sizes
+        # The worker is served from the root, so that it covers / and /b/…, and asked for again
+        # at each load, so that a deploy is picked up.
+        worker = http.get("/service-worker.js")
+        assert worker.status_code == 200
+        assert worker.headers["content-type"].startswith("text/javascript")
+        assert worker.headers["cache-control"] == "no-cache"
+
+
+def test_chromium_reads_the_manifest_without_errors_and_the_worker_controls_the_board(
+    server: LiveServer, board_id: str, browser: Browser
+) -> None:
+    page = visit(browser, "desktop")
+    open_board(page, f"{server.url}/b/{board_id}")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SAVED)
+    assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == (
+        f"{server.url}/service-worker.js"
+    )
+    cdp = page.context.new_cdp_session(page)
+    read = cdp.send("Page.getAppManifest")
+    assert read["url"] == f"{server.url}/manifest.webmanifest"
+    assert read["errors"] == []
+    # Nothing keeps Chromium from installing it, but that Playwright's contexts are incognito.
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert [error["errorId"] for error in errors if error["errorId"] != "in-incognito"] == []
+    page.context.close()
