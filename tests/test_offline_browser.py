@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import time
 
 import httpx
 import pytest
@@ -16,8 +15,10 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.live_server import LiveServer
+from tests.test_board_cache import draw_strokes, open_and_wait, wait_for_snapshot, wait_until_kept
 from tests.test_browser import INK_PIXELS, drag, visible_strokes
 from tests.test_first_visit_browser import SAVED, SCREENS, keep
+from tests.test_snapshots import FAST_SNAPSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -50,21 +51,6 @@ KEPT = """async () => {
   return kept;
 }"""
 
-# The newest operation this browser's copy of the board holds (board-cache.js), or 0.
-COPY_HOLDS = """async (board) => {
-  const db = await new Promise((resolve, reject) => {
-    const request = indexedDB.open("inkroom");
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  const copy = await new Promise((resolve) => {
-    db.transaction("boards").objectStore("boards").get(board).onsuccess = (event) => resolve(event.target.result);
-  });
-  db.close();
-  return copy?.lastSeq ?? 0;
-}"""
-
-
 def test_a_board_opened_once_reopens_offline_and_what_is_drawn_there_arrives_when_the_server_is_back(
     server: LiveServer, browser: Browser, screen: str
 ) -> None:
@@ -78,10 +64,7 @@ def test_a_board_opened_once_reopens_offline_and_what_is_drawn_there_arrives_whe
     drawn = [stroke["id"] for stroke in visible_strokes(page)]
     # The app is kept once the worker controls the page; the board once its copy holds the stroke.
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SAVED)
-    deadline = time.monotonic() + SAVED / 1000
-    while page.evaluate(COPY_HOLDS, board_id) < len(drawn):
-        assert time.monotonic() < deadline, "the board's copy was not kept"
-        page.wait_for_timeout(100)
+    wait_until_kept(page, board_id, len(drawn))
 
     # The connection is cut for real: no process answers on the port, the open socket is closed.
     server.stop()
@@ -119,6 +102,29 @@ def test_a_board_opened_once_reopens_offline_and_what_is_drawn_there_arrives_whe
     keep(page, f"offline-back-{screen}")
     page.context.close()
     other.context.close()
+
+
+@pytest.mark.parametrize("server", [FAST_SNAPSHOTS], indirect=True)
+def test_a_board_loaded_from_a_snapshot_reopens_offline_from_the_parts_this_browser_kept(
+    server: LiveServer, browser: Browser
+) -> None:
+    board_id = server.create_board("Big")
+    drawn = draw_strokes(server, board_id, 60)
+    assert wait_for_snapshot(server, board_id).snapshot is not None
+    url = f"{server.url}/b/{board_id}"
+    context = browser.new_context(**SCREENS["desktop"])
+    page = open_and_wait(context, url, len(drawn), "Reader")
+    assert page.traffic.parts  # type: ignore[attr-defined]  # its parts came over HTTP
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SAVED)
+    wait_until_kept(page, board_id, len(drawn))
+
+    server.stop()
+    page.reload()  # the snapshot worker, kept too, reads the parts from this browser's copy
+    expect(page.locator("#status")).to_have_attribute("data-state", "offline", timeout=SAVED)
+    page.wait_for_function(f"() => window.inkroom.visibleStrokes().length === {len(drawn)}")
+    assert {stroke["id"] for stroke in visible_strokes(page)} == set(drawn)
+    keep(page, "offline-snapshot-desktop")
+    context.close()
 
 
 def test_the_app_is_installable_from_a_manifest_both_pages_link(
