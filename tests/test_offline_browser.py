@@ -8,6 +8,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
+import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -42,16 +45,24 @@ def open_board(page: Page, url: str) -> None:
     expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=SAVED)
 
 
+# The version folder the page names its scripts in.
+SCRIPTS_VERSION = (
+    "document.querySelector('script[src*=\"/js/app.js\"]').getAttribute('src').split('/')[2]"
+)
+SCRIPT = re.compile(r"/static/[0-9a-f]{12}/")
+
 # What the page's service worker keeps: every address in every cache of this origin.
 KEPT = """async () => {
   const kept = [];
   for (const name of await caches.keys()) {
-    for (const request of await (await caches.open(name)).keys()) kept.push(new URL(request.url).pathname);
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) kept.push(new URL(request.url).pathname);
   }
   return kept;
 }"""
 
-def test_a_board_opened_once_reopens_offline_and_what_is_drawn_there_arrives_when_the_server_is_back(
+
+def test_a_board_opened_once_reopens_offline_and_what_is_drawn_there_arrives_once_back(
     server: LiveServer, browser: Browser, screen: str
 ) -> None:
     board_id = server.create_board("On the train")
@@ -127,6 +138,43 @@ def test_a_board_loaded_from_a_snapshot_reopens_offline_from_the_parts_this_brow
     context.close()
 
 
+def test_a_deploy_is_picked_up_at_the_next_load_and_the_old_copy_of_the_app_is_dropped(
+    tmp_path: Path, browser: Browser
+) -> None:
+    frontend = Path(__file__).parent.parent / "frontend"
+    deployed = tmp_path / "frontend"
+    shutil.copytree(frontend, deployed, ignore=shutil.ignore_patterns("node_modules", "tests"))
+    (deployed / "node_modules").symlink_to(frontend / "node_modules")
+    server = LiveServer(tmp_path / "inkroom.db", env={"INKROOM_FRONTEND_DIR": str(deployed)})
+    server.start()
+    try:
+        url = f"{server.url}/b/{server.create_board('Deployed')}"
+        page = visit(browser, "desktop")
+        open_board(page, url)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SAVED)
+        before = page.evaluate(SCRIPTS_VERSION)
+        [old_copy] = page.evaluate("caches.keys()")
+
+        server.stop()  # a new release: one module changed
+        with (deployed / "js" / "toast.js").open("a") as module:
+            module.write("// a new release\n")
+        server.start()
+        page.reload()
+        expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=SAVED)
+        after = page.evaluate(SCRIPTS_VERSION)
+        assert after != before  # the page came from the network, naming the new scripts
+        # The new worker has taken over, keeping the new scripts only.
+        deadline = time.monotonic() + SAVED / 1000
+        while (names := page.evaluate("caches.keys()")) == [old_copy] or len(names) != 1:
+            assert time.monotonic() < deadline, names
+            page.wait_for_timeout(100)
+        kept = page.evaluate(KEPT)
+        assert {path.split("/")[2] for path in kept if SCRIPT.match(path)} == {after}
+        page.context.close()
+    finally:
+        server.stop()
+
+
 def test_the_app_is_installable_from_a_manifest_both_pages_link(
     server: LiveServer, board_id: str
 ) -> None:
@@ -139,7 +187,11 @@ def test_the_app_is_installable_from_a_manifest_both_pages_link(
         assert answer.headers["content-type"] == "application/manifest+json"
         manifest = json.loads(answer.text)
         assert manifest["name"] == "inkroom" and manifest["short_name"]
-        assert (manifest["start_url"], manifest["scope"], manifest["display"]) == ("/", "/", "standalone")
+        assert (manifest["start_url"], manifest["scope"], manifest["display"]) == (
+            "/",
+            "/",
+            "standalone",
+        )
         for color in ("theme_color", "background_color"):
             assert re.fullmatch(r"#[0-9a-f]{6}", manifest[color]), color
         sizes = set()
