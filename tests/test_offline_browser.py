@@ -5,6 +5,7 @@ And the web app manifest that makes the app installable. Screenshots go to ``tes
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 from playwright.sync_api import Browser, Page, expect
 
 from tests.live_server import LiveServer
@@ -234,3 +235,31 @@ def test_chromium_reads_the_manifest_without_errors_and_the_worker_controls_the_
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
     assert [error["errorId"] for error in errors if error["errorId"] != "in-incognito"] == []
     page.context.close()
+
+
+# Each PNG icon is its SVG drawn by Chromium at the PNG's size (on a transparent background):
+# they were made so, and must be made again so when the SVG changes.
+ICON_SOURCES = {
+    "icon-192.png": "favicon.svg",
+    "icon-512.png": "favicon.svg",
+    "maskable-512.png": "icons/maskable.svg",
+}
+
+
+def test_the_png_icons_are_their_svg_drawn_at_their_size(browser: Browser) -> None:
+    frontend = Path(__file__).parent.parent / "frontend"
+    page = browser.new_page(viewport={"width": 600, "height": 600})
+    for png, svg in ICON_SOURCES.items():
+        kept = Image.open(frontend / "icons" / png).convert("RGBA")
+        source = base64.b64encode((frontend / svg).read_bytes()).decode()
+        page.set_content(
+            f'<body style="margin:0"><img width="{kept.width}" height="{kept.height}"'
+            f' src="data:image/svg+xml;base64,{source}"></body>'
+        )
+        page.wait_for_function("document.querySelector('img').complete")
+        drawn = page.locator("img").screenshot(omit_background=True)
+        now = Image.open(io.BytesIO(drawn)).convert("RGBA")
+        assert now.size == kept.size, png
+        difference = ImageStat.Stat(ImageChops.difference(now, kept)).mean
+        assert max(difference) < 2, (png, difference)
+    page.close()
