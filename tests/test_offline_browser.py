@@ -88,6 +88,7 @@ def test_a_board_opened_once_reopens_offline_and_what_is_drawn_there_arrives_onc
     status = page.locator("#status")
     expect(status).to_have_attribute("data-state", "offline", timeout=SAVED)
     expect(status).to_contain_text("Offline")
+    expect(page.locator("#title")).to_have_text("On the train")
     page.wait_for_function(f"() => window.inkroom.visibleStrokes().length === {len(drawn)}")
     assert [stroke["id"] for stroke in visible_strokes(page)] == drawn
     page.wait_for_function(f"() => ({INK_PIXELS})() > 0")  # the ink is on screen
