@@ -22,6 +22,7 @@
 /** @type {Shell} */
 const SHELL = /* shell (server/routes/app_shell.py) */ { version: "unversioned", scripts: "/static/unversioned/", files: [] };
 const SHELL_CACHE = `inkroom-shell-${SHELL.version}`;
+const KEPT = new Set(SHELL.files);
 // Every board's page is the same page: kept once, under the address the worker fetches it at.
 const BOARD_PAGE = "/static/board.html";
 // A page the network has not sent after this long comes from the copy (the network's answer,
@@ -47,7 +48,7 @@ scope.addEventListener("fetch", (/** @type {RequestEvent} */ event) => {
     if (kept) event.respondWith(networkFirst(request, kept));
   } else if (url.pathname.startsWith(SHELL.scripts)) {
     event.respondWith(cacheFirst(request));
-  } else if (SHELL.files.includes(url.pathname) && !url.search) {
+  } else if (KEPT.has(url.pathname) && !url.search) {
     event.respondWith(networkFirst(request, url.pathname));
   }
 });
@@ -64,7 +65,13 @@ async function keepShell() {
 
 async function dropOldShells() {
   const names = await caches.keys();
-  await Promise.all(names.filter((name) => name.startsWith("inkroom-shell-") && name !== SHELL_CACHE).map((name) => caches.delete(name)));
+  const old = names.filter((name) => name.startsWith("inkroom-shell-") && name !== SHELL_CACHE);
+  await Promise.all(old.map((name) => caches.delete(name)));
+}
+
+/** The kept copy, or null where the browser refuses the storage: then the network answers. */
+function openShell() {
+  return caches.open(SHELL_CACHE).catch(() => null);
 }
 
 /** Which kept page answers a navigation to ``path``, if any. @param {string} path */
@@ -79,7 +86,8 @@ function pageKey(path) {
  * fails or takes too long. @param {Request} request @param {string} key @returns {Promise<Response>}
  */
 async function networkFirst(request, key) {
-  const cache = await caches.open(SHELL_CACHE);
+  const cache = await openShell();
+  if (!cache) return fetch(request);
   const fromNetwork = fetch(request).then((response) => {
     // Not an unknown board's page (404), nor half an answer: only what the page is.
     if (response.status === 200 && response.type === "basic") cache.put(key, response.clone());
@@ -106,7 +114,8 @@ async function networkFirst(request, key) {
 
 /** A versioned file: the kept copy, else the network's (then kept). @param {Request} request */
 async function cacheFirst(request) {
-  const cache = await caches.open(SHELL_CACHE);
+  const cache = await openShell();
+  if (!cache) return fetch(request);
   // The snapshot worker's address carries the packages' addresses: the file is the same.
   const kept = await cache.match(request, { ignoreSearch: true });
   // A copy answering another address would give a worker the copy's address as its location,
