@@ -6,6 +6,7 @@
 import { createBoard } from "./creating.js";
 import { SORTS, isSortKey, matches, sorted } from "./gallery-order.js";
 import { forgetBoard, knownBoards, rememberBoard, rememberLinks } from "./identity.js";
+import { keepForOffline } from "./offline-app.js";
 import { LIMITS } from "./protocol.gen.js";
 
 /** @typedef {{id: string, title: string, created_at: string, updated_at: string, head_seq: number, locked: boolean, protected: boolean, opened?: number}} Board */
@@ -535,3 +536,4 @@ addEventListener("pageshow", (event) => {
 });
 
 showBoards();
+keepForOffline();
