@@ -8,7 +8,6 @@ import contextlib
 import random
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +21,6 @@ from server.migrate import alembic_config
 from tests.cluster import Deployment, shared_processes
 from tests.services import PostgresServer, RedisServer
 from tests.wire import BoardClient, new_id, stroke
-
-
-@pytest.fixture
-def own_redis() -> Iterator[RedisServer]:
-    """A Redis for one test, which it may restart or pause."""
-    server = RedisServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 def test_inkroom_migrate_builds_the_same_schema_on_postgresql(postgres: PostgresServer) -> None:
