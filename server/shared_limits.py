@@ -10,8 +10,8 @@ A process holds its seats in Redis under a lease (``inkroom:nodes``, a sorted se
 lease expiry, renewed every heartbeat): the seats of a process that died (``kill -9``) stop
 counting when its lease runs out, three heartbeats later, and are deleted by the next decision
 that meets them. Every process writes its own counts again now and then, and at once when Redis
-comes back, so a restarted Redis (which forgets everything) counts right again within a
-heartbeat.
+comes back or has forgotten its lease, so a restarted Redis (which forgets everything) counts
+right again within a heartbeat.
 """
 
 from __future__ import annotations
@@ -60,14 +60,15 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 """
 
-# KEYS: the nodes' leases. ARGV: this process, the lease (ms). Renews it, forgets expired ones.
+# KEYS: the nodes' leases. ARGV: this process, the lease (ms). Renews it and forgets expired
+# ones; 1 when this process had no lease (Redis restarted, or it ran out): its counts are gone.
 _RENEW_LEASE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+local added = redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], 10 * tonumber(ARGV[2]))
-return 1
+return added
 """
 
 # KEYS: the events' sorted set (by time). ARGV: a unique member, the limit, the window (ms).
@@ -177,15 +178,16 @@ class SharedCounts:
             log.warning("redis limits: away (%r); limits count this process only", error)
 
     async def _renew(self) -> bool:
-        """Renew the lease; True when Redis just came back (everything is to be written)."""
+        """Renew the lease; True when Redis just came back or had forgotten this process
+        (everything is to be written again)."""
         try:
-            await self._renew_lease([NODES], [self.node, self.lease_ms])
+            forgotten = await self._renew_lease([NODES], [self.node, self.lease_ms])
         except (RedisError, OSError) as exc:
             self._went(False, exc)
             return False
         back = not self.up
         self._went(True)
-        return back
+        return back or bool(forgotten)
 
     async def _write_forever(self) -> None:
         loop = asyncio.get_running_loop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from itertools import count
 from pathlib import Path
 
@@ -17,7 +17,9 @@ import pytest
 import websockets
 from PIL import Image
 
+from server.metrics import Metrics
 from server.protocol import CloseCode
+from server.shared_limits import Allowance, Seats, SharedCounts
 from tests.cluster import Deployment, shared_processes
 from tests.services import PostgresServer, RedisServer
 from tests.wire import Guest
@@ -205,3 +207,68 @@ async def test_while_redis_is_away_each_process_counts_its_own_connections(
         # Back: the three seats the first process took alone count for the second too.
         code, _ = await refused(deployment.ws_url(board_id, 1), crowd)
         assert code == CloseCode.TOO_MANY_CONNECTIONS
+
+
+# The counts themselves, two processes' worth in one event loop on a real Redis.
+
+
+@pytest.fixture
+async def two_processes(own_redis: RedisServer) -> AsyncIterator[tuple[SharedCounts, ...]]:
+    pair = tuple(
+        SharedCounts(own_redis.url, node, Metrics(), timeout=0.5, heartbeat=0.2)
+        for node in ("first", "second")
+    )
+    for shared in pair:
+        await shared.start()
+    yield pair
+    for shared in pair:
+        await shared.stop()
+
+
+async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not await condition():  # noqa: ASYNC110 (asks Redis)
+            await asyncio.sleep(0.05)
+
+
+async def test_seats_given_back_by_one_process_are_taken_by_the_other(
+    two_processes: tuple[SharedCounts, ...],
+) -> None:
+    first, second = (Seats("address", 2, shared) for shared in two_processes)
+    assert await first.take("198.51.100.7")
+    assert await second.take("198.51.100.7")
+    assert not await first.take("198.51.100.7")
+    assert not await second.take("198.51.100.7")
+    assert await second.take("203.0.113.9")  # another key has seats of its own
+    first.give_back("198.51.100.7")
+    await until(lambda: second.take("198.51.100.7"))
+    assert second.local.counts["198.51.100.7"] == 2
+
+
+async def test_a_restarted_redis_learns_every_process_counts_again(
+    own_redis: RedisServer, two_processes: tuple[SharedCounts, ...]
+) -> None:
+    first, second = (Seats("board", 3, shared) for shared in two_processes)
+    for _ in range(3):
+        assert await first.take("b1")
+    own_redis.restart()  # forgets everything
+
+    async def refused_again() -> bool:
+        if await second.take("b1"):
+            second.give_back("b1")
+            return False
+        return second.shared is not None and second.shared.up
+
+    # Within a heartbeat or two the first process has written its three seats again.
+    await until(refused_again, timeout=10)
+    assert second.local.counts.get("b1", 0) == 0
+
+
+async def test_board_creations_are_one_allowance_for_both_processes(
+    two_processes: tuple[SharedCounts, ...],
+) -> None:
+    first, second = (Allowance("board_creation", 3, 3600.0, shared) for shared in two_processes)
+    assert [await first.allow("a"), await second.allow("a"), await first.allow("a")] == [True] * 3
+    assert not await second.allow("a")
+    assert not await first.allow("a")
+    assert await second.allow("b")
