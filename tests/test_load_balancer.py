@@ -13,7 +13,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.cluster import Deployment, shared_processes
+from tests.cluster import Deployment, behind_nginx, connections
 from tests.services import NginxServer, PostgresServer, RedisServer
 from tests.wire import BoardClient, stroke
 
@@ -22,28 +22,9 @@ from tests.wire import BoardClient, stroke
 def balanced(
     tmp_path: Path, postgres: PostgresServer, redis_server: RedisServer
 ) -> Iterator[tuple[NginxServer, Deployment]]:
-    env = {
-        "INKROOM_TRUSTED_PROXIES": '["127.0.0.1"]',
-        "INKROOM_OPERATIONS_PER_SECOND": "1000",
-        "INKROOM_OPERATIONS_BURST": "1000",
-    }
-    with shared_processes(tmp_path, postgres, redis_server, 2, env) as deployment:
-        nginx = NginxServer([server.port for server in deployment.servers])
-        nginx.start()
-        try:
-            yield nginx, deployment
-        finally:
-            nginx.stop()
-
-
-def connections(deployment: Deployment) -> list[float]:
-    """Each running process's open board sockets, from its own /metrics."""
-    counts = []
-    for server in (server for server in deployment.servers if server.process is not None):
-        text = httpx.get(f"{server.url}/metrics", timeout=10.0).text
-        line = next(line for line in text.splitlines() if line.startswith("inkroom_connections "))
-        counts.append(float(line.split()[1]))
-    return counts
+    rates = {"INKROOM_OPERATIONS_PER_SECOND": "1000", "INKROOM_OPERATIONS_BURST": "1000"}
+    with behind_nginx(tmp_path, postgres, redis_server, rates) as running:
+        yield running
 
 
 async def wait_connections(deployment: Deployment, total: int) -> list[float]:
