@@ -80,6 +80,13 @@ class Metrics:
             "inkroom_fanout_dropped", "Events not sent to the other processes (Redis away)",
             registry=self.registry,
         )  # fmt: skip
+        self.limits_shared = Gauge(
+            "inkroom_limits_shared",
+            "1 while limits count the connections and events of every process (Redis answers), "
+            "0 while this process counts its own alone",
+            registry=self.registry,
+        )
+        self.limits_shared.set(1)
         self.gaps_filled = Counter(
             "inkroom_gaps_filled",
             "Committed operations read from the database because their event was lost",

@@ -11,6 +11,8 @@
 // clients only count the messages of each frame (its array header); `--observers` clients decode
 // everything and give the latencies. Progress and the result are JSON lines on stdout:
 // {"event":"joined"}, {"event":"start"}, {"event":"stop"}, then {"event":"result", ...}.
+// `--url` may list several addresses, comma-separated (one board on several processes): client i
+// connects to the (i mod n)-th.
 
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
@@ -29,7 +31,7 @@ const { values: args } = parseArgs({
     "joins-in-flight": { type: "string", default: "100" },
     hold: { type: "string", default: "1" },
     drain: { type: "string", default: "2" },
-    // The server echoes each sender's own messages (the shared-frame relay): count them out.
+    // The server echoes each sender's own messages (inkroom, the shared-frame relay): count them out.
     echo: { type: "boolean", default: false },
   },
 });
@@ -41,6 +43,7 @@ const seconds = Number(args.seconds);
 const observers = Math.min(clients, Number(args.observers));
 const runs = (args.points ?? "").split(",").filter(Boolean).map((hex) => Buffer.from(hex, "hex"));
 if (!args.url || runs.length === 0) throw new Error("--url and --points are required");
+const urls = args.url.split(",");
 
 const say = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
 
@@ -74,7 +77,7 @@ class Client {
 
   open() {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(args.url, { perMessageDeflate: false, maxPayload: 0 });
+      const ws = new WebSocket(urls[this.index % urls.length], { perMessageDeflate: false, maxPayload: 0 });
       this.ws = ws;
       ws.binaryType = "nodebuffer";
       ws.on("open", () => {

@@ -148,11 +148,11 @@ async def _access(
 AccessDep = Annotated[Access, Depends(_access)]
 
 
-def may_create(request: Request, services: Services, identity: Identity | None) -> None:
+async def may_create(request: Request, services: Services, identity: Identity | None) -> None:
     if identity is not None and identity.role is Role.VIEWER:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "viewers cannot create boards")
     address = request.client.host if request.client else "unknown"
-    if not services.board_creations.allow(address):
+    if not await services.board_creations.allow(address):
         services.metrics.rejected.labels("board_creation_rate").inc()
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -170,7 +170,7 @@ async def create_board(
     request: Request, services: ServicesDep, identity: IdentityDep, body: NewBoard | None = None
 ) -> BoardCreated:
     """A new board. The answer holds its link tokens, which are shown only this once."""
-    may_create(request, services, identity)
+    await may_create(request, services, identity)
     body = body or NewBoard()
     title = body.title.strip() or DEFAULT_TITLE
     board, links = await services.store.create_board(title, body.protected)
