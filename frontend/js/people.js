@@ -1,7 +1,8 @@
 // @ts-check
 // The people on the board, listed at the top right: a dot in each one's color and their name;
 // this person's own entry has the button to change their name, and an owner gets one to remove
-// each of the others.
+// each of the others. A click on someone else follows their view (follow.js); the one followed
+// shows it, with a button to stop, and those who follow this person say so.
 
 /** @typedef {{peer: number, user: string, name: string, color: string}} Person */
 
@@ -13,13 +14,16 @@ export class People {
    * @param {() => HTMLElement} parts.changeName makes the button beside this person's own name
    * @param {() => boolean} parts.mayRemove whether this person may remove the others (an owner)
    * @param {(person: Person) => void} parts.remove removes someone from the board
+   * @param {import("./follow.js").Follow} parts.follow
    */
-  constructor(list, { user, changeName, mayRemove, remove }) {
+  constructor(list, { user, changeName, mayRemove, remove, follow }) {
     this.list = list;
     this.user = user;
     this.changeName = changeName;
     this.mayRemove = mayRemove;
     this.remove = remove;
+    this.follow = follow;
+    follow.addEventListener("change", () => this.render());
     /** @type {Map<number, Person>} by peer */
     this.byPeer = new Map();
   }
@@ -65,8 +69,37 @@ export class People {
     // <bdi>: a name's direction never reorders the text around it.
     const name = document.createElement("bdi");
     name.textContent = person.name;
-    item.append(dot, name);
-    if (person.user === this.user) item.append(this.changeName());
+    const own = person.peer === this.follow.me;
+    if (own) {
+      item.append(dot, name, this.changeName());
+    } else {
+      // The person's name is the button that follows their view.
+      const followed = person.peer === this.follow.following;
+      const button = document.createElement("button");
+      button.className = "follow";
+      button.title = followed ? `Stop following ${person.name}` : `Follow ${person.name}'s view`;
+      button.setAttribute("aria-pressed", String(followed));
+      button.append(dot, name);
+      button.addEventListener("click", () => (followed ? this.follow.stop() : this.follow.start(person.peer)));
+      item.append(button);
+      if (followed) {
+        item.classList.add("followed");
+        const note = document.createElement("span");
+        note.className = "following-note";
+        note.textContent = "following";
+        const stop = document.createElement("button");
+        stop.className = "unfollow";
+        stop.title = `Stop following ${person.name}`;
+        stop.textContent = "Stop";
+        stop.addEventListener("click", () => this.follow.stop());
+        item.append(note, stop);
+      } else if (this.follow.followers.has(person.peer)) {
+        const note = document.createElement("span");
+        note.className = "following-note";
+        note.textContent = "follows you";
+        item.append(note);
+      }
+    }
     if (this.mayRemove() && person.user !== this.user) {
       const kick = document.createElement("button");
       kick.className = "kick";

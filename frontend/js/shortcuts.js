@@ -9,7 +9,7 @@ import { WIDTHS } from "./toolbar.js";
 
 export const TOOL_KEYS = {
   v: "select", h: "hand", p: "pen", i: "highlighter", e: "eraser",
-  l: "line", a: "arrow", r: "rect", o: "ellipse", t: "text",
+  l: "line", a: "arrow", r: "rect", o: "ellipse", t: "text", k: "laser",
 }; // prettier-ignore
 
 /**
