@@ -190,6 +190,11 @@ installShortcuts({
   },
   toggleHistory: () => history.toggle(),
   pickImage: images.pick,
+  selectAll: () => {
+    if (history.isOpen) return;
+    toolbar.pick("select");
+    selection.set(board.visible().map((item) => item.id));
+  },
 }); // prettier-ignore
 
 // While the History panel is open, the moment it shows.
