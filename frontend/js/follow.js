@@ -30,6 +30,8 @@ export class Follow extends EventTarget {
       if (own) this.stop();
       if (this.followers.size) this.pacer.request();
     });
+    // A resized window shows another part of the board too.
+    globalThis.addEventListener?.("resize", () => this.followers.size && this.pacer.request());
   }
 
   /** Joined (again) as ``peer``: nobody follows a new connection yet. @param {number} peer */
