@@ -69,37 +69,8 @@ export class People {
     // <bdi>: a name's direction never reorders the text around it.
     const name = document.createElement("bdi");
     name.textContent = person.name;
-    const own = person.peer === this.follow.me;
-    if (own) {
-      item.append(dot, name, this.changeName());
-    } else {
-      // The person's name is the button that follows their view.
-      const followed = person.peer === this.follow.following;
-      const button = document.createElement("button");
-      button.className = "follow";
-      button.title = followed ? `Stop following ${person.name}` : `Follow ${person.name}'s view`;
-      button.setAttribute("aria-pressed", String(followed));
-      button.append(dot, name);
-      button.addEventListener("click", () => (followed ? this.follow.stop() : this.follow.start(person.peer)));
-      item.append(button);
-      if (followed) {
-        item.classList.add("followed");
-        const note = document.createElement("span");
-        note.className = "following-note";
-        note.textContent = "following";
-        const stop = document.createElement("button");
-        stop.className = "unfollow";
-        stop.title = `Stop following ${person.name}`;
-        stop.textContent = "Stop";
-        stop.addEventListener("click", () => this.follow.stop());
-        item.append(note, stop);
-      } else if (this.follow.followers.has(person.peer)) {
-        const note = document.createElement("span");
-        note.className = "following-note";
-        note.textContent = "follows you";
-        item.append(note);
-      }
-    }
+    if (person.peer === this.follow.me) item.append(dot, name, this.changeName());
+    else this._followable(item, person, dot, name);
     if (this.mayRemove() && person.user !== this.user) {
       const kick = document.createElement("button");
       kick.className = "kick";
@@ -112,4 +83,39 @@ export class People {
     }
     return item;
   }
+
+  /**
+   * Someone else's entry: their name is the button that follows their view; the one followed
+   * says so, with a button to stop, and one who follows this person says that.
+   * @param {HTMLElement} item @param {Person} person @param {HTMLElement} dot @param {HTMLElement} name
+   */
+  _followable(item, person, dot, name) {
+    const followed = person.peer === this.follow.following;
+    const button = document.createElement("button");
+    button.className = "follow";
+    button.title = followed ? `Stop following ${person.name}` : `Follow ${person.name}'s view`;
+    button.setAttribute("aria-pressed", String(followed));
+    button.append(dot, name);
+    button.addEventListener("click", () => (followed ? this.follow.stop() : this.follow.start(person.peer)));
+    item.append(button);
+    if (followed) {
+      item.classList.add("followed");
+      const stop = document.createElement("button");
+      stop.className = "unfollow";
+      stop.title = `Stop following ${person.name}`;
+      stop.textContent = "Stop";
+      stop.addEventListener("click", () => this.follow.stop());
+      item.append(note("following"), stop);
+    } else if (this.follow.followers.has(person.peer)) {
+      item.append(note("follows you"));
+    }
+  }
+}
+
+/** @param {string} text */
+function note(text) {
+  const span = document.createElement("span");
+  span.className = "following-note";
+  span.textContent = text;
+  return span;
 }
