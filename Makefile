@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATABASE ?= inkroom.db
 
-.PHONY: setup run test check chromium services
+.PHONY: setup run test check chromium services screenshots
 
 setup: $(VENV)/.installed frontend/node_modules/.package-lock.json bench/node/node_modules/.package-lock.json
 
@@ -45,3 +45,7 @@ check: setup
 test: setup chromium services check
 	cd frontend && npm test
 	$(BIN)/pytest
+
+# The README's screenshot and the user guide's pictures, taken from three browsers on a real server.
+screenshots: setup chromium
+	$(BIN)/python -m docs.screenshots

@@ -46,8 +46,9 @@ from tests.wire import BoardClient, stroke
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "bench" / "node" / "fanout.mjs"
 RELAYS = {"relay_queue": "bench.relay_queue:app", "relay_tick": "bench.relay_tick:app"}
-# The shared-frame relay sends each sender its own messages too: the driver counts them out.
-ECHOES = {"relay_tick"}
+# inkroom and the shared-frame relay send each sender its own messages too: the driver counts
+# them out.
+ECHOES = {"inkroom", "relay_tick"}
 
 
 def live_runs(count: int, points: int) -> list[str]:

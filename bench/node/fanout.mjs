@@ -53,6 +53,13 @@ function countOf(data) {
   return 0;
 }
 
+/** How many times ``key`` occurs in ``data`` (a sender's own stroke keys in a frame). */
+function occurrences(data, key) {
+  let count = 0;
+  for (let at = data.indexOf(key); at !== -1; at = data.indexOf(key, at + key.length)) count += 1;
+  return count;
+}
+
 const tally = { counting: false, delivered: 0, sent: 0, latencies: [], bytes: 0, frames: 0 };
 
 class Client {
@@ -61,6 +68,8 @@ class Client {
     this.observer = index >= clients - observers; // the last ones: receivers when few send
     this.synced = false;
     this.sent = 0;
+    // How this client's own stroke keys begin, to count its echoes without decoding a frame.
+    this.ownKey = Buffer.from(`k${index}_`);
   }
 
   open() {
@@ -88,6 +97,7 @@ class Client {
         tally.bytes += data.length;
         if (!this.observer) {
           tally.delivered += countOf(data);
+          if (args.echo) tally.delivered -= occurrences(data, this.ownKey);
           return;
         }
         const now = performance.now();
@@ -154,10 +164,6 @@ const cpu = process.cpuUsage(cpuBefore);
 const sorted = tally.latencies.sort((a, b) => a - b);
 const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null);
 const expected = tally.sent * (clients - 1);
-if (args.echo) {
-  // Every frame holds the sender's own messages too; observers skip them as they decode.
-  for (const client of all) if (!client.observer) tally.delivered -= client.sent;
-}
 say({
   event: "result",
   clients,

@@ -203,7 +203,7 @@ const screen = () => ({ width: innerWidth, height: innerHeight });
 installMenu({
   "history-open": () => history.toggle(),
   rename: () => title.rename(),
-  share: () => showShare({ boardId, access, headers: linkHeaders }),
+  share: () => showShare({ boardId, access, headers: linkHeaders, title }),
   lock: () => lockBanner.setLocked(!access.locked),
   "export-png-view": () => downloadPng(history.source, view, pngTitle(), screen(), pictures),
   "export-png-all": () => downloadPng(history.source, null, pngTitle(), screen(), pictures),
