@@ -241,12 +241,15 @@ class ClearOp(Message):
     id: Id
 
 
+ShapeKind = Literal["line", "arrow", "rect", "ellipse"]
+
+
 class ShapeOp(Message):
     """A line, arrow, rectangle or ellipse spanning (x1, y1)-(x2, y2); ``fill`` is optional."""
 
     kind: Literal["shape"]
     id: Id
-    shape: Literal["line", "arrow", "rect", "ellipse"]
+    shape: ShapeKind
     x1: Coordinate
     y1: Coordinate
     x2: Coordinate
@@ -486,6 +489,58 @@ class Transforming(Message):
     ended: bool = False
 
 
+class Drafting(Message):
+    """A line, arrow, rectangle or ellipse being drawn: relayed to the others, never stored.
+    ``id`` is the id its ``shape`` operation will have; ``ended`` says it was given up (no
+    operation follows)."""
+
+    type: Literal["drafting"]
+    id: Id
+    shape: ShapeKind
+    x1: Coordinate
+    y1: Coordinate
+    x2: Coordinate
+    y2: Coordinate
+    color: Color
+    width: Width
+    fill: Color | None = None
+    ended: bool = False
+
+
+class Laser(Message):
+    """Points of a laser pointer's trail (``id``: one press of the pointer), only the new ones:
+    relayed to the others, who fade each point out; never stored."""
+
+    type: Literal["laser"]
+    id: Id
+    color: Color
+    points: LivePoints
+
+
+class Follow(Message):
+    """This client starts (``on``) or stops following the view of ``target``."""
+
+    type: Literal["follow"]
+    target: PeerId
+    on: bool = True
+
+
+class Viewport(Message):
+    """The board area this client's screen shows: sent while someone follows it."""
+
+    type: Literal["viewport"]
+    left: Coordinate
+    top: Coordinate
+    right: Coordinate
+    bottom: Coordinate
+
+    @model_validator(mode="after")
+    def _has_area(self) -> Viewport:
+        if self.right <= self.left or self.bottom <= self.top:
+            raise ValueError("a viewport's right and bottom must be past its left and top")
+        return self
+
+
 class Cursor(Message):
     type: Literal["cursor"]
     x: Coordinate
@@ -511,7 +566,20 @@ class Kick(Message):
     peer: PeerId
 
 
-ClientMessageModel = Join | Live | Typing | Transforming | Cursor | Submit | Kick | Desync
+ClientMessageModel = (
+    Join
+    | Live
+    | Typing
+    | Transforming
+    | Drafting
+    | Laser
+    | Follow
+    | Viewport
+    | Cursor
+    | Submit
+    | Kick
+    | Desync
+)
 ClientMessage = Annotated[ClientMessageModel, Field(discriminator="type")]
 
 
@@ -630,6 +698,45 @@ class PeerTransforming(Message):
     ended: bool = False
 
 
+class PeerDrafting(Message):
+    type: Literal["drafting"] = "drafting"
+    peer: PeerId
+    id: Id
+    shape: ShapeKind
+    x1: Coordinate
+    y1: Coordinate
+    x2: Coordinate
+    y2: Coordinate
+    color: Color
+    width: Width
+    fill: Color | None = None
+    ended: bool = False
+
+
+class PeerLaser(Message):
+    type: Literal["laser"] = "laser"
+    peer: PeerId
+    id: Id
+    color: Color
+    points: LivePoints
+
+
+class PeerFollow(Message):
+    type: Literal["follow"] = "follow"
+    peer: PeerId
+    target: PeerId
+    on: bool = True
+
+
+class PeerViewport(Message):
+    type: Literal["viewport"] = "viewport"
+    peer: PeerId
+    left: Coordinate
+    top: Coordinate
+    right: Coordinate
+    bottom: Coordinate
+
+
 class PeerCursor(Message):
     type: Literal["cursor"] = "cursor"
     peer: PeerId
@@ -664,6 +771,10 @@ ServerMessage = Annotated[
     | PeerLive
     | PeerTyping
     | PeerTransforming
+    | PeerDrafting
+    | PeerLaser
+    | PeerFollow
+    | PeerViewport
     | PeerCursor
     | BoardInfo
     | Error,
@@ -771,6 +882,22 @@ def encode_peer_live(peer: int, live: Live) -> bytes:
 def encode_peer_cursor(peer: int, cursor: Cursor) -> bytes:
     """The ``cursor`` relayed to the others (a ``PeerCursor``, see ``encode_peer_live``)."""
     return _pack({"type": "cursor", "peer": peer, "x": cursor.x, "y": cursor.y})
+
+
+_RELAYED: dict[type[Message], type[Message]] = {
+    Typing: PeerTyping,
+    Transforming: PeerTransforming,
+    Drafting: PeerDrafting,
+    Laser: PeerLaser,
+    Follow: PeerFollow,
+    Viewport: PeerViewport,
+}
+
+
+def relayed(peer: int, message: Message) -> Message:
+    """What the others get for an ephemeral ``message``: its fields and the sender's peer id."""
+    fields = message.model_dump(exclude={"type"}, exclude_none=True)
+    return _RELAYED[type(message)].model_validate({"peer": peer, **fields})
 
 
 _COMMITTED_HEAD = _pack("type") + _pack("committed")

@@ -331,19 +331,17 @@ class Session:
                 elif self.rates.allow(self.rates.live):
                     relayed = protocol.encode_peer_live(peer, message)
                     self.services.hub.relay(room, relayed, self.client)
-            case protocol.Typing():
+            case protocol.Typing() | protocol.Transforming() | protocol.Drafting():
                 if role is Role.VIEWER:
                     self._refuse(ErrorCode.READ_ONLY, "this board is read-only for you")
                 elif self.rates.allow(self.rates.live):
-                    typing = protocol.PeerTyping(peer=peer, **message.model_dump(exclude={"type"}))
-                    self.services.hub.relay(room, protocol.encode_server(typing), self.client)
-            case protocol.Transforming():
-                if role is Role.VIEWER:
-                    self._refuse(ErrorCode.READ_ONLY, "this board is read-only for you")
-                elif self.rates.allow(self.rates.live):
-                    fields = message.model_dump(exclude={"type"})
-                    gesture = protocol.PeerTransforming(peer=peer, **fields)
-                    self.services.hub.relay(room, protocol.encode_server(gesture), self.client)
+                    under_way = protocol.relayed(peer, message)
+                    self.services.hub.relay(room, protocol.encode_server(under_way), self.client)
+            # Pointing and following change nothing on the board: viewers may too.
+            case protocol.Laser() | protocol.Follow() | protocol.Viewport():
+                if self.rates.allow(self.rates.live):
+                    pointing = protocol.relayed(peer, message)
+                    self.services.hub.relay(room, protocol.encode_server(pointing), self.client)
             case protocol.Submit(op=op):
                 self._submit(op)
             case protocol.Kick(peer=target):

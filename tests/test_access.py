@@ -211,12 +211,21 @@ async def test_a_viewer_sees_the_board_live_but_every_change_it_sends_is_read_on
                                     matrix=[1, 0, 0, 1, 5, 5])  # fmt: skip
     await viewer.send(gesture)
     await viewer.expect("error", code=ErrorCode.READ_ONLY, id=None)
+    shape = protocol.Drafting(type="drafting", id=op.id, shape="rect", x1=0, y1=0, x2=9, y2=9,
+                              color="#000000", width=2)  # fmt: skip
+    await viewer.send(shape)
+    await viewer.expect("error", code=ErrorCode.READ_ONLY, id=None)
     await viewer.send(protocol.Cursor(type="cursor", x=4.0, y=2.0))  # a viewer may point
     assert (await editor.expect("cursor")).x == 4.0
+    laser = protocol.Laser(type="laser", id=op.id, color="#e03131", points=encode_points([4, 2, 1]))
+    await viewer.send(laser)
+    assert (await editor.expect("laser")).id == op.id
+    await viewer.send(protocol.Viewport(type="viewport", left=0, top=0, right=10, bottom=10))
+    assert (await editor.expect("viewport")).right == 10
     assert await history(server, room["id"], room["links"]["viewer"]) == [drawn]
     await editor.drain(0.2)
     assert [m for m in editor.received if m.type == "live" and m.stroke == op.id] == []
-    assert [m for m in editor.received if m.type in ("typing", "transforming")] == []
+    assert [m for m in editor.received if m.type in ("typing", "transforming", "drafting")] == []
 
 
 async def test_an_editor_draws_on_a_protected_board_but_only_an_owner_may_clear_it(

@@ -200,6 +200,100 @@ async def test_a_transform_under_way_reaches_the_others_and_only_its_operation_i
     assert stored.seq == 2
 
 
+async def test_a_shape_being_drawn_reaches_the_others_and_only_its_operation_is_stored(
+    server: LiveServer, board_id: str, clients: list[BoardClient]
+) -> None:
+    a = await joined(server, board_id, clients)
+    b = await joined(server, board_id, clients)
+    a_peer = next(m.peer for m in a.received if m.type == "welcome")
+    shape_id = new_id()
+    for corner in (10.0, 20.0, 40.0):
+        await a.send(protocol.Drafting(type="drafting", id=shape_id, shape="rect", x1=0.0,
+                                       y1=0.0, x2=corner, y2=corner / 2, color="#e03131",
+                                       width=4.0, fill="#e03131"))  # fmt: skip
+        got = await b.expect("drafting", x2=corner)
+        assert (got.peer, got.id, got.shape, got.y2, got.fill, got.ended) == (
+            a_peer, shape_id, "rect", corner / 2, "#e03131", False
+        )  # fmt: skip
+    assert head_seq(server, board_id) == 0
+    done = protocol.ShapeOp(kind="shape", id=shape_id, shape="rect", x1=0, y1=0, x2=40, y2=20,
+                            color="#e03131", width=4, fill="#e03131")  # fmt: skip
+    await a.submit(done)
+    assert (await b.expect("committed", op=done)).seq == 1
+    given_up = new_id()
+    await a.send(protocol.Drafting(type="drafting", id=given_up, shape="arrow", x1=0, y1=0,
+                                   x2=5, y2=5, color="#000000", width=2, ended=True))  # fmt: skip
+    assert (await b.expect("drafting", id=given_up)).ended is True
+    assert head_seq(server, board_id) == 1
+    # What a hears of its own drag is under its own peer id (a page skips that).
+    assert all(m.peer == a_peer for m in a.received if m.type == "drafting")
+
+
+async def test_a_laser_trail_reaches_the_others_and_is_never_stored(
+    server: LiveServer, board_id: str, clients: list[BoardClient]
+) -> None:
+    a = await joined(server, board_id, clients)
+    b = await joined(server, board_id, clients)
+    trail = new_id()
+    for x in (1.0, 2.0):
+        points = encode_points([x, 5.0, 0.5, x + 0.5, 6.0, 0.5])
+        await a.send(protocol.Laser(type="laser", id=trail, color="#e03131", points=points))
+        got = await b.expect("laser", points=points)
+        assert (got.id, got.color) == (trail, "#e03131")
+    assert head_seq(server, board_id) == 0
+    assert [m for m in (await history(server, board_id, clients))] == []
+
+
+async def test_a_follower_is_announced_and_the_followed_view_reaches_it(
+    server: LiveServer, board_id: str, clients: list[BoardClient]
+) -> None:
+    a = await joined(server, board_id, clients)
+    b = await joined(server, board_id, clients)
+    a_peer = next(m.peer for m in a.received if m.type == "welcome")
+    b_peer = next(m.peer for m in b.received if m.type == "welcome")
+    await b.send(protocol.Follow(type="follow", target=a_peer))
+    asked = await a.expect("follow")
+    assert (asked.peer, asked.target, asked.on) == (b_peer, a_peer, True)
+    await a.send(protocol.Viewport(type="viewport", left=-10, top=0, right=990, bottom=700))
+    seen = await b.expect("viewport")
+    assert (seen.peer, seen.left, seen.top, seen.right, seen.bottom) == (a_peer, -10, 0, 990, 700)
+    await b.send(protocol.Follow(type="follow", target=a_peer, on=False))
+    assert (await a.expect("follow", on=False)).target == a_peer
+    assert head_seq(server, board_id) == 0
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        ({"type": "drafting", "id": "shape-0001", "shape": "star", "x1": 0, "y1": 0, "x2": 1,
+          "y2": 1, "color": "#000000", "width": 2}, "shape"),
+        ({"type": "drafting", "id": "shape-0001", "shape": "rect", "x1": 0, "y1": 0,
+          "x2": 1e12, "y2": 1, "color": "#000000", "width": 2}, "x2"),
+        ({"type": "laser", "id": "trail-0001", "color": "#000000",
+          "points": encode_points([1.0, 1.0, 0.5] * (Limits.MAX_LIVE_POINTS + 1))}, "points"),
+        ({"type": "follow", "target": 0}, "target"),
+        ({"type": "viewport", "left": 10, "top": 0, "right": 5, "bottom": 7}, "right"),
+        ({"type": "viewport", "left": 0, "top": 0, "right": 5}, "bottom"),
+    ],
+)  # fmt: skip
+async def test_a_malformed_drafting_laser_follow_or_viewport_is_refused_and_nothing_is_relayed(
+    server: LiveServer,
+    board_id: str,
+    clients: list[BoardClient],
+    message: dict[str, Any],
+    reason: str,
+) -> None:
+    a = await joined(server, board_id, clients)
+    b = await joined(server, board_id, clients)
+    await a.send_raw(msgpack.packb(message))
+    error = await a.expect("error")
+    assert error.code == ErrorCode.INVALID_MESSAGE and reason in error.reason
+    assert (await a.closed(timeout=5.0))[0] == CloseCode.INVALID_PAYLOAD
+    await b.drain(0.3)
+    assert [m for m in b.received if m.type == message["type"]] == []
+    assert head_seq(server, board_id) == 0
+
+
 async def test_a_transform_that_flattens_objects_is_refused_with_a_reason(
     server: LiveServer, board_id: str, clients: list[BoardClient]
 ) -> None:

@@ -152,7 +152,7 @@ def test_home_and_board_pages_fit_the_screen_with_one_row_of_tools_and_a_way_hom
     more = page.locator("#tools-more")
     if screen == "desktop":
         expect(more).to_be_hidden()
-        assert page.locator(".toolbar [data-tool]").count() == 10
+        assert page.locator(".toolbar [data-tool]").count() == 11
     else:
         more.click()
         panel = page.locator("#tools-overflow")

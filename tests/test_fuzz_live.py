@@ -43,9 +43,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 KEYS = [
     "type", "op", "kind", "id", "x", "y", "points", "color", "width", "user", "name", "last_seq",
     "token", "stroke", "targets", "target", "text", "size", "shape", "x1", "y1", "x2", "y2",
-    "dx", "dy", "peer", "tool", "fill", "object", "ended", "matrix", "to",
+    "dx", "dy", "peer", "tool", "fill", "object", "ended", "matrix", "to", "on", "left", "top",
+    "right", "bottom",
 ]  # fmt: skip
-TAGS = ["join", "live", "typing", "transforming", "cursor", "op", "kick", "welcome", "committed",
+TAGS = ["join", "live", "typing", "transforming", "drafting", "laser", "follow", "viewport",
+        "cursor", "op", "kick", "welcome", "committed",
         "ack", "stroke", "shape", "text", "edit", "move", "transform", "style", "order", "erase",
         "undo", "redo", "clear"]  # fmt: skip
 
@@ -115,7 +117,8 @@ def _op(kind: str, draw: Any) -> dict[str, Any]:
 
 @st.composite
 def valid_messages(draw: Any) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["join", "live", "typing", "transforming", "cursor", "kick", "op"]))
+    kind = draw(st.sampled_from(["join", "live", "typing", "transforming", "drafting", "laser",
+                                 "follow", "viewport", "cursor", "kick", "op"]))  # fmt: skip
     if kind == "join":
         return {"type": "join", "user": draw(ids), "name": "Fuzzer", "color": draw(colors),
                 "last_seq": draw(st.integers(0, 50)),
@@ -132,6 +135,20 @@ def valid_messages(draw: Any) -> dict[str, Any]:
     if kind == "transforming":
         return {"type": "transforming", "id": draw(ids), "matrix": draw(matrices),
                 "targets": draw(st.lists(ids, min_size=1, max_size=4))}  # fmt: skip
+    if kind == "drafting":
+        return {"type": "drafting", "id": draw(ids),
+                "shape": draw(st.sampled_from(["line", "arrow", "rect", "ellipse"])),
+                "x1": draw(coordinates), "y1": draw(coordinates), "x2": draw(coordinates),
+                "y2": draw(coordinates), "color": draw(colors), "width": draw(widths)}  # fmt: skip
+    if kind == "laser":
+        return {"type": "laser", "id": draw(ids), "color": draw(colors), "points": draw(points)}
+    if kind == "follow":
+        return {"type": "follow", "target": draw(st.integers(1, 1_000)), "on": draw(st.booleans())}
+    if kind == "viewport":
+        left, top = draw(coordinates), draw(coordinates)
+        width, height = draw(st.floats(1, 1e4)), draw(st.floats(1, 1e4))
+        return {"type": "viewport", "left": left, "top": top, "right": left + width,
+                "bottom": top + height}  # fmt: skip
     if kind == "kick":
         return {"type": "kick", "peer": draw(st.integers(1, 1_000))}
     every_kind = ["stroke", "shape", "text", "edit", "move", "transform", "style", "order",

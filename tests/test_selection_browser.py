@@ -243,6 +243,17 @@ def test_a_selection_of_more_objects_than_one_operation_names_moves_whole_and_un
     )
     alice.keyboard.press("Control+z")
     bob.wait_for_function("() => window.inkroom.placed().every((item) => item.dx === 0)")
+    # Dragged, all 1,200 move live for Bob (one message per 1,000), then land, previews gone.
+    view = alice.evaluate("window.inkroom.view()")
+    x, y = round((100 - view["x"]) * view["scale"]), round((100 - view["y"]) * view["scale"])
+    drag(alice, [(x, y), (x + 30, y + 20), (x + 60, y + 40)], release=False)
+    bob.wait_for_function("() => window.inkroom.previewed().length === 1200")
+    alice.mouse.up()
+    bob.wait_for_function(
+        "() => window.inkroom.placed().every((item) => item.dx > 20) "
+        "&& window.inkroom.previewed().length === 0",
+        timeout=60_000,
+    )
 
 
 def test_bring_to_front_and_send_to_back_reorder_for_the_other_and_undo_reorders_back(

@@ -17,6 +17,7 @@ import { downloadFrom, downloadPng, slug } from "./exporting.js";
 import { boardId, firstSocket, socketUrl } from "./first-socket.js";
 import { HistoryPanel } from "./history.js";
 import { identity, knownBoards, tokenFor } from "./identity.js";
+import { Follow } from "./follow.js";
 import { Input } from "./input.js";
 import { LockBanner } from "./lock-banner.js";
 import { installMenu } from "./menus.js";
@@ -40,6 +41,7 @@ import { fitToolbar } from "./toolbar-fit.js";
 import { Toolbar, installZoomButtons } from "./toolbar.js";
 import { eraser } from "./tools/eraser.js";
 import { hand } from "./tools/hand.js";
+import { laserTool } from "./tools/laser.js";
 import { freehand } from "./tools/pen.js";
 import { selectTool } from "./tools/select.js";
 import { shapeTool } from "./tools/shape.js";
@@ -79,15 +81,17 @@ const seen = knownBoards().find((known) => known.id === boardId);
 if (seen) title.show(seen.title);
 const naming = new Naming(me, () => dispatcher.joinUnderNewName());
 const lockBanner = new LockBanner(api, linkHeaders);
+const follow = new Follow(viewport, connection);
 const people = new People(element("people"), {
   user: me.user,
+  follow,
   changeName: () => naming.changeButton(),
   mayRemove: () => access.role === "owner",
   remove: (person) => connection.sendControl({ type: "kick", peer: person.peer }),
 });
 /** @type {Dispatcher} */
 const dispatcher = new Dispatcher({
-  boardId, me, board, connection, cache, reading, renderer, ephemeral, people, access, title, viewport,
+  boardId, me, board, connection, cache, reading, renderer, ephemeral, people, follow, access, title, viewport,
   headers: linkHeaders,
 }); // prettier-ignore
 
@@ -124,6 +128,7 @@ const tools = {
   rect: shapeTool(context, "rect"),
   ellipse: shapeTool(context, "ellipse"),
   text: textTool(context, textEditor),
+  laser: laserTool(context, () => me.color),
 };
 // While the History panel shows an earlier moment, the pointer can only pan.
 new Input(surface, view, () => (history.isOpen ? tools.hand : tools[toolbar.current]), () => viewport.changed());
@@ -189,6 +194,11 @@ installShortcuts({
   },
   toggleHistory: () => history.toggle(),
   pickImage: images.pick,
+  selectAll: () => {
+    if (history.isOpen) return;
+    toolbar.pick("select");
+    selection.set(board.visible().map((item) => item.id));
+  },
 }); // prettier-ignore
 
 // While the History panel is open, the moment it shows.

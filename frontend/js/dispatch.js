@@ -14,7 +14,7 @@ import { toast } from "./toast.js";
 /** @typedef {import("./board-cache.js").BoardCache} BoardCache */
 /** @typedef {import("./snapshots.js").SnapshotInfo} SnapshotInfo */
 
-const IMMEDIATE = new Set(["presence", "live", "typing", "transforming", "cursor", "board"]);
+const IMMEDIATE = new Set(["presence", "live", "typing", "transforming", "drafting", "laser", "follow", "viewport", "cursor", "board"]);
 
 export class Dispatcher {
   /**
@@ -27,6 +27,7 @@ export class Dispatcher {
    * @param {import("./renderer.js").Renderer} parts.renderer
    * @param {import("./ephemeral.js").Ephemeral} parts.ephemeral
    * @param {import("./people.js").People} parts.people
+   * @param {import("./follow.js").Follow} parts.follow
    * @param {import("./access.js").Access} parts.access
    * @param {import("./title.js").BoardTitle} parts.title
    * @param {import("./viewport.js").Viewport} parts.viewport
@@ -137,6 +138,7 @@ export class Dispatcher {
         else {
           people.left(message.peer.peer);
           ephemeral.left(message.peer.peer);
+          this.parts.follow.left(message.peer.peer);
         }
         break;
       case "live":
@@ -147,6 +149,16 @@ export class Dispatcher {
         break;
       case "transforming":
         ephemeral.transforming(message);
+        break;
+      case "drafting":
+        ephemeral.drafting(message);
+        break;
+      case "laser":
+        ephemeral.laser(message);
+        break;
+      case "follow":
+      case "viewport":
+        this.parts.follow.heard(message);
         break;
       case "cursor": {
         const person = people.get(message.peer);
@@ -165,6 +177,7 @@ export class Dispatcher {
     const { board, cache, renderer, people, access, title, me } = this.parts;
     await this.copyLoaded;
     title.show(message.title);
+    this.parts.follow.welcome(message.peer);
     people.welcome(message.peers, { peer: message.peer, user: me.user, name: me.name, color: me.color });
     access.update({ role: message.role, locked: message.locked, protected: message.protected });
     if (!message.snapshot) discardLoader(); // nothing to load in the background after all

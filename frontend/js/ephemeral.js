@@ -1,6 +1,6 @@
 // @ts-check
 // What the board shows besides its objects, and never stores: ink, shapes and texts being drawn
-// (here and by others), others' cursors, gestures under way (this page's own and the others'
+// (here and by others), laser trails, others' cursors, gestures under way (this page's own and the others'
 // ``transforming``), and the selection with its rubber band and the eraser's picks. Everything
 // that changes it goes through the methods here; the renderer only reads it, and draws again when
 // it says it changed. What others sent is forgotten when its operation arrives, when they leave,
@@ -20,12 +20,18 @@ import { LIMITS } from "./protocol.gen.js";
 /** @typedef {Drawn & {updated: number}} LiveStroke what is drawn, and when its author last said so */
 /** @typedef {{x: number, y: number, name: string, color: string, updated: number}} RemoteCursor */
 /** @typedef {{id: string, targets: string[], matrix: Matrix, updated: number}} RemoteGesture */
+/** @typedef {{color: string, points: number[]}} LaserTrail x, y and the time each point was shown */
 
 // Live strokes, texts and gestures whose author went quiet this long stop being shown; cursors
 // stay longer (a person reading does not move the pointer).
 export const QUIET_MS = 10_000;
 export const CURSOR_QUIET_MS = 30_000;
+// A laser pointer's trail fades out over this long behind the pointer.
+export const LASER_FADE_MS = 1_000;
 const SWEEP_MS = 1_000;
+// Operations remembered as arrived, so that news of one still under way that comes after it (from
+// another server process, say) does not show it twice.
+const ARRIVED_KEPT = 256;
 // Keys of what this page draws itself start with this; the others' are "peer:id".
 const OWN = "me";
 
@@ -49,6 +55,10 @@ export class Ephemeral {
     this._band = null;
     /** @type {Set<string>} */
     this._faded = new Set();
+    /** @type {Map<string, LaserTrail>} "me:id" or "peer:id" -> a laser pointer's trail */
+    this._lasers = new Map();
+    /** @type {Set<string>} the newest operations that arrived: what announced them is over */
+    this._arrived = new Set();
     /** @type {Set<() => void>} */
     this._listeners = new Set();
     /** @type {ReturnType<typeof setInterval> | undefined} */
@@ -104,6 +114,21 @@ export class Ephemeral {
     return ids;
   }
 
+  /**
+   * Laser trails, each with its points of the last ``LASER_FADE_MS`` (older ones are forgotten
+   * here): the renderer fades them by age and draws again while any is left.
+   * @returns {ReadonlyMap<string, LaserTrail>}
+   */
+  laserTrails(now = performance.now()) {
+    for (const [key, trail] of this._lasers) {
+      let old = 0;
+      while (old < trail.points.length && now - trail.points[old + 2] > LASER_FADE_MS) old += 3;
+      if (old) trail.points.splice(0, old);
+      if (!trail.points.length) this._lasers.delete(key);
+    }
+    return this._lasers;
+  }
+
   /** Call ``listener`` after every change. @param {() => void} listener */
   onChange(listener) {
     this._listeners.add(listener);
@@ -137,6 +162,12 @@ export class Ephemeral {
   transformOwn(targets, matrix = null) {
     this._ownGesture = targets && matrix ? { targets, matrix } : null;
     this._showGestures();
+  }
+
+  /** This page's laser pointer is at (x, y). @param {string} id the trail @param {string} color */
+  laserOwn(id, color, /** @type {number} */ x, /** @type {number} */ y) {
+    this._trail(`${OWN}:${id}`, color).points.push(x, y, performance.now());
+    this._changed();
   }
 
   /** @param {Iterable<string>} ids */
@@ -197,6 +228,30 @@ export class Ephemeral {
     this._changed();
   }
 
+  /** Points of someone's laser trail (``laser``): shown as they come, faded out as they age. @param {any} message */
+  laser(message) {
+    const trail = this._trail(`${message.peer}:${message.id}`, message.color);
+    const now = performance.now();
+    const fresh = decodePoints(message.points, { maxPoints: LIMITS.MAX_LIVE_POINTS });
+    for (let i = 0; i + 2 < fresh.length; i += 3) trail.points.push(fresh[i], fresh[i + 1], now);
+    this._changed();
+  }
+
+  /** Someone's line, arrow, rectangle or ellipse as they drag it (``drafting``), or its end. @param {any} message */
+  drafting(message) {
+    const key = `${message.peer}:${message.id}`;
+    if (message.ended) {
+      this._forget(key);
+    } else if (!this._arrived.has(message.id)) {
+      const { shape, x1, y1, x2, y2, color, width, fill } = message;
+      this._remember(key, message.id, {
+        tool: "shape", kind: "shape", shape, x1, y1, x2, y2, color, width, ...(fill && { fill }), points: [],
+        updated: performance.now(),
+      }); // prettier-ignore
+    }
+    this._changed();
+  }
+
   /** Someone's gesture under way (``transforming``), or its end. @param {any} message */
   transforming(message) {
     const key = `${message.peer}:${message.id}`;
@@ -219,6 +274,8 @@ export class Ephemeral {
 
   /** An operation arrived: what announced it (its ink, its text, its gesture) is over. @param {string} id */
   committed(id) {
+    this._arrived.add(id);
+    if (this._arrived.size > ARRIVED_KEPT) this._arrived.delete(this._arrived.values().next().value ?? "");
     const key = this._byOperation.get(id);
     let changed = key !== undefined && this._forget(key);
     for (const [gestureKey, gesture] of this._gestures) {
@@ -235,6 +292,7 @@ export class Ephemeral {
     const prefix = `${peer}:`;
     for (const key of [...this._strokes.keys()]) if (key.startsWith(prefix)) this._forget(key);
     for (const key of [...this._gestures.keys()]) if (key.startsWith(prefix)) this._gestures.delete(key);
+    for (const key of [...this._lasers.keys()]) if (key.startsWith(prefix)) this._lasers.delete(key);
     this._cursors.delete(peer);
     this._showGestures();
   }
@@ -265,6 +323,13 @@ export class Ephemeral {
     this._strokes.set(key, stroke);
     this._byOperation.set(id, key);
     this._sweepSoon();
+  }
+
+  /** @param {string} key @param {string} color @returns {LaserTrail} */
+  _trail(key, color) {
+    let trail = this._lasers.get(key);
+    if (!trail) this._lasers.set(key, (trail = { color, points: [] }));
+    return trail;
   }
 
   /** @param {string} key @returns {boolean} whether there was something to forget */

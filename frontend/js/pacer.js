@@ -14,11 +14,13 @@ export class Pacer {
 
   /** Send now if the interval has passed since the last send, else once it has. */
   request() {
-    if (performance.now() - this.lastSent < this.intervalMs) {
+    const wait = this.lastSent + this.intervalMs - performance.now();
+    if (wait > 0) {
+      // Only what is left of the interval: a request late in it is not held a whole one more.
       this.trailing ??= setTimeout(() => {
         this.trailing = undefined;
         this.now();
-      }, this.intervalMs);
+      }, wait);
       return;
     }
     this.now();

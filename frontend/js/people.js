@@ -1,7 +1,8 @@
 // @ts-check
 // The people on the board, listed at the top right: a dot in each one's color and their name;
 // this person's own entry has the button to change their name, and an owner gets one to remove
-// each of the others.
+// each of the others. A click on someone else follows their view (follow.js); the one followed
+// shows it, with a button to stop, and those who follow this person say so.
 
 /** @typedef {{peer: number, user: string, name: string, color: string}} Person */
 
@@ -13,13 +14,16 @@ export class People {
    * @param {() => HTMLElement} parts.changeName makes the button beside this person's own name
    * @param {() => boolean} parts.mayRemove whether this person may remove the others (an owner)
    * @param {(person: Person) => void} parts.remove removes someone from the board
+   * @param {import("./follow.js").Follow} parts.follow
    */
-  constructor(list, { user, changeName, mayRemove, remove }) {
+  constructor(list, { user, changeName, mayRemove, remove, follow }) {
     this.list = list;
     this.user = user;
     this.changeName = changeName;
     this.mayRemove = mayRemove;
     this.remove = remove;
+    this.follow = follow;
+    follow.addEventListener("change", () => this.render());
     /** @type {Map<number, Person>} by peer */
     this.byPeer = new Map();
   }
@@ -65,8 +69,8 @@ export class People {
     // <bdi>: a name's direction never reorders the text around it.
     const name = document.createElement("bdi");
     name.textContent = person.name;
-    item.append(dot, name);
-    if (person.user === this.user) item.append(this.changeName());
+    if (person.peer === this.follow.me) item.append(dot, name, this.changeName());
+    else this._followable(item, person, dot, name);
     if (this.mayRemove() && person.user !== this.user) {
       const kick = document.createElement("button");
       kick.className = "kick";
@@ -79,4 +83,39 @@ export class People {
     }
     return item;
   }
+
+  /**
+   * Someone else's entry: their name is the button that follows their view; the one followed
+   * says so, with a button to stop, and one who follows this person says that.
+   * @param {HTMLElement} item @param {Person} person @param {HTMLElement} dot @param {HTMLElement} name
+   */
+  _followable(item, person, dot, name) {
+    const followed = person.peer === this.follow.following;
+    const button = document.createElement("button");
+    button.className = "follow";
+    button.title = followed ? `Stop following ${person.name}` : `Follow ${person.name}'s view`;
+    button.setAttribute("aria-pressed", String(followed));
+    button.append(dot, name);
+    button.addEventListener("click", () => (followed ? this.follow.stop() : this.follow.start(person.peer)));
+    item.append(button);
+    if (followed) {
+      item.classList.add("followed");
+      const stop = document.createElement("button");
+      stop.className = "unfollow";
+      stop.title = `Stop following ${person.name}`;
+      stop.textContent = "Stop";
+      stop.addEventListener("click", () => this.follow.stop());
+      item.append(note("following"), stop);
+    } else if (this.follow.followers.has(person.peer)) {
+      item.append(note("follows you"));
+    }
+  }
+}
+
+/** @param {string} text */
+function note(text) {
+  const span = document.createElement("span");
+  span.className = "following-note";
+  span.textContent = text;
+  return span;
 }

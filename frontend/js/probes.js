@@ -52,6 +52,16 @@ export function installProbes({ board, renderer, ephemeral, view, connection, hi
       },
       lastInkMs: () => renderer.lastInkMs,
       selected: () => [...ephemeral.selected],
+      // Shapes others are dragging, as this page shows them.
+      drafting: () =>
+        [...ephemeral.strokes.entries()].flatMap(([key, live]) =>
+          live.tool === "shape" && !key.startsWith("me:") ? [{ shape: live.shape, x1: live.x1, y1: live.y1, x2: live.x2, y2: live.y2, color: live.color }] : [],
+        ),
+      // How many points of others' laser trails this page shows (each fades within a second).
+      laserPoints: () =>
+        [...ephemeral.laserTrails().entries()].reduce((sum, [key, trail]) => sum + (key.startsWith("me:") ? 0 : trail.points.length / 3), 0),
+      // Others' pointers, where this page shows them.
+      cursors: () => [...ephemeral.cursors.values()].map(({ x, y, name }) => ({ x, y, name })),
       // Texts others are typing, as this page shows them.
       typing: () => [...ephemeral.strokes.values()].filter((live) => live.tool === "text" && !live.own).map((live) => live.text),
       // The ink layer shows everything, sharp, for the current view.

@@ -11,7 +11,7 @@
 // someone drawing) are painted onto the picture as they come, never a redraw of the board.
 
 import { compose } from "./board.js";
-import { Ephemeral } from "./ephemeral.js";
+import { Ephemeral, LASER_FADE_MS } from "./ephemeral.js";
 import { bounds, overlaps, transformedBox, union } from "./geometry.js";
 import { paintSelection } from "./handles.js";
 import { HIGHLIGHTER_ALPHA, paintObject, strokePath } from "./painting.js";
@@ -488,15 +488,16 @@ export class Renderer {
         context.globalAlpha = 1;
         continue;
       }
+      if (stroke.tool === "shape") {
+        // A line, arrow, rectangle or ellipse being dragged: drawn as it will be stored.
+        paintObject(context, stroke, { left: 0, top: 0, right: 0, bottom: 0 }, 0, 1);
+        continue;
+      }
       if (stroke.points.length < 3) continue;
       context.save();
       if (stroke.tool === "highlighter") context.globalAlpha = HIGHLIGHTER_ALPHA;
-      if (stroke.tool === "shape" || stroke.tool === "text") {
-        paintObject(context, stroke, { left: 0, top: 0, right: 0, bottom: 0 }, 0, 1);
-      } else {
-        context.fillStyle = stroke.color;
-        context.fill(strokePath(stroke.points, stroke.width, false));
-      }
+      context.fillStyle = stroke.color;
+      context.fill(strokePath(stroke.points, stroke.width, false));
       context.restore();
     }
   }
@@ -514,7 +515,9 @@ export class Renderer {
 
   _drawTop() {
     const { selected, band, cursors, previews, gesture } = this.ephemeral;
-    const busy = selected.size || band || cursors.size || previews.size;
+    const now = performance.now();
+    const lasers = this.ephemeral.laserTrails(now);
+    const busy = selected.size || band || cursors.size || previews.size || lasers.size;
     if (!busy && !this.topShown) return;
     this.topShown = !!busy;
     const context = this.top;
@@ -537,6 +540,9 @@ export class Renderer {
       context.strokeRect(outline.left, outline.top, outline.right - outline.left, outline.bottom - outline.top);
       context.restore();
     }
+    for (const trail of lasers.values()) paintLaser(context, trail, now, this.view.scale);
+    // A trail fades with time, not with news: the next frame draws it fainter.
+    if (lasers.size) this.invalidate();
     const size = 1 / this.view.scale;
     for (const cursor of cursors.values()) {
       context.save();
@@ -563,4 +569,39 @@ export class Renderer {
       context.restore();
     }
   }
+}
+
+/**
+ * A laser pointer's trail: a glowing line whose older parts are fainter, gone after
+ * ``LASER_FADE_MS``; as thick on screen at any zoom.
+ * @param {CanvasRenderingContext2D} context @param {import("./ephemeral.js").LaserTrail} trail
+ * @param {number} now @param {number} scale
+ */
+function paintLaser(context, trail, now, scale) {
+  const { points } = trail;
+  context.save();
+  context.lineCap = "round";
+  context.strokeStyle = trail.color;
+  context.shadowColor = trail.color;
+  context.shadowBlur = 8;
+  for (let i = 3; i < points.length; i += 3) {
+    const left = 1 - (now - points[i + 2]) / LASER_FADE_MS;
+    if (left <= 0) continue;
+    context.globalAlpha = left;
+    context.lineWidth = (1.5 + 3 * left) / scale;
+    context.beginPath();
+    context.moveTo(points[i - 3], points[i - 2]);
+    context.lineTo(points[i], points[i + 1]);
+    context.stroke();
+  }
+  const head = points.length - 3;
+  const left = 1 - (now - points[head + 2]) / LASER_FADE_MS;
+  if (left > 0) {
+    context.globalAlpha = left;
+    context.fillStyle = trail.color;
+    context.beginPath();
+    context.arc(points[head], points[head + 1], 4 / scale, 0, 2 * Math.PI);
+    context.fill();
+  }
+  context.restore();
 }

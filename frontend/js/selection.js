@@ -36,13 +36,13 @@ export function submitGesture(context, ops) {
 }
 
 /**
- * One operation per ``LIMITS.MAX_ERASE_TARGETS`` targets; the first takes ``id``.
- * @param {string[]} targets @param {(targets: string[]) => Record<string, any>} make @param {string} [id]
+ * One operation per ``LIMITS.MAX_ERASE_TARGETS`` targets; the n-th takes the n-th of ``ids``.
+ * @param {string[]} targets @param {(targets: string[]) => Record<string, any>} make @param {string[]} [ids]
  */
-function chunked(targets, make, id) {
+function chunked(targets, make, ids = []) {
   const ops = [];
   for (let i = 0; i < targets.length; i += LIMITS.MAX_ERASE_TARGETS) {
-    ops.push({ ...make(targets.slice(i, i + LIMITS.MAX_ERASE_TARGETS)), id: i || !id ? newId() : id });
+    ops.push({ ...make(targets.slice(i, i + LIMITS.MAX_ERASE_TARGETS)), id: ids[i / LIMITS.MAX_ERASE_TARGETS] ?? newId() });
   }
   return ops;
 }
@@ -75,9 +75,9 @@ export class Selection extends EventTarget {
 
   /**
    * Move, resize or rotate the selection by ``matrix`` (board coordinates): one gesture.
-   * @param {Matrix} matrix @param {string} [id] the id the live messages announced
+   * @param {Matrix} matrix @param {string[]} [ids] the ids the live messages announced, part by part
    */
-  transform(matrix, id) {
+  transform(matrix, ids) {
     const targets = [...this.ids];
     if (!targets.length || isIdentity(matrix)) return;
     const m = onTheWire(matrix);
@@ -85,7 +85,7 @@ export class Selection extends EventTarget {
     const make = moveOnly
       ? (/** @type {string[]} */ chunk) => ({ kind: "move", targets: chunk, dx: m[4], dy: m[5] })
       : (/** @type {string[]} */ chunk) => ({ kind: "transform", targets: chunk, matrix: m });
-    submitGesture(this.context, chunked(targets, make, id));
+    submitGesture(this.context, chunked(targets, make, ids));
   }
 
   /** Arrow keys: a move by (dx, dy). @param {number} dx @param {number} dy */

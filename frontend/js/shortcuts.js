@@ -1,6 +1,6 @@
 // @ts-check
 // The board's keys (each tool's is in its tooltip): tools, colors, widths, fill, zoom, undo and
-// redo, the History panel, and Delete, Enter and Escape for the selection. None reaches here
+// redo, the History panel, Ctrl+A, and Delete, Enter and Escape for the selection. None reaches here
 // from a field being typed in. The selection's own keys (nudge, duplicate, order) are
 // selection-keys.js's; copy, cut and paste are clipboard.js's.
 
@@ -9,7 +9,7 @@ import { WIDTHS } from "./toolbar.js";
 
 export const TOOL_KEYS = {
   v: "select", h: "hand", p: "pen", i: "highlighter", e: "eraser",
-  l: "line", a: "arrow", r: "rect", o: "ellipse", t: "text",
+  l: "line", a: "arrow", r: "rect", o: "ellipse", t: "text", k: "laser",
 }; // prettier-ignore
 
 /**
@@ -23,8 +23,9 @@ export const TOOL_KEYS = {
  * @param {() => boolean} parts.editSelectedText Enter on one selected object: whether it was a text
  * @param {() => void} parts.toggleHistory
  * @param {() => void} parts.pickImage opens the file picker for an image
+ * @param {() => void} parts.selectAll takes the select tool with everything on the board selected
  */
-export function installShortcuts({ toolbar, viewport, undo, selection, canEdit, deleteSelection, editSelectedText, toggleHistory, pickImage }) {
+export function installShortcuts({ toolbar, viewport, undo, selection, canEdit, deleteSelection, editSelectedText, toggleHistory, pickImage, selectAll }) {
   addEventListener("keydown", (event) => {
     if (isTyping(event)) return;
     const key = event.key.toLowerCase();
@@ -36,6 +37,9 @@ export function installShortcuts({ toolbar, viewport, undo, selection, canEdit, 
     } else if (command && key === "y") {
       event.preventDefault();
       undo.redo();
+    } else if (command && key === "a") {
+      event.preventDefault(); // the page's text
+      selectAll();
     } else if ((key === "delete" || key === "backspace") && selection.ids.size) {
       event.preventDefault();
       if (canEdit()) deleteSelection();

@@ -9,7 +9,7 @@ const COLLAPSE_ORDER = [
   "#fill", "#custom-color", "[data-color='#f08c00']", "[data-color='#2f9e44']",
   "[data-color='#1971c2']", "[data-color='#e03131']", "[data-color='#1e1e1e']",
   "[data-tool='ellipse']", "[data-tool='arrow']", "[data-tool='line']", "[data-tool='rect']",
-  "[data-tool='text']", "#image-button", "[data-tool='highlighter']", "[data-tool='hand']", "[data-tool='select']",
+  "[data-tool='laser']", "[data-tool='text']", "#image-button", "[data-tool='highlighter']", "[data-tool='hand']", "[data-tool='select']",
   "#redo",
 ];
 

@@ -50,6 +50,19 @@ export class View {
     this.y = box.top - (height / this.scale - h) / 2;
   }
 
+  /**
+   * Show the box as large as the screen allows, centered (what following someone's view does).
+   * @param {{left: number, top: number, right: number, bottom: number}} box
+   * @param {number} width @param {number} height
+   */
+  show(box, width, height) {
+    const w = box.right - box.left;
+    const h = box.bottom - box.top;
+    this.scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, Math.min(width / w, height / h)));
+    this.x = (box.left + box.right) / 2 - width / this.scale / 2;
+    this.y = (box.top + box.bottom) / 2 - height / this.scale / 2;
+  }
+
   /** The board rectangle on screen. @param {number} width @param {number} height */
   visibleBox(width, height) {
     return {

@@ -25,13 +25,30 @@ export class Viewport {
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.saveTimer = undefined;
     this.readout = /** @type {HTMLElement} */ (document.getElementById("zoom-level"));
+    /** @type {Set<(own: boolean) => void>} */
+    this.listeners = new Set();
   }
 
-  /** The view moved (by this person, or by following someone). */
-  changed() {
+  /**
+   * The view moved: by this person (``own``), or not (following someone, a first look).
+   * @param {boolean} [own]
+   */
+  changed(own = true) {
     this.redraw();
     this._save();
     this.readout.textContent = zoomLabel(this.view.scale);
+    for (const listener of this.listeners) listener(own);
+  }
+
+  /** Call ``listener`` after every move of the view. @param {(own: boolean) => void} listener */
+  onChange(listener) {
+    this.listeners.add(listener);
+  }
+
+  /** Show someone else's screen's box (following them). @param {Box} box */
+  showBox(box) {
+    this.view.show(box, innerWidth, innerHeight);
+    this.changed(false);
   }
 
   /** Go back to where this person last looked at this board, if they have been here. */
@@ -68,7 +85,7 @@ export class Viewport {
     if (!this.saved()) {
       const box = snapshotBounds(snapshot.parts);
       if (box) this.view.fit(box, innerWidth, innerHeight);
-      this.changed();
+      this.changed(false);
     }
     return this.screenBox();
   }

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { CURSOR_QUIET_MS, Ephemeral, QUIET_MS } from "../js/ephemeral.js";
+import { CURSOR_QUIET_MS, Ephemeral, LASER_FADE_MS, QUIET_MS } from "../js/ephemeral.js";
 import { encodePoints } from "../js/points.js";
 
 const live = (peer, stroke, points) => ({ type: "live", peer, stroke, color: "#e03131", width: 4, points: encodePoints(points) });
@@ -113,4 +113,50 @@ test("the selection is replaced, never changed in place, so that a reader can te
   state.setBand(null);
   assert.equal(state.band, null);
   assert.equal(seen.changes, 5);
+});
+
+const drafting = (peer, id, extra = {}) => ({
+  type: "drafting", peer, id, shape: "rect", x1: 0, y1: 0, x2: 40, y2: 30, color: "#e03131", width: 4, ...extra,
+}); // prettier-ignore
+
+test("someone's shape being dragged is shown as its operation will draw it, until the operation arrives", () => {
+  const { state, seen } = watched();
+  state.drafting(drafting(2, "shape-001"));
+  state.drafting(drafting(2, "shape-001", { x2: 80, fill: "#e03131" }));
+  const [shown] = state.strokes.values();
+  assert.equal(state.strokes.size, 1);
+  assert.deepEqual([shown.kind, shown.shape, shown.x2, shown.fill, shown.color], ["shape", "rect", 80, "#e03131", "#e03131"]);
+  assert.equal(seen.changes, 2);
+  state.committed("shape-001");
+  assert.equal(state.strokes.size, 0);
+  // News of it that comes after its operation (another server process, say) shows nothing twice.
+  state.drafting(drafting(2, "shape-001", { x2: 90 }));
+  assert.equal(state.strokes.size, 0);
+});
+
+test("a shape given up, or whose author left, stops showing", () => {
+  const { state } = watched();
+  state.drafting(drafting(2, "shape-002", { shape: "arrow" }));
+  state.drafting(drafting(3, "shape-003"));
+  state.drafting(drafting(2, "shape-002", { ended: true }));
+  assert.deepEqual([...state.strokes.values()].map((s) => s.x2), [40]);
+  state.left(3);
+  assert.equal(state.strokes.size, 0);
+});
+
+test("a laser trail fades: each point is forgotten a second after it was shown", () => {
+  const { state } = watched();
+  const start = performance.now();
+  state.laser({ type: "laser", peer: 4, id: "trail-001", color: "#1971c2", points: encodePoints([0, 0, 0.5, 10, 0, 0.5]) });
+  state.laserOwn("trail-002", "#e03131", 5, 5);
+  const trails = state.laserTrails(start);
+  assert.deepEqual([...trails.keys()], ["4:trail-001", "me:trail-002"]);
+  assert.equal(trails.get("4:trail-001")?.points.length, 6);
+  assert.equal(trails.get("4:trail-001")?.color, "#1971c2");
+  assert.equal(state.laserTrails(start + LASER_FADE_MS / 2).size, 2);
+  assert.equal(state.laserTrails(performance.now() + LASER_FADE_MS + 1).size, 0);
+  // A person who leaves takes their trail along at once.
+  state.laser({ type: "laser", peer: 4, id: "trail-003", color: "#1971c2", points: encodePoints([1, 1, 0.5]) });
+  state.left(4);
+  assert.equal(state.laserTrails().size, 0);
 });

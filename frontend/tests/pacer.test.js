@@ -33,3 +33,16 @@ test("now sends whatever the pace", () => {
   pacer.now();
   assert.equal(sent, 2);
 });
+
+test("a request late in the interval waits only for what is left of it", async () => {
+  const sentAt = [];
+  const pacer = new Pacer(300, () => sentAt.push(performance.now()));
+  pacer.request();
+  await settle(200);
+  pacer.request();
+  await settle(400);
+  assert.equal(sentAt.length, 2);
+  // Due 300 ms after the first, not 200 + 300 (with room for timers that run late).
+  const gap = sentAt[1] - sentAt[0];
+  assert.ok(gap >= 299 && gap < 450, `${gap} ms`);
+});

@@ -42,3 +42,16 @@ test("a moved object is hit where it now is", () => {
   assert.ok(hits(item, 205, 0, 1));
   assert.ok(!hits(item, 5, 0, 1));
 });
+
+test("show puts someone else's screen box in the middle, as large as it fits", () => {
+  const view = new View();
+  view.show({ left: 100, top: 50, right: 600, bottom: 400 }, 1000, 700);
+  assert.equal(view.scale, 2);
+  const shown = view.visibleBox(1000, 700);
+  assert.deepEqual(shown, { left: 100, top: 50, right: 600, bottom: 400 });
+  // On a narrower screen all of its width shows, centered up and down.
+  view.show({ left: 100, top: 50, right: 600, bottom: 400 }, 250, 700);
+  const narrow = view.visibleBox(250, 700);
+  assert.ok(Math.abs(narrow.left - 100) < 1e-9 && Math.abs(narrow.right - 600) < 1e-9);
+  assert.ok(Math.abs((narrow.top + narrow.bottom) / 2 - 225) < 1e-9);
+});

@@ -39,7 +39,7 @@ export function selectTool(context, selection, gestures, canEdit) {
   }
 
   function end(/** @type {boolean} */ commit) {
-    if (drag?.matrix && commit) selection.transform(drag.matrix, drag.id);
+    if (drag?.matrix && commit) selection.transform(drag.matrix, gestures.idsOf(drag.id));
     if (drag?.matrix) gestures.ownEnded(commit);
     drag = null;
     ephemeral.setBand(null);
