@@ -3,6 +3,7 @@
 // with a copy button; an owner can replace a link (whoever came in by the old one is let go).
 
 import { knownLinks, rememberLinks } from "./identity.js";
+import { openModal } from "./modal.js";
 import { toast } from "./toast.js";
 
 /**
@@ -33,6 +34,7 @@ export function showShare({ boardId, access, headers }) {
       name.textContent = label;
       const field = document.createElement("input");
       field.readOnly = true;
+      field.setAttribute("aria-label", `${label}: the link`);
       field.value = address || "(replace to see a new link)";
       const copy = document.createElement("button");
       copy.type = "button";
@@ -55,5 +57,5 @@ export function showShare({ boardId, access, headers }) {
       return row;
     }),
   );
-  dialog.showModal();
+  if (!dialog.open) openModal(dialog);
 }
