@@ -32,8 +32,11 @@ function build() {
   close.textContent = "✕";
   close.addEventListener("click", () => made.close());
   header.append(title, close);
-  made.append(header);
+  const sections = document.createElement("div");
+  sections.className = "shortcuts-sections";
+  made.append(header, sections);
   for (const section of SECTIONS) {
+    const part = document.createElement("section");
     const heading = document.createElement("h3");
     heading.textContent = section.title;
     const list = document.createElement("dl");
@@ -52,7 +55,8 @@ function build() {
       row.append(keys, does);
       list.append(row);
     }
-    made.append(heading, list);
+    part.append(heading, list);
+    sections.append(part);
   }
   // A click on the backdrop lands on the dialog itself, outside its box.
   made.addEventListener("click", (event) => {
