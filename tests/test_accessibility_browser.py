@@ -6,6 +6,7 @@ Screenshots go to ``tests/artifacts/`` (kept by CI)."""
 from __future__ import annotations
 
 import re
+import time
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,13 @@ def test_pages_follow_the_system_color_scheme_toolbar_panels_and_dialogs_include
     stroke = pixel_lightness(shot)
     assert (stroke > 0.8) if dark else (stroke < 0.2), stroke
     keep(page, f"board-{scheme}-{screen}")
+    # Exports keep the board's own colors, whatever the page shows: black ink on white.
+    page.click("#menu-button")
+    with page.expect_download() as download:
+        page.click("#export-png-all")
+    with Image.open(download.value.path()) as exported:
+        darkest, lightest = exported.convert("L").getextrema()
+    assert lightest == 255 and darkest < 60, (darkest, lightest)
 
     page.click("#menu-button")
     assert_scheme(page, "#menu")
@@ -285,3 +293,39 @@ def test_tab_reaches_every_tool_with_a_visible_focus_and_dialogs_keep_and_give_b
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(page.locator("#menu-button")).to_be_focused()
+
+
+def test_an_image_on_a_dark_page_keeps_its_colors_under_the_inverted_ink(
+    server: LiveServer, browser: Browser, scheme: str, tmp_path: Path
+) -> None:
+    page = visit(browser, "desktop", scheme)
+    create_owned(page, server)
+    picked = tmp_path / "red.png"
+    Image.new("RGB", (160, 100), (220, 30, 40)).save(picked)
+    with page.expect_file_chooser() as chooser:
+        page.locator("#image-button").click()
+    chooser.value.set_files(str(picked))
+    page.wait_for_function("() => window.inkroom.images().length === 1", timeout=SAVED)
+    page.wait_for_function("() => window.inkroom.pending() === 0", timeout=SAVED)
+    item = page.evaluate("window.inkroom.images()[0]")
+    view = page.evaluate("window.inkroom.view()")
+    x = (item["x"] + item["w"] / 2 + item["dx"] - view["x"]) * view["scale"]
+    y = (item["y"] + item["h"] / 2 + item["dy"] - view["y"]) * view["scale"]
+    box = page.locator("#board-canvas").bounding_box()
+    assert box is not None
+
+    def shown() -> tuple[int, int, int]:
+        png = page.screenshot(clip={"x": box["x"] + x, "y": box["y"] + y, "width": 1, "height": 1})
+        with Image.open(BytesIO(png)) as image:
+            r, g, b = image.convert("RGB").getpixel((0, 0))  # type: ignore[misc]
+        return r, g, b
+
+    def red(color: tuple[int, int, int]) -> bool:
+        return color[0] > color[1] + 60 and color[0] > color[2] + 60
+
+    # Red, as it is: not the cyan that inverting it would show (a grey box until it is drawn).
+    deadline = time.monotonic() + SAVED / 1000
+    while not red(color := shown()) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert red(color), color
+    keep(page, f"image-{scheme}")
