@@ -62,12 +62,6 @@ export class Toolbar {
     }
   }
 
-  /** The n-th swatch's color (0-based). @param {number} n */
-  pickSwatch(n) {
-    const color = document.querySelectorAll("[data-color]")[n]?.getAttribute("data-color");
-    if (color) this.setColor(color);
-  }
-
   /** @param {number} width */
   setWidth(width) {
     this.style.width = width;
