@@ -150,7 +150,7 @@ def test_pages_follow_the_system_color_scheme_toolbar_panels_and_dialogs_include
     page.wait_for_function("() => window.inkroom.pending() === 0")
     box = page.locator("#board-canvas").bounding_box()
     assert box is not None
-    shown = page.eval_on_selector("#layer-ink", "(canvas) => getComputedStyle(canvas).filter")
+    shown = page.eval_on_selector("#board", "(board) => getComputedStyle(board).filter")
     assert (shown != "none") if dark else (shown == "none"), shown
     shot = page.screenshot(clip={"x": box["x"] + 100, "y": box["y"] + 199, "width": 2, "height": 2})
     stroke = pixel_lightness(shot)

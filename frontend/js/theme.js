@@ -1,6 +1,6 @@
 // @ts-check
-// The page's color scheme follows the system's. On a dark page style.css shows the board's ink
-// layers inverted (black ink near white, every color keeping its hue), as Excalidraw does; images
+// The page's color scheme follows the system's. On a dark page style.css shows the board (its
+// layers) inverted (black ink near white, every color keeping its hue), as Excalidraw does; images
 // are painted on those layers through the opposite filter, so that they keep their hues (a
 // little darker and duller: the two do not quite cancel, colors clip in between).
 // What exports paint on (PNG, the timelapse) keeps the board's own colors.
