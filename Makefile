@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATABASE ?= inkroom.db
 
-.PHONY: setup run test check chromium services
+.PHONY: setup run test check chromium services screenshots
 
 setup: $(VENV)/.installed frontend/node_modules/.package-lock.json bench/node/node_modules/.package-lock.json
 
@@ -30,11 +30,13 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
-# Tests of several processes start their own PostgreSQL and Redis from Debian's packages.
+# Tests of several processes start their own PostgreSQL, Redis and nginx (the load balancer's
+# example) from Debian's packages.
 services:
-	@{ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v redis-server >/dev/null; } || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql redis-server; \
-	  else echo "Tests need Debian's postgresql and redis-server: sudo apt-get install postgresql redis-server" >&2; exit 1; fi; }
+	@{ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v redis-server >/dev/null \
+	   && { command -v nginx >/dev/null || test -x /usr/sbin/nginx; }; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql redis-server nginx; \
+	  else echo "Tests need Debian's postgresql, redis-server and nginx: sudo apt-get install postgresql redis-server nginx" >&2; exit 1; fi; }
 
 check: setup
 	$(BIN)/ruff check .
@@ -45,3 +47,7 @@ check: setup
 test: setup chromium services check
 	cd frontend && npm test
 	$(BIN)/pytest
+
+# The README's screenshot and the user guide's pictures, taken from three browsers on a real server.
+screenshots: setup chromium
+	$(BIN)/python -m docs.screenshots

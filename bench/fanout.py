@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.fanout --clients 50 100 200 500 --runs 3
     .venv/bin/python -m bench.fanout --clients 1010 --senders 10      # 1,000 watchers, 10 drawers
     .venv/bin/python -m bench.fanout --clients 1000 --idle            # memory and time of joins
+    .venv/bin/python -m bench.fanout --processes 2 --targets inkroom  # one board on 2 processes
 
 For each number of clients and each target (``inkroom``, the per-client relay
 ``bench/relay_queue.py``, the shared-frame relay ``bench/relay_tick.py``) it starts the server,
@@ -12,6 +13,8 @@ and prints one line per run: delivered share, latency p50/p99/max, server CPU, C
 message, the driver's own CPU. With ``--idle`` nobody sends: it reports the time for everyone to
 join and the server's resident memory per joined connection. While inkroom is loaded, a probe
 times ``/metrics``, a join to the busy board (to ``synced``) and a stroke's ack on another board.
+With ``--processes N`` inkroom runs as N processes on a throwaway PostgreSQL and Redis (started as
+the tests start them), the clients spread over them in turn; CPU and memory are all N's together.
 """
 
 from __future__ import annotations
@@ -40,14 +43,17 @@ from bench.load import BENCH_ENV
 from bench.strokes import pen_stroke
 from server import protocol
 from server.points import encode as encode_points
+from tests.cluster import shared_processes
 from tests.live_server import LiveServer, free_port
+from tests.services import PostgresServer, RedisServer
 from tests.wire import BoardClient, stroke
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "bench" / "node" / "fanout.mjs"
 RELAYS = {"relay_queue": "bench.relay_queue:app", "relay_tick": "bench.relay_tick:app"}
-# The shared-frame relay sends each sender its own messages too: the driver counts them out.
-ECHOES = {"relay_tick"}
+# inkroom and the shared-frame relay send each sender its own messages too: the driver counts
+# them out.
+ECHOES = {"inkroom", "relay_tick"}
 
 
 def live_runs(count: int, points: int) -> list[str]:
@@ -57,19 +63,26 @@ def live_runs(count: int, points: int) -> list[str]:
 
 
 @contextmanager
-def started(target: str, workdir: Path) -> Any:
-    """Yields (pid, ws url of the board, http url or None) of a running target."""
+def started(target: str, workdir: Path, processes: int = 1) -> Any:
+    """Yields (pids, ws url(s) of the board, comma-separated, first server or None) of a running
+    target."""
     if target == "inkroom":
         env = {
             **BENCH_ENV,
             "INKROOM_MAX_CONNECTIONS_PER_BOARD": "100000",
             "INKROOM_MAX_HTTP_CONNECTIONS_PER_ADDRESS": "100000",
         }
+        if processes > 1:
+            with several(workdir, processes, env) as servers:
+                board = servers[0].create_board("fan-out")
+                pids = [server.process.pid for server in servers if server.process]
+                yield pids, ",".join(server.ws_url(board) for server in servers), servers[0]
+            return
         live = LiveServer(workdir / f"{target}.db", env=env)
         live.start(timeout=90)
         try:
             assert live.process is not None
-            yield live.process.pid, live.ws_url(live.create_board("fan-out")), live
+            yield [live.process.pid], live.ws_url(live.create_board("fan-out")), live
         finally:
             live.stop()
         return
@@ -90,7 +103,7 @@ def started(target: str, workdir: Path) -> Any:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError(f"{target} did not start") from None
                 time.sleep(0.05)
-        yield process.pid, f"ws://127.0.0.1:{port}/ws/boards/bench", None
+        yield [process.pid], f"ws://127.0.0.1:{port}/ws/boards/bench", None
     finally:
         process.terminate()
         try:
@@ -98,6 +111,20 @@ def started(target: str, workdir: Path) -> Any:
         except subprocess.TimeoutExpired:  # a starved relay may take longer: not left behind
             process.kill()
             process.wait()
+
+
+@contextmanager
+def several(workdir: Path, processes: int, env: dict[str, str]) -> Any:
+    """``processes`` inkroom processes on a new PostgreSQL database and a Redis of their own."""
+    postgres, redis = PostgresServer(), RedisServer()
+    postgres.start()
+    redis.start()
+    try:
+        with shared_processes(workdir, postgres, redis, processes, env) as deployment:
+            yield deployment.servers
+    finally:
+        redis.close()
+        postgres.stop()
 
 
 @dataclass
@@ -158,9 +185,20 @@ class Probe:
 def run_once(
     target: str, args: argparse.Namespace, clients: int, runs: list[str]
 ) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp, started(target, Path(tmp)) as (pid, url, live):
-        server = psutil.Process(pid)
-        rss_before = server.memory_info().rss
+    processes = args.processes if target == "inkroom" else 1
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        started(target, Path(tmp), processes) as (pids, url, live),
+    ):
+        servers = [psutil.Process(pid) for pid in pids]
+
+        def rss() -> int:
+            return sum(server.memory_info().rss for server in servers)
+
+        def cpu_seconds() -> float:
+            return sum(sum(server.cpu_times()[:2]) for server in servers)
+
+        rss_before = rss()
         senders = 0 if args.idle else min(args.senders or clients, clients)
         command = [
             "node", str(DRIVER), "--url", url, "--clients", str(clients),
@@ -172,23 +210,22 @@ def run_once(
             command.append("--echo")
         driver = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
         assert driver.stdout is not None
-        probe = Probe(live, url) if live is not None and not args.idle else None
-        report: dict[str, Any] = {"target": target, "clients": clients}
+        probe = Probe(live, url.split(",")[0]) if live is not None and not args.idle else None
+        report: dict[str, Any] = {"target": target, "clients": clients, "processes": processes}
         cpu_start = 0.0
         for line in driver.stdout:
             event = json.loads(line)
             if event["event"] == "joined":
                 report["join_s"] = event["seconds"]
                 time.sleep(1.5 if args.idle else 0)
-                rss = server.memory_info().rss
-                report["kB_per_connection"] = (rss - rss_before) / clients / 1024
+                report["kB_per_connection"] = (rss() - rss_before) / clients / 1024
             elif event["event"] == "start":
-                cpu_start = sum(server.cpu_times()[:2])
+                cpu_start = cpu_seconds()
                 wall_start = time.perf_counter()
                 if probe:
                     probe.start()
             elif event["event"] == "result":
-                cpu = sum(server.cpu_times()[:2]) - cpu_start
+                cpu = cpu_seconds() - cpu_start
                 wall = time.perf_counter() - wall_start
                 report.update(event)
                 if probe:
@@ -217,8 +254,11 @@ def show(report: dict[str, Any]) -> str:
         value = report.get(key)
         return "-" if value is None else f"{value:.1f}"
 
+    target = report["target"]
+    if report.get("processes", 1) > 1:
+        target += f" x{report['processes']}"
     text = (
-        f"{report['target']:<12} {report['clients']:>5} clients {report['senders']:>4} senders: "
+        f"{target:<12} {report['clients']:>5} clients {report['senders']:>4} senders: "
         f"delivered {report['delivered_share'] * 100:6.2f} %, p50 {ms('p50_ms')} ms, "
         f"p99 {ms('p99_ms')} ms, max {ms('max_ms')} ms, "
         f"server CPU {report['server_cpu_share'] * 100:.0f} %, "
@@ -240,6 +280,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--targets", nargs="+", default=["inkroom", "relay_queue", "relay_tick"])
     parser.add_argument("--idle", action="store_true", help="join only: memory and join time")
+    parser.add_argument(
+        "--processes", type=int, default=1,
+        help="inkroom as this many processes on PostgreSQL and Redis (clients spread over them)",
+    )  # fmt: skip
     args = parser.parse_args()
     runs = live_runs(16, args.points)
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}", flush=True)

@@ -71,7 +71,7 @@ async def run_client(
         join = protocol.Join(type="join", user=f"bench-user-{index:05d}", name=f"Bench {index}",
                              color="#1971c2")  # fmt: skip
         await ws.send(protocol.encode_client(join))
-        reader = asyncio.create_task(read(ws, tally))
+        reader = asyncio.create_task(read(ws, tally, index))
         await start.wait()
         interval = 1.0 / args.rate
         rng = random.Random(index)
@@ -107,7 +107,7 @@ async def run_client(
         reader.cancel()
 
 
-async def read(ws: websockets.ClientConnection, tally: Tally) -> None:
+async def read(ws: websockets.ClientConnection, tally: Tally, index: int) -> None:
     async for data in ws:
         received = time.perf_counter()
         assert isinstance(data, bytes)
@@ -116,6 +116,8 @@ async def read(ws: websockets.ClientConnection, tally: Tally) -> None:
         for message in msgpack.unpackb(data):
             kind = message["type"]
             if kind == "live":
+                if client_of(message["stroke"]) == index:
+                    continue  # the room's frame carries the sender's own points too
                 sent = tally.sent_at.get(message["stroke"])
             elif kind == "committed":
                 sent = tally.sent_at.get(message["op"]["id"])

@@ -16,13 +16,13 @@ from server.committer import Committer
 from server.config import Settings
 from server.fanout import Fanout, MemoryFanout, RedisFanout
 from server.hub import Hub
-from server.limits import Occupancy, WindowCounter
 from server.metrics import Metrics, scrapers
 from server.protocol import CloseCode
 from server.refusals import HttpRefusalLog
 from server.routes import board_socket, boards, images, imports, pages
 from server.security import SecurityHeaders
 from server.services import Services
+from server.shared_limits import Allowance, Seats, SharedCounts
 from server.snapshotter import Snapshotter
 from server.store import Quota, Store, create_engines
 from server.submission import Submission
@@ -53,6 +53,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             live_deliveries_per_second=settings.room_live_deliveries_per_second,
         )
         await hub.start()
+        # Limits count every process's connections and events where processes share a Redis.
+        shared = (
+            SharedCounts(
+                settings.redis, hub.node, metrics, settings.redis_timeout_seconds,
+                settings.presence_heartbeat_seconds,
+            )
+            if settings.redis
+            else None
+        )  # fmt: skip
+        if shared is not None:
+            await shared.start()
         metrics.boards_open.set_function(lambda: len(hub.rooms))
         # Spawned, not forked: a fork would copy the event loop's threads and open connections.
         # One process for CPU-heavy work off the event loop: imports, snapshots, images, SVG.
@@ -73,10 +84,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             committer,
             snapshotter,
             metrics,
-            board_connections=Occupancy(settings.max_connections_per_board),
-            address_connections=Occupancy(settings.max_connections_per_address),
-            board_creations=WindowCounter(settings.boards_per_address_per_hour, 3600.0),
-            image_uploads=WindowCounter(settings.images_per_address_per_minute, 60.0),
+            board_connections=Seats("board", settings.max_connections_per_board, shared),
+            address_connections=Seats("address", settings.max_connections_per_address, shared),
+            board_creations=Allowance(
+                "board_creation", settings.boards_per_address_per_hour, 3600.0, shared
+            ),
+            image_uploads=Allowance("image", settings.images_per_address_per_minute, 60.0, shared),
             workers=workers,
         )
         try:
@@ -86,6 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await snapshotter.stop()
             await hub.close_all(CloseCode.GOING_AWAY, "server shutting down")
             await hub.stop()
+            if shared is not None:
+                await shared.stop()
             await store.dispose()
             workers.shutdown(cancel_futures=True)
 
@@ -106,11 +121,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(request: Request) -> dict[str, str]:
-        """``degraded`` while Redis is away: this process serves its own clients only."""
+        """``degraded`` while Redis is away: this process serves its own clients only, and
+        counts its limits alone."""
         services: Services = request.app.state.services
-        if services.hub.fanout.up:
+        limits = services.address_connections.shared
+        if services.hub.fanout.up and (limits is None or limits.up):
             return {"status": "ok"}
-        return {"status": "degraded", "fanout": "redis unavailable"}
+        return {
+            "status": "degraded",
+            "fanout": "ok" if services.hub.fanout.up else "redis unavailable",
+            "limits": "this process only" if limits and not limits.up else "ok",
+        }
 
     may_scrape = scrapers(settings.metrics_allowed)
 

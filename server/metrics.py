@@ -11,6 +11,13 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 class Metrics:
     """One set per app, on its own registry, so that several apps in one process stay apart."""
 
+    def message_in(self, kind: str) -> None:
+        """Count one received message of type ``kind``."""
+        child = self._messages_in_by_type.get(kind)
+        if child is None:
+            child = self._messages_in_by_type[kind] = self.messages_in.labels(kind)
+        child.inc()
+
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.connections = Gauge(
@@ -22,6 +29,9 @@ class Metrics:
         self.messages_in = Counter(
             "inkroom_messages_in", "Messages received, by type", ["type"], registry=self.registry
         )
+        # Each type's child, looked up once: ``labels()`` takes a lock and builds a key, which
+        # every message of a busy room paid.
+        self._messages_in_by_type: dict[str, Counter] = {}
         self.messages_out = Counter(
             "inkroom_messages_out", "Messages queued to clients", registry=self.registry
         )
@@ -70,6 +80,13 @@ class Metrics:
             "inkroom_fanout_dropped", "Events not sent to the other processes (Redis away)",
             registry=self.registry,
         )  # fmt: skip
+        self.limits_shared = Gauge(
+            "inkroom_limits_shared",
+            "1 while limits count the connections and events of every process (Redis answers), "
+            "0 while this process counts its own alone",
+            registry=self.registry,
+        )
+        self.limits_shared.set(1)
         self.gaps_filled = Counter(
             "inkroom_gaps_filled",
             "Committed operations read from the database because their event was lost",

@@ -102,6 +102,8 @@ Role = Literal["viewer", "editor", "owner"]
 # Text may hold line breaks and tabs, but no other control character (none survives in SVG).
 TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]*$"
 TITLE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\ufffe\uffff]*$"
+# What a board is called until someone names it (the share dialog then offers to name it).
+DEFAULT_TITLE = "Untitled board"
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 # An image's content hash: the SHA-256 of the file the board keeps, in lowercase hex.
 IMAGE_HASH_PATTERN = r"^[0-9a-f]{64}$"

@@ -258,8 +258,6 @@ class Tick:
         # Where the tick begins for a client who joined during it.
         self.starts: dict[int, int] = {}
         self._shared: Frame | None = None
-        self._ends: list[int] = []
-        self._variants: dict[int, tuple[Frame, int]] = {}
 
     def add(self, message: bytes, origin: int | None, presence: bool) -> None:
         """Gather a message; a newcomer's own arrival (``presence`` with its ``origin``) marks
@@ -274,37 +272,19 @@ class Tick:
             self.presence.append(index)
 
     def frame_for(self, peer: int) -> tuple[Frame, int]:
-        """The frame for ``peer`` (built once for everyone, or once for each sender) and how
-        many messages it holds."""
-        if self._shared is None:
-            body = b"".join(self.messages)
-            self._shared = Frame(protocol.array_header(len(self.messages)) + body)
-            offset = len(self._shared) - len(body)
-            for message in self.messages:
-                offset += len(message)
-                self._ends.append(offset)
-        own = self.by_origin.get(peer)
-        if own is None:
-            return self._shared, len(self.messages)
-        if peer not in self._variants:
-            self._variants[peer] = self._variant(own, self.starts.get(peer, 0))
-        return self._variants[peer]
-
-    def _variant(self, own: list[int], start: int) -> tuple[Frame, int]:
-        if start > 0:
-            # Joined during the tick (rare): its own frame, from its arrival on.
+        """The frame for ``peer`` and how many messages it holds: the same bytes for everyone,
+        the senders' own messages included (a client skips those naming its own peer id:
+        cutting each sender's out cost the server a copy of the frame per sender, which grew
+        with the square of a busy room's traffic); only a client who joined during the tick
+        gets a frame of its own, from its arrival on."""
+        if peer in self.starts:
+            own = self.by_origin.get(peer, [])
+            start = self.starts[peer]
             mine = [m for i, m in enumerate(self.messages) if i >= start and i not in own]
             return Frame(protocol.frame(mine)), len(mine)
-        # Slices of the shared bytes around the sender's own messages: no re-encoding.
-        assert self._shared is not None
-        count = len(self.messages) - len(own)
-        shared, ends = self._shared, self._ends
-        parts, begin = [protocol.array_header(count)], ends[0] - len(self.messages[0])
-        for index in own:
-            parts.append(shared[begin : ends[index] - len(self.messages[index])])
-            begin = ends[index]
-        parts.append(shared[begin:])
-        return Frame(b"".join(parts)), count
+        if self._shared is None:
+            self._shared = Frame(protocol.frame(self.messages))
+        return self._shared, len(self.messages)
 
     def presence_for(self, peer: int) -> list[bytes]:
         own, start = self.by_origin.get(peer, []), self.starts.get(peer, 0)
@@ -405,8 +385,8 @@ class Room:
         return self.intake.admit(sender.peer.peer, len(self.clients) - 1, now)
 
     def relay(self, message: bytes, sender: Client | None = None) -> None:
-        """Live points or a cursor, to everyone but the sender with the next tick; a client
-        that is busy misses the whole tick (they are the first to go)."""
+        """Live points or a cursor, to everyone with the next tick (the sender skips its own);
+        a client that is busy misses the whole tick (they are the first to go)."""
         self._gather(message, sender.peer.peer if sender is not None else None, presence=False)
 
     def _gather(self, message: bytes, origin: int | None, presence: bool) -> None:
@@ -420,7 +400,7 @@ class Room:
             self._flush_at = loop.call_at(due, self.flush)
 
     def flush(self) -> None:
-        """Send what the tick gathered: one frame for the room, one variant per sender."""
+        """Send what the tick gathered: one frame for the room."""
         if self._flush_at is not None:
             # How late the tick leaves tells the room's intake whether the process keeps up.
             self.intake.ticked(asyncio.get_running_loop().time() - self._flush_at.when())

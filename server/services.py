@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from server.committer import Committer
 from server.config import Settings
 from server.hub import Hub
-from server.limits import Occupancy, WindowCounter
 from server.metrics import Metrics
+from server.shared_limits import Allowance, Seats
 from server.snapshotter import Snapshotter
 from server.store import Store
 
@@ -22,10 +22,11 @@ class Services:
     committer: Committer
     snapshotter: Snapshotter
     metrics: Metrics
-    board_connections: Occupancy
-    address_connections: Occupancy
-    board_creations: WindowCounter
-    image_uploads: WindowCounter
+    # Counted for every process sharing the Redis, if there is one (server/shared_limits.py).
+    board_connections: Seats
+    address_connections: Seats
+    board_creations: Allowance
+    image_uploads: Allowance
     # Runs CPU-heavy work (parsing imported documents, decoding images, SVG exports) away from
     # the event loop.
     workers: Executor

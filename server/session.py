@@ -305,7 +305,7 @@ class Session:
                             self.rates.allow(self.rates.live)
                             continue
                         message = decode(frame)
-                        self.metrics.messages_in.labels(message.type).inc()
+                        self.metrics.message_in(message.type)
                         self._handle(room, message)
             except TimeoutError:
                 if idle is not None and loop.time() - heard_at >= idle:

@@ -1,5 +1,5 @@
 """Deployments for tests: one process on SQLite, or several ``inkroom serve`` processes sharing
-one PostgreSQL database and one Redis."""
+one PostgreSQL database and one Redis, alone or behind nginx."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+
 from tests.live_server import LiveServer
-from tests.services import PostgresServer, RedisServer
+from tests.services import NginxServer, PostgresServer, RedisServer
 
 
 class Deployment:
@@ -66,3 +68,32 @@ def shared_processes(
         yield deployment
     finally:
         deployment.stop()
+
+
+@contextmanager
+def behind_nginx(
+    tmp: Path,
+    postgres: PostgresServer,
+    redis: RedisServer,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[tuple[NginxServer, Deployment]]:
+    """Two processes as ``shared_processes`` starts them, behind nginx with the documented
+    example configuration; the processes trust nginx's X-Forwarded-For."""
+    env = {"INKROOM_TRUSTED_PROXIES": '["127.0.0.1"]', **(env or {})}
+    with shared_processes(tmp, postgres, redis, 2, env) as deployment:
+        nginx = NginxServer([server.port for server in deployment.servers])
+        nginx.start()
+        try:
+            yield nginx, deployment
+        finally:
+            nginx.stop()
+
+
+def connections(deployment: Deployment) -> list[float]:
+    """Each running process's open board sockets, from its own /metrics."""
+    counts = []
+    for server in (server for server in deployment.servers if server.process is not None):
+        text = httpx.get(f"{server.url}/metrics", timeout=10.0).text
+        line = next(line for line in text.splitlines() if line.startswith("inkroom_connections "))
+        counts.append(float(line.split()[1]))
+    return counts

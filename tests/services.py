@@ -1,8 +1,8 @@
-"""Throwaway PostgreSQL and Redis for tests: the real ``postgres`` and ``redis-server`` binaries
-on free ports in a temporary directory, never the machine's own services.
+"""Throwaway PostgreSQL, Redis and nginx for tests: the real ``postgres``, ``redis-server`` and
+``nginx`` binaries on free ports in a temporary directory, never the machine's own services.
 
 A test that needs them and cannot start them fails (RuntimeError), it is never skipped: the set-up
-step (``make services``) installs Debian's ``postgresql`` and ``redis-server`` packages.
+step (``make services``) installs Debian's ``postgresql``, ``redis-server`` and ``nginx`` packages.
 """
 
 from __future__ import annotations
@@ -163,4 +163,82 @@ class RedisServer:
 
     def close(self) -> None:
         self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class NginxServer:
+    """nginx in front of ``upstreams`` with ``deploy/nginx-inkroom.conf``, the documented
+    example, its ports replaced by free loopback ones; in the foreground, in a directory of its
+    own (configuration, pid, logs, temporary files)."""
+
+    EXAMPLE = Path(__file__).resolve().parent.parent / "deploy" / "nginx-inkroom.conf"
+    EXAMPLE_UPSTREAMS = ("127.0.0.1:8001", "127.0.0.1:8002")
+
+    def __init__(self, upstreams: list[int]) -> None:
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not os.access(binary, os.X_OK):
+            raise RuntimeError("nginx not found: run `make services` (Debian's nginx)")
+        self.binary = binary
+        self.dir = Path(tempfile.mkdtemp(prefix="inkroom-nginx-"))
+        self.dir.chmod(0o755)  # run as root, its workers are another user
+        self.port = free_port()
+        self.log = self.dir / "error.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        site = self.EXAMPLE.read_text()
+        assert len(upstreams) == len(self.EXAMPLE_UPSTREAMS)
+        for example, port in zip(self.EXAMPLE_UPSTREAMS, upstreams, strict=True):
+            assert example in site
+            site = site.replace(example, f"127.0.0.1:{port}")
+        assert "listen 80;" in site
+        site = site.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
+        (self.dir / "inkroom.conf").write_text(site)
+        d = self.dir
+        (d / "nginx.conf").write_text(
+            f"pid {d}/nginx.pid;\nerror_log {d}/error.log info;\n"
+            "worker_processes 1;\nworker_shutdown_timeout 3s;\n"
+            "events { worker_connections 1024; }\n"
+            f"http {{\n  access_log {d}/access.log;\n"
+            + "".join(
+                f"  {kind}_temp_path {d}/{kind}_temp;\n"
+                for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+            )
+            + f"  include {d}/inkroom.conf;\n}}\n"
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def ws_url(self, board_id: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/boards/{board_id}"
+
+    def _answers(self) -> bool:
+        with contextlib.suppress(OSError):
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        return False
+
+    def start(self) -> None:
+        command = [
+            self.binary, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"),
+            "-e", str(self.log), "-g", "daemon off;",
+        ]  # fmt: skip
+        test = subprocess.run([*command, "-t"], capture_output=True, check=False)
+        if test.returncode != 0:
+            raise RuntimeError(f"nginx refused its configuration:\n{test.stderr.decode()}")
+        with (self.dir / "nginx.out").open("ab") as out:
+            self.process = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        _wait("nginx", self._answers, self.process, self.log)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)  # graceful: workers finish, then exit
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)  # its workers too
+                self.process.wait()
+        self.process = None
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -129,12 +129,14 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> No
 # Two clients on one board
 
 
-async def test_live_points_reach_the_other_client_with_the_senders_peer_id_and_are_not_echoed(
+async def test_live_points_reach_everyone_in_one_frame_with_the_senders_peer_id(
     server: LiveServer, board_id: str, clients: list[BoardClient]
 ) -> None:
     a = await joined(server, board_id, clients)
     b = await joined(server, board_id, clients)
     a_peer = next(m.peer for m in a.received if m.type == "welcome")
+    # The tick that announced b is gone: from now on a gets the room's frame like everyone.
+    await a.expect("presence", event="joined", timeout=10)
     live = protocol.Live(
         type="live",
         stroke=new_id(),
@@ -150,17 +152,10 @@ async def test_live_points_reach_the_other_client_with_the_senders_peer_id_and_a
         3.0,
         encode_points([1.0, 2.0, 0.5]),
     )
-    # b's points reach a, and by then a would have had its own echo.
-    reply = protocol.Live(
-        type="live",
-        stroke=new_id(),
-        color="#00ff00",
-        width=1.0,
-        points=encode_points([0.0, 0.0, 1.0]),
-    )
-    await b.send(reply)
-    assert (await a.expect("live", stroke=reply.stroke)).peer != a_peer
-    assert [m for m in a.received if m.type == "live" and m.stroke == live.stroke] == []
+    # The sender gets the room's frame too, its own points in it under its own peer id (a
+    # page skips those): the same frame as everyone's, not one built for each sender.
+    echoed = await a.expect("live", stroke=live.stroke)
+    assert echoed.peer == a_peer
 
 
 async def test_typing_reaches_the_other_client_as_it_is_typed_and_is_never_stored(

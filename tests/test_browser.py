@@ -92,6 +92,38 @@ def test_ink_drawn_in_one_page_appears_in_another_while_drawn_and_survives_a_rel
     assert bob.evaluate(INK_PIXELS) > 50
 
 
+def test_a_page_never_shows_its_own_ink_or_cursor_as_someone_elses(
+    server: LiveServer, browser: Browser
+) -> None:
+    """The room sends one frame to everyone, the drawer included: its own messages are skipped."""
+    url = f"{server.url}/b/{server.create_board('Echo')}"
+    alice, bob = open_board(browser, url), open_board(browser, url)
+    alice_peer = alice.evaluate("window.inkroom.ownPeer()")
+    bob_peer = bob.evaluate("window.inkroom.ownPeer()")
+    drag(alice, [(100, 100), (160, 130), (220, 120), (300, 200)], release=False)
+    bob.wait_for_function(f"() => window.inkroom.liveFrom().includes({alice_peer})", timeout=10_000)
+    # Bob draws after Alice: once Alice sees his ink, whatever the room sent before it has arrived.
+    drag(bob, [(400, 300), (460, 330), (520, 320)], release=False)
+    alice.wait_for_function(f"() => window.inkroom.liveFrom().includes({bob_peer})", timeout=10_000)
+    assert alice.evaluate("window.inkroom.liveFrom()") == [bob_peer]
+    assert bob.evaluate("window.inkroom.liveFrom()") == [alice_peer]
+    alice.mouse.up()
+    bob.mouse.up()
+    for page in (alice, bob):
+        page.wait_for_function("() => window.inkroom.visibleStrokes().length === 2", timeout=10_000)
+        expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=10_000)
+    # Pointers moved without drawing: each sees the other's cursor, never its own.
+    for page in (alice, bob):
+        for step in range(1, 6):
+            page.mouse.move(300 + 20 * step, 200 + 10 * step)
+    for page, other in ((alice, bob_peer), (bob, alice_peer)):
+        page.wait_for_function(
+            f"() => window.inkroom.cursorsFrom().includes({other})", timeout=10_000
+        )
+    assert alice.evaluate("window.inkroom.cursorsFrom()") == [bob_peer]
+    assert bob.evaluate("window.inkroom.cursorsFrom()") == [alice_peer]
+
+
 def test_undo_in_the_browser_removes_only_ones_own_stroke(
     server: LiveServer, browser: Browser
 ) -> None:

@@ -1,5 +1,6 @@
-"""A room's fan-out in process, with a fake transport per client: the tick's shared frame, the
-sender's own messages left out, order with committed operations, and slow readers bounded."""
+"""A room's fan-out in process, with a fake transport per client: the tick's shared frame (the
+senders' own messages in it, for them to skip), order with committed operations, and slow
+readers bounded."""
 
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ async def test_live_points_of_a_tick_leave_as_one_frame_that_every_watcher_share
     assert c.frames[0] is d.frames[0], "watchers get the very same bytes"
 
 
-async def test_a_sender_gets_the_tick_without_its_own_messages() -> None:
+async def test_senders_get_the_same_frame_as_everyone_with_their_own_messages_to_skip() -> None:
     room = Room("board-0001", metrics=Metrics())
     a, to_a = joined(room, 1)
     b, to_b = joined(room, 2)
@@ -107,8 +108,10 @@ async def test_a_sender_gets_the_tick_without_its_own_messages() -> None:
     room.relay(live(2, "stroke-b2"), b)
     await settled(to_a, to_b)
 
-    assert strokes_of(to_a) == ["stroke-b1", "stroke-b2"]
-    assert strokes_of(to_b) == ["stroke-a1", "stroke-a2"]
+    assert to_a.frames[0] is to_b.frames[0], "one frame for the room, senders included"
+    others_for_a = [m.stroke for m in to_a.messages() if m.type == "live" and m.peer != 1]
+    assert others_for_a == ["stroke-b1", "stroke-b2"]
+    assert strokes_of(to_b) == ["stroke-a1", "stroke-b1", "stroke-a2", "stroke-b2"]
 
 
 async def test_a_joiner_is_announced_to_the_others_with_the_next_tick_but_not_to_itself() -> None:

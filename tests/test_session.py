@@ -18,12 +18,12 @@ from server import protocol
 from server.committer import Committer
 from server.config import Settings
 from server.hub import Hub
-from server.limits import Occupancy, WindowCounter
 from server.metrics import Metrics
 from server.migrate import upgrade
 from server.rooms import Client
 from server.services import Services
 from server.session import Disconnected, Session, remembered_board
+from server.shared_limits import Allowance, Seats
 from server.snapshotter import Snapshotter
 from server.store import Board, Store, create_engines
 from tests.wire import stroke
@@ -112,10 +112,10 @@ async def server(tmp_path: Path) -> AsyncIterator[Server]:
         committer,
         snapshotter,
         metrics,
-        board_connections=Occupancy(100),
-        address_connections=Occupancy(100),
-        board_creations=WindowCounter(100, 3600.0),
-        image_uploads=WindowCounter(100, 60.0),
+        board_connections=Seats("board", 100),
+        address_connections=Seats("address", 100),
+        board_creations=Allowance("board_creation", 100, 3600.0),
+        image_uploads=Allowance("image", 100, 60.0),
         workers=workers,
     )
     running = Server(services)

@@ -1,14 +1,15 @@
-"""Several ``inkroom serve`` processes on one PostgreSQL database and one Redis: migrations,
-convergence, a killed process, and Redis restarted or paused."""
+"""Several ``inkroom serve`` processes on one PostgreSQL database and one Redis: migrations on
+both engines, convergence, a killed process (its clients resume elsewhere, its people leave),
+and Redis restarted or paused."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import random
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,34 +17,43 @@ import httpx
 import pytest
 import websockets
 from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from server import protocol
+from server.config import database_url
 from server.migrate import alembic_config
 from tests.cluster import Deployment, shared_processes
 from tests.services import PostgresServer, RedisServer
 from tests.wire import BoardClient, new_id, stroke
 
 
-@pytest.fixture
-def own_redis() -> Iterator[RedisServer]:
-    """A Redis for one test, which it may restart or pause."""
-    server = RedisServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-def test_inkroom_migrate_builds_the_same_schema_on_postgresql(postgres: PostgresServer) -> None:
-    url = postgres.new_database()
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_inkroom_migrate_runs_the_same_history_on_both_engines(
+    tmp_path: Path, postgres: PostgresServer, engine: str
+) -> None:
+    url = postgres.new_database() if engine == "postgresql" else str(tmp_path / "boards.db")
     result = subprocess.run(
         [sys.executable, "-m", "server.cli", "migrate", "--database", url],
         capture_output=True, check=False, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr.decode()
-    # No drift between the tables the code declares and what the migrations built.
-    command.check(alembic_config(url))
+    config = alembic_config(database_url(url))
+    # No drift between the tables the code declares and what the migrations built, at the head.
+    command.check(config)
+    assert migrated_to(config) == ScriptDirectory.from_config(config).get_heads()
+    # Every migration goes down and up again on this engine too.
+    command.downgrade(config, "base")
+    command.upgrade(config, "head")
+    command.check(config)
+
+
+def migrated_to(config: Config) -> list[str]:
+    """The revisions recorded in the database (``alembic current``)."""
+    out = io.StringIO()
+    config.stdout = out
+    command.current(config)
+    return [line.split()[0] for line in out.getvalue().splitlines() if line.strip()]
 
 
 async def drain_until(client: BoardClient, head: int, timeout: float = 20.0) -> None:
@@ -170,6 +180,35 @@ async def test_a_killed_process_loses_nothing_acknowledged_and_its_clients_resum
             await drawer.close()
 
 
+async def test_the_people_of_a_killed_process_leave_the_others_lists_within_three_heartbeats(
+    tmp_path: Path, postgres: PostgresServer, redis_server: RedisServer
+) -> None:
+    with shared_processes(tmp_path, postgres, redis_server, 2) as deployment:
+        board_id = deployment.create_board()
+        stays = BoardClient(deployment.ws_url(board_id, 1), name="Stays")
+        await stays.join()
+        doomed = BoardClient(deployment.ws_url(board_id, 0), name="Doomed")
+        welcome = await doomed.join()
+        try:
+            arrived = await stays.expect("presence", event="joined", timeout=20)
+            assert (arrived.peer.peer, arrived.peer.name) == (welcome.peer, "Doomed")
+            deployment.servers[0].kill()  # it tells nobody that its people left
+            killed = asyncio.get_running_loop().time()
+            left = await stays.expect("presence", event="left", timeout=20)
+            waited = asyncio.get_running_loop().time() - killed
+            assert left.peer.peer == welcome.peer
+            # Three heartbeats of 1 s, and the tick that notices.
+            assert waited < 6, waited
+            # A newcomer on the survivor is not told of the dead process's people either.
+            newcomer = BoardClient(deployment.ws_url(board_id, 1))
+            names = [peer.name for peer in (await newcomer.join()).peers]
+            assert names == ["Stays"]
+            await newcomer.close()
+        finally:
+            await stays.close()
+            await doomed.close()
+
+
 def health(deployment: Deployment, n: int) -> dict[str, str]:
     body: dict[str, str] = httpx.get(f"{deployment.servers[n].url}/healthz", timeout=5.0).json()
     return body
@@ -178,6 +217,20 @@ def health(deployment: Deployment, n: int) -> dict[str, str]:
 async def wait_health(deployment: Deployment, n: int, status: str, timeout: float = 20.0) -> None:
     async with asyncio.timeout(timeout):
         while health(deployment, n)["status"] != status:  # noqa: ASYNC110 (polls HTTP)
+            await asyncio.sleep(0.1)
+
+
+def metric(deployment: Deployment, n: int, name: str) -> float:
+    text = httpx.get(f"{deployment.servers[n].url}/metrics", timeout=5.0).text
+    line = next(line for line in text.splitlines() if line.startswith(name + " "))
+    return float(line.split()[1])
+
+
+async def wait_metric(
+    deployment: Deployment, n: int, name: str, value: float, timeout: float = 20.0
+) -> None:
+    async with asyncio.timeout(timeout):
+        while metric(deployment, n, name) != value:  # noqa: ASYNC110 (polls HTTP)
             await asyncio.sleep(0.1)
 
 
@@ -195,30 +248,45 @@ async def test_rooms_recover_by_themselves_when_redis_comes_back(
             first = stroke()
             await a.submit(first)
             await b.expect("committed", seq=1, timeout=20)
+            away = asyncio.get_running_loop().time()
             if fault == "restart":
                 own_redis.stop()
             else:
-                own_redis.pause()
-            await wait_health(deployment, 0, "degraded")
+                own_redis.pause()  # SIGSTOP: connections stay open, nothing answers
+            for n in (0, 1):
+                await wait_health(deployment, n, "degraded")
+                await wait_metric(deployment, n, "inkroom_fanout_up", 0)
+                await wait_metric(deployment, n, "inkroom_limits_shared", 0)
             # Each process still serves its own clients, and stores what they draw.
             during = [stroke(x=n) for n in range(5)]
             for op in during:
                 await a.submit(op)
                 await a.expect("ack", id=op.id, timeout=20)
+            theirs = stroke(x=30)
+            await b.submit(theirs)
+            await b.expect("ack", id=theirs.id, timeout=20)
             if fault == "restart":
                 own_redis.start()
             else:
-                await asyncio.sleep(3)  # paused a while, as a stalled Redis would be
+                # Paused for 10 s in all, as a stalled Redis would be.
+                await asyncio.sleep(max(0.0, away + 10 - asyncio.get_running_loop().time()))
                 own_redis.resume()
-            await wait_health(deployment, 0, "ok")
-            await wait_health(deployment, 1, "ok")
-            # What b missed is read from the database, in order, without a reconnect.
-            await drain_until(b, 6)
-            assert [ops_of(b)[seq] for seq in range(2, 7)] == [op.id for op in during]
+            for n in (0, 1):
+                await wait_health(deployment, n, "ok")
+                assert metric(deployment, n, "inkroom_fanout_up") == 1
+                assert metric(deployment, n, "inkroom_limits_shared") == 1
+            # What each missed is read from the database, in order, without a reconnect.
+            await drain_until(a, 7)
+            await drain_until(b, 7)
+            assert ops_of(a) == ops_of(b)
+            assert sorted(ops_of(a).values()) == sorted(op.id for op in [first, *during, theirs])
+            assert [op_id for op_id in ops_of(b).values() if op_id in {o.id for o in during}] == [
+                op.id for op in during
+            ]
             # And traffic flows again both ways.
             after = stroke(x=50)
             await b.submit(after)
-            assert (await a.expect("committed", seq=7, timeout=20)).op.id == after.id
+            assert (await a.expect("committed", seq=8, timeout=20)).op.id == after.id
         finally:
             await a.close()
             await b.close()

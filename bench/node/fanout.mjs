@@ -11,6 +11,8 @@
 // clients only count the messages of each frame (its array header); `--observers` clients decode
 // everything and give the latencies. Progress and the result are JSON lines on stdout:
 // {"event":"joined"}, {"event":"start"}, {"event":"stop"}, then {"event":"result", ...}.
+// `--url` may list several addresses, comma-separated (one board on several processes): client i
+// connects to the (i mod n)-th.
 
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
@@ -29,7 +31,7 @@ const { values: args } = parseArgs({
     "joins-in-flight": { type: "string", default: "100" },
     hold: { type: "string", default: "1" },
     drain: { type: "string", default: "2" },
-    // The server echoes each sender's own messages (the shared-frame relay): count them out.
+    // The server echoes each sender's own messages (inkroom, the shared-frame relay): count them out.
     echo: { type: "boolean", default: false },
   },
 });
@@ -41,6 +43,7 @@ const seconds = Number(args.seconds);
 const observers = Math.min(clients, Number(args.observers));
 const runs = (args.points ?? "").split(",").filter(Boolean).map((hex) => Buffer.from(hex, "hex"));
 if (!args.url || runs.length === 0) throw new Error("--url and --points are required");
+const urls = args.url.split(",");
 
 const say = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
 
@@ -53,6 +56,13 @@ function countOf(data) {
   return 0;
 }
 
+/** How many times ``key`` occurs in ``data`` (a sender's own stroke keys in a frame). */
+function occurrences(data, key) {
+  let count = 0;
+  for (let at = data.indexOf(key); at !== -1; at = data.indexOf(key, at + key.length)) count += 1;
+  return count;
+}
+
 const tally = { counting: false, delivered: 0, sent: 0, latencies: [], bytes: 0, frames: 0 };
 
 class Client {
@@ -61,11 +71,13 @@ class Client {
     this.observer = index >= clients - observers; // the last ones: receivers when few send
     this.synced = false;
     this.sent = 0;
+    // How this client's own stroke keys begin, to count its echoes without decoding a frame.
+    this.ownKey = Buffer.from(`k${index}_`);
   }
 
   open() {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(args.url, { perMessageDeflate: false, maxPayload: 0 });
+      const ws = new WebSocket(urls[this.index % urls.length], { perMessageDeflate: false, maxPayload: 0 });
       this.ws = ws;
       ws.binaryType = "nodebuffer";
       ws.on("open", () => {
@@ -88,6 +100,7 @@ class Client {
         tally.bytes += data.length;
         if (!this.observer) {
           tally.delivered += countOf(data);
+          if (args.echo) tally.delivered -= occurrences(data, this.ownKey);
           return;
         }
         const now = performance.now();
@@ -154,10 +167,6 @@ const cpu = process.cpuUsage(cpuBefore);
 const sorted = tally.latencies.sort((a, b) => a - b);
 const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null);
 const expected = tally.sent * (clients - 1);
-if (args.echo) {
-  // Every frame holds the sender's own messages too; observers skip them as they decode.
-  for (const client of all) if (!client.observer) tally.delivered -= client.sent;
-}
 say({
   event: "result",
   clients,

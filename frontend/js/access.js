@@ -20,6 +20,11 @@ export class Access extends EventTarget {
     this.dispatchEvent(new Event("change"));
   }
 
+  /** Whether this person may rename the board: editors of an open board, owners of a private one. */
+  mayRename() {
+    return !this.refusal() && (!this.protected || this.role === "owner");
+  }
+
   /** Why this person may not change the board (and so not restore a version), if so. */
   refusal() {
     if (this.role === "viewer") return "A view link cannot change the board.";

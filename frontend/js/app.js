@@ -16,11 +16,12 @@ import { Ephemeral } from "./ephemeral.js";
 import { downloadFrom, downloadPng, slug } from "./exporting.js";
 import { boardId, firstSocket, socketUrl } from "./first-socket.js";
 import { HistoryPanel } from "./history.js";
-import { identity, tokenFor } from "./identity.js";
+import { identity, knownBoards, tokenFor } from "./identity.js";
 import { Input } from "./input.js";
 import { LockBanner } from "./lock-banner.js";
 import { installMenu } from "./menus.js";
 import { Naming } from "./naming.js";
+import { keepForOffline } from "./offline-app.js";
 import { cache, outbox, reading } from "./opening.js";
 import { People } from "./people.js";
 import { installProbes } from "./probes.js";
@@ -75,6 +76,9 @@ const connection = new Connection({
 });
 const access = new Access();
 const title = new BoardTitle(boardId, linkHeaders);
+// The title this browser last saw, until the server's welcome says it (none comes offline).
+const seen = knownBoards().find((known) => known.id === boardId);
+if (seen) title.show(seen.title);
 const naming = new Naming(me, () => dispatcher.joinUnderNewName());
 const lockBanner = new LockBanner(api, linkHeaders);
 const people = new People(element("people"), {
@@ -196,7 +200,7 @@ const screen = () => ({ width: innerWidth, height: innerHeight });
 installMenu({
   "history-open": () => history.toggle(),
   rename: () => title.rename(),
-  share: () => showShare({ boardId, access, headers: linkHeaders }),
+  share: () => showShare({ boardId, access, headers: linkHeaders, title }),
   lock: () => lockBanner.setLocked(!access.locked),
   "export-png-view": () => downloadPng(history.source, view, pngTitle(), screen(), pictures),
   "export-png-all": () => downloadPng(history.source, null, pngTitle(), screen(), pictures),
@@ -229,6 +233,7 @@ fitToolbar(/** @type {HTMLElement} */ (document.querySelector(".toolbar")), elem
 naming.offer();
 viewport.restore();
 start();
+keepForOffline();
 
 /** Join on the socket first-socket.js opened, while what this browser holds is read. */
 function start() {

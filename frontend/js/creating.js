@@ -4,14 +4,14 @@
 import { rememberBoard, rememberLinks } from "./identity.js";
 
 /**
- * @param {{protected?: boolean}} options
+ * @param {{protected?: boolean, title?: string}} options a blank title leaves the server's default
  * @returns {Promise<void>} rejected with the server's answer when it refuses
  */
 export async function createBoard(options = {}) {
   const response = await fetch("/api/boards", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ protected: !!options.protected }),
+    body: JSON.stringify({ protected: !!options.protected, ...(options.title?.trim() ? { title: options.title.trim() } : {}) }),
   });
   const board = await response.json().catch(() => ({}));
   if (!response.ok) throw Object.assign(new Error(board.detail ?? `HTTP ${response.status}`), { status: response.status, detail: board.detail });

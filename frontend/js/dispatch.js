@@ -43,8 +43,14 @@ export class Dispatcher {
     /** Settles once this browser's copy of the board (if any) is loaded. */
     this.copyLoaded = Promise.resolve();
     this.repairs = 0;
+    /** This connection's peer id, from its welcome. @type {number | undefined} */
+    this.ownPeer = undefined;
     parts.connection.addEventListener("message", (event) => {
       const message = /** @type {CustomEvent} */ (event).detail;
+      if (message.type === "welcome") this.ownPeer = message.peer;
+      // The room's frames carry everyone's live ink, cursors and gestures, this page's own
+      // among them (one frame for all is what keeps a crowded room cheap): those are skipped.
+      else if (typeof message.peer === "number" && message.peer === this.ownPeer) return;
       if (IMMEDIATE.has(message.type)) return this.handle(message);
       this.inbox.push(message);
       this.pump();

@@ -4,14 +4,19 @@
 // by "Export JSON".
 
 import { createBoard } from "./creating.js";
+import { SORTS, isSortKey, matches, sorted } from "./gallery-order.js";
 import { forgetBoard, knownBoards, rememberBoard, rememberLinks } from "./identity.js";
+import { keepForOffline } from "./offline-app.js";
 import { LIMITS } from "./protocol.gen.js";
 
-/** @typedef {{id: string, title: string, updated_at: string, head_seq: number, locked: boolean, protected: boolean}} Board */
+/** @typedef {{id: string, title: string, created_at: string, updated_at: string, head_seq: number, locked: boolean, protected: boolean, opened?: number}} Board */
 
 const list = /** @type {HTMLUListElement} */ (document.getElementById("board-list"));
 const count = /** @type {HTMLElement} */ (document.getElementById("board-count"));
 const newBoard = /** @type {HTMLButtonElement} */ (document.getElementById("new-board"));
+const newBoardForm = /** @type {HTMLFormElement} */ (document.getElementById("new-board-form"));
+const newTitle = /** @type {HTMLInputElement} */ (document.getElementById("new-title"));
+newTitle.maxLength = LIMITS.MAX_TITLE_CHARS;
 const importInput = /** @type {HTMLInputElement} */ (document.getElementById("import-file"));
 const message = /** @type {HTMLElement} */ (document.getElementById("message"));
 const messageText = /** @type {HTMLElement} */ (document.getElementById("message-text"));
@@ -96,11 +101,17 @@ function hideMessage() {
 
 // ---- new board, import
 
-newBoard.addEventListener("click", async () => {
+// The name typed beside "New board" (Enter there creates it too); left blank, the board is
+// offered a name when it is first shared.
+newBoardForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
   newBoard.disabled = true;
   hideMessage();
   try {
-    await createBoard({ protected: /** @type {HTMLInputElement} */ (document.getElementById("new-protected")).checked });
+    await createBoard({
+      protected: /** @type {HTMLInputElement} */ (document.getElementById("new-protected")).checked,
+      title: newTitle.value,
+    });
   } catch (error) {
     newBoard.disabled = false;
     showError("Could not create a board", error);
@@ -343,6 +354,7 @@ function startRename(item, heading, link, board, button) {
         });
         board.title = changed.title;
         link.textContent = link.title = changed.title;
+        arrange();
       } catch (error) {
         showError(`Could not rename “${board.title}”`, error);
       }
@@ -387,7 +399,9 @@ async function deleteBoard(item, board, button) {
 function showCount() {
   const cards = list.querySelectorAll(".card").length;
   count.textContent = cards ? String(cards) : "";
-  if (!cards) {
+  if (cards) arrange();
+  else {
+    tools.hidden = noMatch.hidden = true;
     const empty = document.createElement("li");
     empty.className = "empty";
     const title = document.createElement("strong");
@@ -416,6 +430,51 @@ async function lookUp(boardId) {
     throw error;
   }
 }
+
+// ---- search and order
+
+const tools = /** @type {HTMLElement} */ (document.getElementById("gallery-tools"));
+const search = /** @type {HTMLInputElement} */ (document.getElementById("board-search"));
+const order = /** @type {HTMLSelectElement} */ (document.getElementById("board-sort"));
+const noMatch = /** @type {HTMLElement} */ (document.getElementById("no-match"));
+// A few boards are found at a glance; from this many on, the gallery offers search and order.
+const MANY_BOARDS = 4;
+const SORT_KEY = "inkroom.gallery.sort";
+
+/** The boards the gallery holds cards for (deleted ones drop out with their card). @type {Board[]} */
+let inGallery = [];
+
+for (const [key, label] of SORTS) order.append(new Option(label, key));
+const savedOrder = localStorage.getItem(SORT_KEY);
+order.value = isSortKey(savedOrder) ? savedOrder : SORTS[0][0];
+
+/** Puts the cards in the chosen order and hides those the search leaves out. */
+function arrange() {
+  const key = order.value;
+  if (!isSortKey(key)) return;
+  /** @type {Map<string | undefined, HTMLElement>} */
+  const cards = new Map();
+  for (const item of /** @type {NodeListOf<HTMLElement>} */ (list.querySelectorAll(".card"))) cards.set(item.dataset.board, item);
+  const present = inGallery.filter((board) => cards.has(board.id));
+  let visible = 0;
+  for (const board of sorted(present, key)) {
+    const item = /** @type {HTMLElement} */ (cards.get(board.id));
+    item.hidden = !matches(board.title, search.value);
+    if (!item.hidden) visible++;
+    if (list.lastElementChild !== item) list.append(item); // moved, not made again
+  }
+  const searching = search.value.trim() !== "";
+  tools.hidden = present.length < MANY_BOARDS && !searching;
+  count.textContent = searching ? `${visible} of ${present.length}` : String(present.length);
+  noMatch.hidden = visible > 0;
+  noMatch.textContent = `No board’s title has “${search.value.trim()}”.`;
+}
+
+search.addEventListener("input", arrange);
+order.addEventListener("change", () => {
+  localStorage.setItem(SORT_KEY, order.value);
+  arrange();
+});
 
 // The server's list comes a page at a time (GET /api/boards answers at most 200 boards).
 const LIST_PAGE = 200;
@@ -450,7 +509,9 @@ async function showBoards() {
       if (result.status === "rejected") failed++;
       else if (result.value) boards.push(result.value);
     }
-    boards.sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at));
+    const opened = new Map(knownBoards().map((known) => [known.id, known.opened]));
+    for (const board of boards) board.opened = opened.get(board.id);
+    inGallery = boards;
     list.replaceChildren(...boards.map(card));
     // A board that could not be reached now (network, server busy) stays remembered.
     const first = found.find((result) => result.status === "rejected");
@@ -475,3 +536,4 @@ addEventListener("pageshow", (event) => {
 });
 
 showBoards();
+keepForOffline();

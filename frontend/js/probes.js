@@ -32,6 +32,10 @@ export function installProbes({ board, renderer, ephemeral, view, connection, hi
       // Objects shown where someone's gesture under way has them.
       previewed: () => [...ephemeral.previews.keys()],
       selectionBox: () => renderer.selectionBox(),
+      // Whose ink being drawn and whose cursors this page shows, by peer id; and its own.
+      liveFrom: () => [...new Set([...ephemeral.strokes.keys()].map((key) => Number(key.split(":")[0])).filter((peer) => Number.isInteger(peer)))],
+      cursorsFrom: () => [...ephemeral.cursors.keys()],
+      ownPeer: () => dispatcher.ownPeer ?? null,
       lastSeq: () => board.lastSeq,
       // The moment the History panel shows, or null while it is closed.
       historyAt: () => history.moment?.at ?? null,

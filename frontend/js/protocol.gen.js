@@ -123,4 +123,6 @@ export const ID_PATTERN = Object.freeze("^[A-Za-z0-9_-]+$");
 
 export const COLOR_PATTERN = Object.freeze("^#[0-9a-fA-F]{6}$");
 
+export const DEFAULT_TITLE = Object.freeze("Untitled board");
+
 export const EMPTY_STATE_HASH = Object.freeze(2166136261);

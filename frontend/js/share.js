@@ -1,9 +1,11 @@
 // @ts-check
 // The share dialog: the board's address, or on a protected board its edit and view links, each
-// with a copy button; an owner can replace a link (whoever came in by the old one is let go).
+// with a copy button; an owner can replace a link (whoever came in by the old one is let go). A
+// board nobody has named yet is offered a name first, without holding up the sharing.
 
 import { knownLinks, rememberLinks } from "./identity.js";
 import { openModal } from "./modal.js";
+import { LIMITS } from "./protocol.gen.js";
 import { toast } from "./toast.js";
 
 /**
@@ -11,8 +13,9 @@ import { toast } from "./toast.js";
  * @param {string} parts.boardId
  * @param {import("./access.js").Access} parts.access
  * @param {() => Record<string, string>} parts.headers the board's link
+ * @param {import("./title.js").BoardTitle} parts.title
  */
-export function showShare({ boardId, access, headers }) {
+export function showShare({ boardId, access, headers, title }) {
   const api = `/api/boards/${encodeURIComponent(boardId)}`;
   const dialog = /** @type {HTMLDialogElement} */ (document.getElementById("share-dialog"));
   /** @type {HTMLElement} */ (document.getElementById("share-open")).hidden = access.protected;
@@ -57,5 +60,35 @@ export function showShare({ boardId, access, headers }) {
       return row;
     }),
   );
+  offerName(dialog, access, title);
   if (!dialog.open) openModal(dialog);
+}
+
+/**
+ * @param {HTMLDialogElement} dialog @param {import("./access.js").Access} access
+ * @param {import("./title.js").BoardTitle} title
+ */
+function offerName(dialog, access, title) {
+  const offer = /** @type {HTMLElement} */ (document.getElementById("share-name"));
+  const field = /** @type {HTMLInputElement} */ (document.getElementById("share-title"));
+  const save = /** @type {HTMLButtonElement} */ (document.getElementById("share-title-save"));
+  offer.hidden = !(title.untitled && access.mayRename());
+  if (offer.hidden) return;
+  field.value = "";
+  field.maxLength = LIMITS.MAX_TITLE_CHARS;
+  const saveName = async () => {
+    const wanted = field.value.trim();
+    if (!wanted || save.disabled) return;
+    save.disabled = true;
+    if (await title.change(wanted)) offer.hidden = true;
+    save.disabled = false;
+  };
+  save.onclick = saveName;
+  field.onkeydown = (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault(); // not the dialog's Done
+    saveName();
+  };
+  // A name typed but not saved is kept when the dialog closes with Done.
+  dialog.addEventListener("close", () => offer.hidden || saveName(), { once: true });
 }

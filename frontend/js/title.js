@@ -3,7 +3,7 @@
 // from the top bar or the menu.
 
 import { rememberBoard } from "./identity.js";
-import { LIMITS } from "./protocol.gen.js";
+import { DEFAULT_TITLE, LIMITS } from "./protocol.gen.js";
 import { toast } from "./toast.js";
 
 export class BoardTitle {
@@ -22,9 +22,22 @@ export class BoardTitle {
     rememberBoard(this.boardId, title);
   }
 
+  /** Whether nobody has named the board yet. */
+  get untitled() {
+    return this.text === DEFAULT_TITLE;
+  }
+
   async rename() {
     const wanted = prompt("Rename this board", this.text)?.trim();
     if (!wanted || wanted === this.text) return;
+    await this.change(wanted);
+  }
+
+  /**
+   * Renames the board for everyone; says so when the server refuses.
+   * @param {string} wanted @returns {Promise<boolean>} whether it was renamed
+   */
+  async change(wanted) {
     const response = await fetch(`/api/boards/${encodeURIComponent(this.boardId)}`, {
       method: "PATCH",
       headers: { "Content-Type": "application/json", ...this.headers() },
@@ -32,5 +45,6 @@ export class BoardTitle {
     });
     if (response.ok) this.show((await response.json()).title);
     else toast(`Could not rename: ${(await response.json().catch(() => ({}))).detail ?? response.status}`);
+    return response.ok;
   }
 }

@@ -133,17 +133,17 @@ def _display_name(name: str | None) -> str | None:
 @contextlib.asynccontextmanager
 async def _seat(services: Services, board_id: str, address: str) -> AsyncIterator[None]:
     """A place on the board and for the address, or Refused(4430)."""
-    if not services.address_connections.acquire(address):
+    if not await services.address_connections.take(address):
         raise Refused(CloseCode.TOO_MANY_CONNECTIONS, "too many connections from your address")
     try:
-        if not services.board_connections.acquire(board_id):
+        if not await services.board_connections.take(board_id):
             raise Refused(CloseCode.TOO_MANY_CONNECTIONS, "this board is full")
         try:
             yield
         finally:
-            services.board_connections.release(board_id)
+            services.board_connections.give_back(board_id)
     finally:
-        services.address_connections.release(address)
+        services.address_connections.give_back(address)
 
 
 @router.websocket("/{board_id}")

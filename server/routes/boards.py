@@ -20,7 +20,7 @@ from server import auth, exports, snapshot
 from server.access import Role, effective_role, granted_role, higher
 from server.auth import AuthError, Identity
 from server.exports import BoardDocument
-from server.protocol import ID_PATTERN, TITLE_PATTERN, CloseCode, Limits
+from server.protocol import DEFAULT_TITLE, ID_PATTERN, TITLE_PATTERN, CloseCode, Limits
 from server.routes.answers import answers
 from server.routes.deps import ServicesDep
 from server.services import Services
@@ -48,7 +48,7 @@ Title = Annotated[
 class NewBoard(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Title = "Untitled board"
+    title: Title = DEFAULT_TITLE
     # A protected board admits only holders of its edit or view link.
     protected: bool = False
 
@@ -148,11 +148,11 @@ async def _access(
 AccessDep = Annotated[Access, Depends(_access)]
 
 
-def may_create(request: Request, services: Services, identity: Identity | None) -> None:
+async def may_create(request: Request, services: Services, identity: Identity | None) -> None:
     if identity is not None and identity.role is Role.VIEWER:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "viewers cannot create boards")
     address = request.client.host if request.client else "unknown"
-    if not services.board_creations.allow(address):
+    if not await services.board_creations.allow(address):
         services.metrics.rejected.labels("board_creation_rate").inc()
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -170,9 +170,9 @@ async def create_board(
     request: Request, services: ServicesDep, identity: IdentityDep, body: NewBoard | None = None
 ) -> BoardCreated:
     """A new board. The answer holds its link tokens, which are shown only this once."""
-    may_create(request, services, identity)
+    await may_create(request, services, identity)
     body = body or NewBoard()
-    title = body.title.strip() or "Untitled board"
+    title = body.title.strip() or DEFAULT_TITLE
     board, links = await services.store.create_board(title, body.protected)
     return BoardCreated(**BoardOut.of(board).model_dump(), links=links)
 
@@ -212,7 +212,7 @@ async def change_board(access: AccessDep, services: ServicesDep, change: BoardCh
         access.require(Role.OWNER if board.protected else Role.EDITOR)
         if access.role is Role.VIEWER:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "the board is locked")
-        values["title"] = change.title.strip() or "Untitled board"
+        values["title"] = change.title.strip() or DEFAULT_TITLE
     if change.locked is not None:
         access.require(Role.OWNER)
         values["locked"] = change.locked

@@ -78,7 +78,7 @@ def router(settings: Settings) -> APIRouter:
         if access.role is Role.VIEWER:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "this board is read-only for you")
         address = request.client.host if request.client else "unknown"
-        if not services.image_uploads.allow(address):
+        if not await services.image_uploads.allow(address):
             services.metrics.rejected.labels("image_rate").inc()
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,

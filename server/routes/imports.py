@@ -48,7 +48,7 @@ def router(settings: Settings) -> APIRouter:
         request: Request, services: ServicesDep, identity: IdentityDep
     ) -> BoardCreated:
         """A new (open) board from a document made by ``export.json``."""
-        may_create(request, services, identity)
+        await may_create(request, services, identity)
         body = await request.body()
         loop = asyncio.get_running_loop()
         try:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
+from server.routes.app_shell import BOARD_PAGE, add_app_shell_routes
 from server.routes.deps import ServicesDep
 from server.security import content_security_policy
 
@@ -132,6 +133,11 @@ def mount_frontend(
     board_scripts = (script_hash(imports),)
     page_headers = {"Cache-Control": REVALIDATE}
 
+    def board_page_answer(request: Request, code: int = status.HTTP_200_OK) -> HTMLResponse:
+        policy = content_security_policy(request.headers.get("host") or "localhost", board_scripts)
+        headers = {**page_headers, "Content-Security-Policy": policy}
+        return HTMLResponse(board_html, status_code=code, headers=headers)
+
     # HEAD too: uptime checks and link previews ask it (an empty answer with GET's headers).
     @router.api_route("/", methods=["GET", "HEAD"])
     def home() -> HTMLResponse:
@@ -142,9 +148,12 @@ def mount_frontend(
         # An unknown board still gets the page, which says so, with the status to match.
         found = await services.store.get_board(board_id) is not None
         code = status.HTTP_200_OK if found else status.HTTP_404_NOT_FOUND
-        policy = content_security_policy(request.headers.get("host") or "localhost", board_scripts)
-        headers = {**page_headers, "Content-Security-Policy": policy}
-        return HTMLResponse(board_html, status_code=code, headers=headers)
+        return board_page_answer(request, code)
+
+    # The same page, for the service worker to keep: it opens any board without a network.
+    @router.get(BOARD_PAGE)
+    def kept_board_page(request: Request) -> HTMLResponse:
+        return board_page_answer(request)
 
     @router.get("/static/style.css")
     async def style() -> FileResponse:
@@ -159,6 +168,7 @@ def mount_frontend(
     async def favicon() -> FileResponse:
         return FileResponse(frontend / "favicon.svg", media_type="image/svg+xml")
 
+    add_app_shell_routes(router, frontend, version, vendor, (home_page, board_html))
     app.include_router(router)
     # The modules import each other, and the npm packages in ``../vendor/``, by relative URLs:
     # whichever folder a page names, everything it imports comes from the same one.
