@@ -312,9 +312,10 @@ def milestones(page: Any) -> str:
     )
 
 
-def measure(server: LiveServer, board: str, strokes: int, frames: int) -> None:
+def measure(server: LiveServer, board: str, strokes: int, frames: int, scheme: str) -> None:
     with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1200, "height": 800})
+        # A dark page shows the ink layers through a CSS filter (theme.js): compare both schemes.
+        context = browser.new_context(viewport={"width": 1200, "height": 800}, color_scheme=scheme)  # type: ignore[arg-type]
         page, traffic = new_page(context)
         started = time.perf_counter()
         page.goto(f"{server.url}/b/{board}")
@@ -324,7 +325,7 @@ def measure(server: LiveServer, board: str, strokes: int, frames: int) -> None:
         complete = time.perf_counter() - started
         loading_frames: list[float] = page.evaluate(STOP_FRAMES)
         first_ink = page.evaluate("() => window.firstInkAt")
-        print(f"{strokes} strokes, first visit (the server's snapshot)")
+        print(f"{strokes} strokes, {scheme} page, first visit (the server's snapshot)")
         print(f"  {milestones(page)}; first ink on screen {first_ink:.0f} ms")
         print(f"  page start: {page_start(page)}")
         print(f"  whole board loaded and drawn: {complete * 1000:.0f} ms")
@@ -371,6 +372,7 @@ def main() -> None:
     parser.add_argument("--strokes", type=int, nargs="+", default=[10_000])
     parser.add_argument("--points", type=int, default=50)
     parser.add_argument("--frames", type=int, default=120, help="input events per gesture")
+    parser.add_argument("--color-scheme", choices=["light", "dark"], default="light")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "paint.db"
@@ -383,7 +385,7 @@ def main() -> None:
             for strokes in args.strokes:
                 seconds, parts, seq = asyncio.run(build_snapshot(server.url, boards[strokes]))
                 print(f"snapshot at {seq} in {parts} parts, built in {seconds * 1000:.0f} ms")
-                measure(server, boards[strokes], strokes, args.frames)
+                measure(server, boards[strokes], strokes, args.frames, args.color_scheme)
         finally:
             server.stop()
 

@@ -30,6 +30,7 @@ import { Renderer } from "./renderer.js";
 import { Selection } from "./selection.js";
 import { installSelectionKeys } from "./selection-keys.js";
 import { showShare } from "./share.js";
+import { showShortcuts } from "./shortcut-help.js";
 import { installShortcuts } from "./shortcuts.js";
 import { showStatus } from "./status.js";
 import { installStylePanel } from "./style-panel.js";
@@ -38,6 +39,7 @@ import { TimelineFeed } from "./timeline.js";
 import { BoardTitle } from "./title.js";
 import { toast } from "./toast.js";
 import { fitToolbar } from "./toolbar-fit.js";
+import { labelControls } from "./tooltips.js";
 import { Toolbar, installZoomButtons } from "./toolbar.js";
 import { eraser } from "./tools/eraser.js";
 import { hand } from "./tools/hand.js";
@@ -199,6 +201,7 @@ installShortcuts({
     toolbar.pick("select");
     selection.set(board.visible().map((item) => item.id));
   },
+  showHelp: showShortcuts,
 }); // prettier-ignore
 
 // While the History panel is open, the moment it shows.
@@ -213,6 +216,7 @@ installMenu({
   "export-png-all": () => downloadPng(history.source, null, pngTitle(), screen(), pictures),
   "export-svg": () => downloadFrom(`${api}/export.svg`, `${slug(title.text)}.svg`, linkHeaders()),
   "export-json": () => downloadFrom(`${api}/export.json`, `${slug(title.text)}.inkroom.json`, linkHeaders()),
+  "shortcuts-open": showShortcuts,
   "change-name": () => naming.ask(),
 });
 
@@ -234,6 +238,7 @@ addEventListener("beforeunload", (event) => {
 
 installProbes({ board, renderer, ephemeral, view, connection, history, dispatcher });
 
+labelControls();
 fitToolbar(/** @type {HTMLElement} */ (document.querySelector(".toolbar")), element("tools-overflow"));
 naming.offer();
 viewport.restore();

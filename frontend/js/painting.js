@@ -6,6 +6,7 @@
 import { getStroke } from "perfect-freehand";
 import { detailOf, levelTolerance, lineLevel, simplify } from "./lod.js";
 import { pointsOf } from "./points.js";
+import { imageFilter } from "./theme.js";
 
 /** @typedef {import("./geometry.js").Box} Box */
 /** @typedef {import("./pictures.js").Pictures} Pictures */
@@ -112,7 +113,9 @@ export function drawImage(context, op, pictures) {
   const picture = op.picture ?? pictures?.get(op.hash) ?? null;
   if (picture) {
     context.imageSmoothingQuality = "high";
+    context.filter = imageFilter(context.canvas);
     context.drawImage(picture, op.x, op.y, op.w, op.h);
+    context.filter = "none";
     return;
   }
   context.fillStyle = WAITING_FILL;

@@ -74,7 +74,9 @@ export class People {
     if (this.mayRemove() && person.user !== this.user) {
       const kick = document.createElement("button");
       kick.className = "kick";
+      kick.type = "button";
       kick.title = `Remove ${person.name} from the board`;
+      kick.setAttribute("aria-label", kick.title);
       kick.textContent = "✕";
       kick.addEventListener("click", () => {
         if (confirm(`Remove ${person.name} from this board?`)) this.remove(person);

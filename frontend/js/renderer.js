@@ -16,6 +16,7 @@ import { bounds, overlaps, transformedBox, union } from "./geometry.js";
 import { paintSelection } from "./handles.js";
 import { HIGHLIGHTER_ALPHA, paintObject, strokePath } from "./painting.js";
 import { SpatialIndex } from "./spatial.js";
+import { forExport, onSchemeChange } from "./theme.js";
 
 export { HIGHLIGHTER_ALPHA, strokePath, drawShape, drawText } from "./painting.js";
 
@@ -132,6 +133,16 @@ export class Renderer {
     // A picture that arrives changes what the ink shows (see ``_decor``).
     if (ids) this.pictures?.addEventListener("change", () => this.invalidate());
     if (ids) new ResizeObserver(() => this._resize()).observe(host);
+    // Images are painted through a filter on a dark page (theme.js): another scheme, another picture.
+    if (ids) {
+      onSchemeChange(() => {
+        this.board.keyframes?.clear();
+        this.stale = true;
+        this.invalidate();
+      });
+    } else {
+      forExport(this.ink.canvas, this.live.canvas, this.top.canvas, this.picture.canvas, this.spare.canvas);
+    }
     this._resize();
   }
 

@@ -4,6 +4,7 @@
 // board nobody has named yet is offered a name first, without holding up the sharing.
 
 import { knownLinks, rememberLinks } from "./identity.js";
+import { openModal } from "./modal.js";
 import { LIMITS } from "./protocol.gen.js";
 import { toast } from "./toast.js";
 
@@ -36,6 +37,7 @@ export function showShare({ boardId, access, headers, title }) {
       name.textContent = label;
       const field = document.createElement("input");
       field.readOnly = true;
+      field.setAttribute("aria-label", `${label}: the link`);
       field.value = address || "(replace to see a new link)";
       const copy = document.createElement("button");
       copy.type = "button";
@@ -59,7 +61,7 @@ export function showShare({ boardId, access, headers, title }) {
     }),
   );
   offerName(dialog, access, title);
-  dialog.showModal();
+  if (!dialog.open) openModal(dialog);
 }
 
 /**

@@ -40,6 +40,9 @@ export class Toolbar {
     }
     document.getElementById("fill")?.addEventListener("click", () => this.toggleFill());
     this._show(first);
+    this.setColor(this.style.color);
+    this.setWidth(this.style.width);
+    document.getElementById("fill")?.setAttribute("aria-pressed", "false");
   }
 
   /** @param {Tool} name */
@@ -53,33 +56,34 @@ export class Toolbar {
   setColor(color) {
     this.style.color = color;
     for (const swatch of document.querySelectorAll("[data-color]")) {
-      swatch.classList.toggle("active", swatch.getAttribute("data-color") === color);
+      const picked = swatch.getAttribute("data-color") === color;
+      swatch.classList.toggle("active", picked);
+      swatch.setAttribute("aria-pressed", String(picked));
     }
-  }
-
-  /** The n-th swatch's color (0-based). @param {number} n */
-  pickSwatch(n) {
-    const color = document.querySelectorAll("[data-color]")[n]?.getAttribute("data-color");
-    if (color) this.setColor(color);
   }
 
   /** @param {number} width */
   setWidth(width) {
     this.style.width = width;
     for (const button of document.querySelectorAll("[data-width]")) {
-      button.classList.toggle("active", Number(button.getAttribute("data-width")) === width);
+      const picked = Number(button.getAttribute("data-width")) === width;
+      button.classList.toggle("active", picked);
+      button.setAttribute("aria-pressed", String(picked));
     }
   }
 
   toggleFill() {
     this.style.fill = !this.style.fill;
     document.getElementById("fill")?.classList.toggle("active", this.style.fill);
+    document.getElementById("fill")?.setAttribute("aria-pressed", String(this.style.fill));
   }
 
   /** @param {Tool} name */
   _show(name) {
     for (const button of document.querySelectorAll("[data-tool]")) {
-      button.classList.toggle("active", button.getAttribute("data-tool") === name);
+      const picked = button.getAttribute("data-tool") === name;
+      button.classList.toggle("active", picked);
+      button.setAttribute("aria-pressed", String(picked));
     }
     this.surface.dataset.tool = name;
   }
