@@ -8,20 +8,18 @@ import { Access } from "./access.js";
 import { Board } from "./board.js";
 import { boardPictures, installBoardImages } from "./board-images.js";
 import { installClipboard } from "./clipboard.js";
-import { Connection } from "./connection.js";
 import { showDeadEnd } from "./dead-end.js";
 import { Dispatcher } from "./dispatch.js";
 import { followSelection } from "./drawn-by.js";
 import { Ephemeral } from "./ephemeral.js";
 import { downloadFrom, downloadPng, slug } from "./exporting.js";
-import { boardId, firstSocket, socketUrl } from "./first-socket.js";
+import { boardId } from "./first-socket.js";
 import { HistoryPanel } from "./history.js";
-import { identity, tokenFor } from "./identity.js";
 import { Input } from "./input.js";
 import { LockBanner } from "./lock-banner.js";
 import { installMenu } from "./menus.js";
 import { Naming } from "./naming.js";
-import { cache, outbox, reading } from "./opening.js";
+import { cache, connection, linkHeaders, me, reading } from "./opening.js";
 import { People } from "./people.js";
 import { installProbes } from "./probes.js";
 import { Renderer } from "./renderer.js";
@@ -51,10 +49,6 @@ import { Viewport } from "./viewport.js";
 /** @param {string} id */
 const element = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-const me = identity();
-const token = tokenFor(boardId);
-/** Headers that carry this browser's link to the board, if it has one. @returns {Record<string, string>} */
-const linkHeaders = () => (token ? { "X-Board-Token": token } : {});
 const api = `/api/boards/${encodeURIComponent(boardId)}`;
 
 const board = new Board();
@@ -63,14 +57,6 @@ const ephemeral = new Ephemeral();
 const pictures = boardPictures(boardId, linkHeaders);
 const renderer = new Renderer(element("board"), board, view, { ephemeral, pictures });
 const viewport = new Viewport(view, boardId, () => renderer.invalidate(), () => renderer.contentBounds());
-/** @type {Connection} */
-const connection = new Connection({
-  url: socketUrl,
-  identity: () => ({ user: me.user, name: me.name, color: me.color, token: token ?? undefined }),
-  held: () => dispatcher.held(),
-  outbox,
-  first: firstSocket,
-});
 const access = new Access();
 const title = new BoardTitle(boardId, linkHeaders);
 const naming = new Naming(me, () => dispatcher.joinUnderNewName());
@@ -86,6 +72,9 @@ const dispatcher = new Dispatcher({
   boardId, me, board, connection, cache, reading, renderer, ephemeral, people, access, title, viewport,
   headers: linkHeaders,
 }); // prettier-ignore
+// The connection (opening.js) joined with what this browser's copy holds; later joins name what
+// the board holds.
+connection.held = () => dispatcher.held();
 
 /** Apply an operation here at once and send it (the connection keeps it until it is stored). @param {import("./board.js").Operation} op */
 function submit(op) {
@@ -225,9 +214,9 @@ naming.offer();
 viewport.restore();
 start();
 
-/** Join on the socket first-socket.js opened, while what this browser holds is read. */
+/** Take in what the connection (opening.js) has heard since it joined, and what this browser holds. */
 function start() {
   performance.mark("inkroom:start"); // the page's own start ends here (benchmarks read it)
   dispatcher.start();
-  connection.connect();
+  connection.listening();
 }

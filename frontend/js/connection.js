@@ -54,8 +54,15 @@ export class Connection extends EventTarget {
    * @param {Socket | null} [options.first] a socket to ``url`` opened before this page had
    *   loaded (first-socket.js), taken for the first connect while it is still connecting or open
    * @param {(url: string) => Socket} [options.openSocket] opens a socket (a WebSocket)
+   * @param {boolean} [options.untilListening] tell nothing (keep every event) until
+   *   ``listening()``: the connection joins before the page's parts that listen to it have loaded
+   * @param {(message: any) => void} [options.arrived] told of each message as it arrives, even
+   *   while events are kept (opening.js starts loading a snapshot the welcome offers)
    */
-  constructor({ url, identity, held, outbox, first = null, openSocket = (url) => new WebSocket(url) }) {
+  constructor({
+    url, identity, held, outbox, first = null, openSocket = (url) => new WebSocket(url),
+    untilListening = false, arrived = () => {},
+  }) { // prettier-ignore
     super();
     this.url = url;
     this.identity = identity;
@@ -63,6 +70,9 @@ export class Connection extends EventTarget {
     this.outbox = outbox;
     this.first = first;
     this.openSocket = openSocket;
+    this.arrived = arrived;
+    /** @type {[string, object][] | null} events kept until ``listening()``, null once told */
+    this.untold = untilListening ? [] : null;
     /** @type {Map<string, Operation>} operations submitted and not yet acknowledged, in order */
     this.unacknowledged = new Map();
     /** @type {ConnectionState} */
@@ -107,6 +117,13 @@ export class Connection extends EventTarget {
     else socket.onopen = opened;
     socket.onmessage = (event) => this._receive(new Uint8Array(event.data));
     socket.onclose = (event) => this._closed(event.code, event.reason);
+  }
+
+  /** The page listens from now on: what happened before is told first, in order. */
+  listening() {
+    const untold = /** @type {[string, object][]} */ (this.untold ?? []);
+    this.untold = null;
+    for (const [type, detail] of untold) this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
   connectNow() {
@@ -183,6 +200,7 @@ export class Connection extends EventTarget {
   _receive(data) {
     const messages = /** @type {any[]} */ (decode(data));
     for (const message of messages) {
+      this.arrived(message);
       if (message.type === "ack") {
         this._settled(message.id);
       } else if (message.type === "error" && message.id) {
@@ -248,6 +266,7 @@ export class Connection extends EventTarget {
 
   /** @param {string} type @param {object} detail */
   _emit(type, detail) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
+    if (this.untold) this.untold.push([type, detail]);
+    else this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }
