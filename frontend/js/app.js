@@ -8,7 +8,6 @@ import { Access } from "./access.js";
 import { Board } from "./board.js";
 import { boardPictures, installBoardImages } from "./board-images.js";
 import { installClipboard } from "./clipboard.js";
-import { showDeadEnd } from "./dead-end.js";
 import { Dispatcher } from "./dispatch.js";
 import { followSelection } from "./drawn-by.js";
 import { Ephemeral } from "./ephemeral.js";
@@ -25,7 +24,6 @@ import { installProbes } from "./probes.js";
 import { Renderer } from "./renderer.js";
 import { Selection } from "./selection.js";
 import { installSelectionKeys } from "./selection-keys.js";
-import { showShare } from "./share.js";
 import { installShortcuts } from "./shortcuts.js";
 import { showStatus } from "./status.js";
 import { installStylePanel } from "./style-panel.js";
@@ -140,7 +138,9 @@ function accessChanged() {
 access.addEventListener("change", accessChanged);
 
 showStatus(element("status"), connection);
-connection.addEventListener("ended", () => {
+// Rare pages and dialogs load when first needed: opening the board waits for none of them.
+connection.addEventListener("ended", async () => {
+  const { showDeadEnd } = await import("./dead-end.js");
   if (showDeadEnd(boardId, connection.endedBecause)) naming.withdraw();
 });
 
@@ -182,7 +182,7 @@ const screen = () => ({ width: innerWidth, height: innerHeight });
 installMenu({
   "history-open": () => history.toggle(),
   rename: () => title.rename(),
-  share: () => showShare({ boardId, access, headers: linkHeaders }),
+  share: async () => (await import("./share.js")).showShare({ boardId, access, headers: linkHeaders }),
   lock: () => lockBanner.setLocked(!access.locked),
   "export-png-view": () => downloadPng(history.source, view, pngTitle(), screen(), pictures),
   "export-png-all": () => downloadPng(history.source, null, pngTitle(), screen(), pictures),

@@ -3,8 +3,9 @@
 // module on its own, ahead of app.js, whose imports take a few hundred milliseconds to arrive):
 // reading this browser's copy of the board and its unsent operations from IndexedDB, the join on
 // the socket first-socket.js opened (as soon as the copy's newest operation is known), and the
-// snapshot worker, which starts fetching the parts a first visit's welcome offers at once. What
-// the server says meanwhile waits in the connection until the page listens (app.js).
+// snapshot worker, which starts reading the copy's parts, or fetching those a first visit's
+// welcome offers, at once. What the server says meanwhile waits in the connection until the page
+// listens (app.js).
 
 import { BoardCache } from "./board-cache.js";
 import { Connection } from "./connection.js";
@@ -26,8 +27,16 @@ export const outbox = new Outbox(boardId);
 export const cache = new BoardCache(boardId);
 /** What this browser holds of the board: its unsent operations, and its copy (if any). */
 export const reading = Promise.all([outbox.all().catch(() => []), cache.read()]);
-// A big board's snapshot is loaded in a worker: its modules load meanwhile.
+// A big board's snapshot is loaded in a worker: its modules load meanwhile, and the parts of the
+// copy's snapshot are read (or those a first visit's welcome offers fetched) before the page can
+// take them.
 prepareLoader();
+reading.then(([, copy]) => copy?.snapshot && fetchParts(copy.snapshot)).catch(() => {});
+
+/** @param {import("./snapshots.js").SnapshotInfo} snapshot */
+function fetchParts(snapshot) {
+  fetchEarly({ board: boardId, snapshot, screen: firstScreen(boardId, snapshot), headers: linkHeaders() });
+}
 
 /** Whether this browser has a copy of the board (known once ``reading`` has settled). */
 let copied = false;
@@ -50,9 +59,7 @@ export const connection = new Connection({
     // A first visit to a big board: its parts are fetched while the page's modules load.
     if (message.type !== "welcome" || welcomed) return;
     welcomed = true;
-    if (!message.snapshot || copied) return;
-    const { snapshot } = message;
-    fetchEarly({ board: boardId, snapshot, screen: firstScreen(boardId, snapshot), headers: linkHeaders() });
+    if (message.snapshot && !copied) fetchParts(message.snapshot);
   },
 });
 connection.connect();
