@@ -8,17 +8,18 @@ import { Access } from "./access.js";
 import { Board } from "./board.js";
 import { boardPictures, installBoardImages } from "./board-images.js";
 import { installClipboard } from "./clipboard.js";
+import { Connection } from "./connection.js";
 import { Dispatcher } from "./dispatch.js";
 import { followSelection } from "./drawn-by.js";
 import { Ephemeral } from "./ephemeral.js";
 import { downloadFrom, downloadPng, slug } from "./exporting.js";
-import { boardId } from "./first-socket.js";
+import { boardId, firstSocket, socketUrl } from "./first-socket.js";
 import { HistoryPanel } from "./history.js";
 import { Input } from "./input.js";
 import { LockBanner } from "./lock-banner.js";
 import { installMenu } from "./menus.js";
 import { Naming } from "./naming.js";
-import { cache, connection, linkHeaders, me, reading } from "./opening.js";
+import { cache, linkHeaders, me, outbox, reading, token } from "./opening.js";
 import { People } from "./people.js";
 import { installProbes } from "./probes.js";
 import { Renderer } from "./renderer.js";
@@ -55,6 +56,14 @@ const ephemeral = new Ephemeral();
 const pictures = boardPictures(boardId, linkHeaders);
 const renderer = new Renderer(element("board"), board, view, { ephemeral, pictures });
 const viewport = new Viewport(view, boardId, () => renderer.invalidate(), () => renderer.contentBounds());
+/** @type {Connection} */
+const connection = new Connection({
+  url: socketUrl,
+  identity: () => ({ user: me.user, name: me.name, color: me.color, token: token ?? undefined }),
+  held: () => dispatcher.held(),
+  outbox,
+  first: firstSocket,
+});
 const access = new Access();
 const title = new BoardTitle(boardId, linkHeaders);
 const naming = new Naming(me, () => dispatcher.joinUnderNewName());
@@ -70,9 +79,6 @@ const dispatcher = new Dispatcher({
   boardId, me, board, connection, cache, reading, renderer, ephemeral, people, access, title, viewport,
   headers: linkHeaders,
 }); // prettier-ignore
-// The connection (opening.js) joined with what this browser's copy holds; later joins name what
-// the board holds.
-connection.held = () => dispatcher.held();
 
 /** Apply an operation here at once and send it (the connection keeps it until it is stored). @param {import("./board.js").Operation} op */
 function submit(op) {
@@ -214,9 +220,9 @@ naming.offer();
 viewport.restore();
 start();
 
-/** Take in what the connection (opening.js) has heard since it joined, and what this browser holds. */
+/** Join (or take in what the join opening.js sent brought), while what this browser holds is read. */
 function start() {
   performance.mark("inkroom:start"); // the page's own start ends here (benchmarks read it)
   dispatcher.start();
-  connection.listening();
+  connection.connect();
 }

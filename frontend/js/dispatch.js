@@ -157,8 +157,6 @@ export class Dispatcher {
   /** Join the board's state with what the server is about to send. @param {any} message */
   async _welcomed(message) {
     const { board, cache, renderer, people, access, title, me } = this.parts;
-    // The first join may have been answered before this page had read what it holds.
-    await this.holding;
     await this.copyLoaded;
     title.show(message.title);
     people.welcome(message.peers, { peer: message.peer, user: me.user, name: me.name, color: me.color });
@@ -228,10 +226,10 @@ export class Dispatcher {
   }
 
   async _readHeld() {
-    const { board, me, reading } = this.parts;
+    const { board, connection, me, reading } = this.parts;
     const [saved, copy] = await reading;
-    // The connection has them already (opening.js): they are shown here.
     for (const op of saved) board.applyLocal(me.user, op);
+    connection.restore(saved);
     if (copy) {
       board.loaded(copy.lastSeq, copy.lastOp); // what the join names; the entries follow
       this.copyLoaded = this._loadCopy(copy);
