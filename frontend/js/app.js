@@ -25,6 +25,7 @@ import { installProbes } from "./probes.js";
 import { Renderer } from "./renderer.js";
 import { Selection } from "./selection.js";
 import { installSelectionKeys } from "./selection-keys.js";
+import { showShare } from "./share.js";
 import { installShortcuts } from "./shortcuts.js";
 import { showStatus } from "./status.js";
 import { installStylePanel } from "./style-panel.js";
@@ -144,7 +145,7 @@ function accessChanged() {
 access.addEventListener("change", accessChanged);
 
 showStatus(element("status"), connection);
-// Rare pages and dialogs load when first needed: opening the board waits for none of them.
+// The dead-end pages load when first needed: opening the board waits for none of them.
 connection.addEventListener("ended", async () => {
   const { showDeadEnd } = await import("./dead-end.js");
   if (showDeadEnd(boardId, connection.endedBecause)) naming.withdraw();
@@ -188,7 +189,7 @@ const screen = () => ({ width: innerWidth, height: innerHeight });
 installMenu({
   "history-open": () => history.toggle(),
   rename: () => title.rename(),
-  share: async () => (await import("./share.js")).showShare({ boardId, access, headers: linkHeaders }),
+  share: () => showShare({ boardId, access, headers: linkHeaders }),
   lock: () => lockBanner.setLocked(!access.locked),
   "export-png-view": () => downloadPng(history.source, view, pngTitle(), screen(), pictures),
   "export-png-all": () => downloadPng(history.source, null, pngTitle(), screen(), pictures),
