@@ -257,6 +257,7 @@ def test_the_png_export_shows_the_moment_the_history_shows(
 
     now_width = whole_board_png_width()
     alice.keyboard.press("Shift+H")
+    expect(alice.locator("#history")).to_be_visible()
     alice.locator("#history-slider").press("ArrowLeft")
     alice.wait_for_function("() => window.inkroom.historyAt() === 1")
     moment_width = whole_board_png_width()

@@ -1,5 +1,6 @@
 """The board page's start: its scripts kept by the browser under a versioned folder, and the
-board's socket opened before the rest of the page's modules have loaded."""
+board's socket opened, joined and answered (and a snapshot's parts fetched) before the rest of
+the page's modules have loaded."""
 
 from __future__ import annotations
 
@@ -8,15 +9,25 @@ import hashlib
 import json
 import re
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
+import msgpack
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from server.routes.pages import VENDOR_PACKAGES, scripts_version
 from tests.live_server import LiveServer
-from tests.test_board_cache import draw_strokes
+from tests.test_board_cache import (
+    OFFERED_PAST_150,
+    draw_strokes,
+    open_and_wait,
+    wait_for_snapshot,
+    wait_until_kept,
+)
 from tests.test_browser import enter_name
 
 
@@ -184,3 +195,129 @@ def test_the_import_map_names_the_files_nodejs_resolves_the_packages_to() -> Non
             assert node_file.parent.parent == served.parent.parent  # the same package
         else:
             assert node_file == served, package.name
+
+
+class HeldScript:
+    """The board page's own script (``app.js``) held back until ``release()``, and what the page
+    sent and received on its socket meanwhile."""
+
+    def __init__(self, page: Page) -> None:
+        self.routes: list[Route] = []
+        self.sent: list[dict[str, Any]] = []
+        self.received: list[dict[str, Any]] = []
+        self.parts: list[str] = []
+        page.route("**/js/app.js", self._hold)
+        page.on("websocket", self._socket)
+        page.on("request", self._request)
+
+    def _hold(self, route: Route) -> None:
+        self.routes.append(route)  # answered in ``release``
+
+    def _socket(self, socket: Any) -> None:
+        socket.on("framesent", lambda payload: self.sent.append(msgpack.unpackb(payload)))
+        socket.on("framereceived", lambda payload: self.received.extend(msgpack.unpackb(payload)))
+
+    def _request(self, request: Any) -> None:
+        if "/snapshots/" in request.url:
+            self.parts.append(request.url)
+
+    def wait_until(self, page: Page, what: str, done: Callable[[], bool]) -> None:
+        """Until ``done()``, with the page's script still held back (it has not run)."""
+        deadline = time.monotonic() + 60
+        while not done():
+            assert time.monotonic() < deadline, f"{what} did not happen while app.js was held"
+            page.wait_for_timeout(50)
+        assert page.evaluate("performance.getEntriesByName('inkroom:start').length") == 0
+
+    def received_types(self) -> list[str]:
+        return [message["type"] for message in self.received]
+
+    def release(self, page: Page) -> None:
+        deadline = time.monotonic() + 60
+        while not self.routes:
+            assert time.monotonic() < deadline, "the page never asked for app.js"
+            page.wait_for_timeout(50)
+        for route in self.routes:
+            route.continue_()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("server", [OFFERED_PAST_150], indirect=True)
+def test_a_first_visit_joins_and_fetches_the_snapshot_before_the_page_script_has_run(
+    server: LiveServer, browser: Browser
+) -> None:
+    board_id = server.create_board("Before the script")
+    drawn = draw_strokes(server, board_id, 200)
+    assert wait_for_snapshot(server, board_id).snapshot is not None
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    context.add_init_script("localStorage.setItem('inkroom.named', '1')")
+    page = context.new_page()
+    held = HeldScript(page)
+    page.goto(f"{server.url}/b/{board_id}", wait_until="commit")
+
+    held.wait_until(page, "the join", lambda: bool(held.sent))
+    join = held.sent[0]
+    assert join["type"] == "join" and join["last_seq"] == 0 and join["snapshot"] is True
+    held.wait_until(page, "synced", lambda: "synced" in held.received_types())
+    assert held.received_types()[0] == "welcome"
+    offered = held.received[0]["snapshot"]
+    held.wait_until(page, "a snapshot part's fetch", lambda: bool(held.parts))
+    held.release(page)
+
+    expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=30_000)
+    page.wait_for_function(
+        f"() => window.inkroom.visibleStrokes().length === {len(drawn)}", timeout=30_000
+    )
+    assert {s["id"] for s in page.evaluate("window.inkroom.visibleStrokes()")} == set(drawn)
+    assert [m["type"] for m in held.sent].count("join") == 1  # joined once
+    assert sorted(held.parts) == sorted(set(held.parts))  # each part fetched once
+    assert len(held.parts) == len(offered["parts"])
+    # And the page is its own from then on: a stroke drawn is stored.
+    page.keyboard.press("p")
+    page.mouse.move(400, 300)
+    page.mouse.down()
+    for step in range(10):
+        page.mouse.move(400 + step * 8, 300 + step * 3)
+    page.mouse.up()
+    page.wait_for_function(
+        f"() => window.inkroom.visibleStrokes().length === {len(drawn) + 1}", timeout=20_000
+    )
+    expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=20_000)
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("server", [OFFERED_PAST_150], indirect=True)
+def test_a_reopened_board_joins_from_its_copy_before_the_page_script_has_run(
+    server: LiveServer, browser: Browser
+) -> None:
+    board_id = server.create_board("Again before the script")
+    drawn = draw_strokes(server, board_id, 200)
+    assert wait_for_snapshot(server, board_id).snapshot is not None
+    url = f"{server.url}/b/{board_id}"
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    first = open_and_wait(context, url, len(drawn), "Returning")
+    wait_until_kept(first, board_id, len(drawn))
+    first.close()
+    more = draw_strokes(server, board_id, 100, x=500.0)
+
+    page = context.new_page()
+    held = HeldScript(page)
+    page.goto(url, wait_until="commit")
+    held.wait_until(page, "synced", lambda: "synced" in held.received_types())
+    (join,) = [message for message in held.sent if message.get("type") == "join"]
+    assert join["last_seq"] == len(drawn)  # from this browser's copy
+    assert held.received_types().count("committed") == len(more)
+    held.release(page)
+
+    expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=30_000)
+    total = len(drawn) + len(more)
+    page.wait_for_function(
+        f"() => window.inkroom.visibleStrokes().length === {total}", timeout=30_000
+    )
+    assert {s["id"] for s in page.evaluate("window.inkroom.visibleStrokes()")} == set(drawn) | set(
+        more
+    )
+    assert held.parts == []  # the parts came from this browser's copy
+    assert [m for m in held.sent if m.get("type") == "join"] == [join]  # joined once
+    context.close()

@@ -9,21 +9,20 @@ import { Board } from "./board.js";
 import { boardPictures, installBoardImages } from "./board-images.js";
 import { installClipboard } from "./clipboard.js";
 import { Connection } from "./connection.js";
-import { showDeadEnd } from "./dead-end.js";
 import { Dispatcher } from "./dispatch.js";
 import { followSelection } from "./drawn-by.js";
 import { Ephemeral } from "./ephemeral.js";
 import { downloadFrom, downloadPng, slug } from "./exporting.js";
 import { boardId, firstSocket, socketUrl } from "./first-socket.js";
 import { HistoryPanel } from "./history.js";
-import { identity, knownBoards, tokenFor } from "./identity.js";
+import { knownBoards } from "./identity.js";
 import { Follow } from "./follow.js";
 import { Input } from "./input.js";
 import { LockBanner } from "./lock-banner.js";
 import { installMenu } from "./menus.js";
 import { Naming } from "./naming.js";
 import { keepForOffline } from "./offline-app.js";
-import { cache, outbox, reading } from "./opening.js";
+import { cache, linkHeaders, me, outbox, reading, token } from "./opening.js";
 import { People } from "./people.js";
 import { installProbes } from "./probes.js";
 import { Renderer } from "./renderer.js";
@@ -56,10 +55,6 @@ import { Viewport } from "./viewport.js";
 /** @param {string} id */
 const element = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-const me = identity();
-const token = tokenFor(boardId);
-/** Headers that carry this browser's link to the board, if it has one. @returns {Record<string, string>} */
-const linkHeaders = () => (token ? { "X-Board-Token": token } : {});
 const api = `/api/boards/${encodeURIComponent(boardId)}`;
 
 const board = new Board();
@@ -162,7 +157,9 @@ function accessChanged() {
 access.addEventListener("change", accessChanged);
 
 showStatus(element("status"), connection);
-connection.addEventListener("ended", () => {
+// The dead-end pages load when first needed: opening the board waits for none of them.
+connection.addEventListener("ended", async () => {
+  const { showDeadEnd } = await import("./dead-end.js");
   if (showDeadEnd(boardId, connection.endedBecause)) naming.withdraw();
 });
 
@@ -245,7 +242,7 @@ viewport.restore();
 start();
 keepForOffline();
 
-/** Join on the socket first-socket.js opened, while what this browser holds is read. */
+/** Join (or take in what the join opening.js sent brought), while what this browser holds is read. */
 function start() {
   performance.mark("inkroom:start"); // the page's own start ends here (benchmarks read it)
   dispatcher.start();

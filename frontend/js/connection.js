@@ -6,11 +6,12 @@
 // ``refused`` one (instead of the ``error``) when the server will never take it.
 
 import { decode, encode } from "@msgpack/msgpack";
-import { CLOSE_CODES, ERROR_CODES, LIMITS } from "./protocol.gen.js";
+import { joinMessage } from "./joining.js";
+import { CLOSE_CODES, ERROR_CODES } from "./protocol.gen.js";
 
 /** @typedef {"connecting" | "syncing" | "online" | "offline" | "closed"} ConnectionState */
-/** @typedef {{user: string, name: string, color: string, token?: string}} Identity */
-/** @typedef {{lastSeq: number, lastOp: string | null}} Held */
+/** @typedef {import("./joining.js").Identity} Identity */
+/** @typedef {import("./joining.js").Held} Held */
 /** @typedef {{id: string, [field: string]: any}} Operation */
 /**
  * @typedef {object} Kept where operations wait on this device (outbox.js)
@@ -51,8 +52,10 @@ export class Connection extends EventTarget {
    *   the server checks before it resumes from there; the socket opens while the page still
    *   finds out (reading its copy of the board), and the join waits for the answer
    * @param {Kept} options.outbox where operations are kept until acknowledged
-   * @param {Socket | null} [options.first] a socket to ``url`` opened before this page had
-   *   loaded (first-socket.js), taken for the first connect while it is still connecting or open
+   * @param {{socket: Socket, frames: ArrayBuffer[], joined: Held | null, taken: boolean} | null} [options.first]
+   *   a socket to ``url`` opened before this page had loaded (first-socket.js), taken for the
+   *   first connect while it is still connecting or open; if a join was sent on it already
+   *   (opening.js), what arrived since is taken in first
    * @param {(url: string) => Socket} [options.openSocket] opens a socket (a WebSocket)
    */
   constructor({ url, identity, held, outbox, first = null, openSocket = (url) => new WebSocket(url) }) {
@@ -85,27 +88,29 @@ export class Connection extends EventTarget {
     this._setState("connecting");
     const first = this.first;
     this.first = null;
-    const usable = first && first.readyState <= OPEN;
-    if (first && !usable) first.close();
-    const socket = first && usable ? first : this.openSocket(this.url);
+    if (first) first.taken = true; // nothing more is sent on it from outside
+    const usable = first && first.socket.readyState <= OPEN;
+    if (first && !usable) first.socket.close();
+    const socket = first && usable ? first.socket : this.openSocket(this.url);
+    const early = first && usable ? first : null;
     socket.binaryType = "arraybuffer";
     this.socket = socket;
+    const receive = (/** @type {{data: ArrayBuffer}} */ event) => this._receive(new Uint8Array(event.data));
     const opened = async () => {
       this.attempt = 0;
       this._setState("syncing");
-      const { lastSeq, lastOp } = await this.held();
+      const held = await this.held();
       if (this.socket !== socket) return; // closed meanwhile: the next socket joins
-      const { user, name, color, token } = this.identity();
-      // ``snapshot``: this page can load a big board's snapshot over HTTP; ``point_format``: the
-      // points encoding it speaks.
-      const point_format = LIMITS.POINT_FORMAT;
-      const join = { type: "join", user, name, color, last_seq: lastSeq, snapshot: true, point_format };
-      this._send({ ...join, ...(lastOp && lastSeq ? { last_op: lastOp } : {}), ...(token ? { token } : {}) });
+      // Joined already (with what the page holds, read from the same copy): what the server
+      // said since then is taken in first, in order, and then what it says next.
+      for (const frame of early?.frames.splice(0) ?? []) this._receive(new Uint8Array(frame));
+      socket.onmessage = receive;
+      if (!early?.joined) this._send(joinMessage(this.identity(), held));
     };
     // A socket opened early may be open already: its open event went by with nobody listening.
     if (socket.readyState === OPEN) opened();
     else socket.onopen = opened;
-    socket.onmessage = (event) => this._receive(new Uint8Array(event.data));
+    if (!early) socket.onmessage = receive;
     socket.onclose = (event) => this._closed(event.code, event.reason);
   }
 

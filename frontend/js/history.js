@@ -1,19 +1,22 @@
 // @ts-check
 // The History panel: a timeline slider over the board's life that shows the board as it was at
 // any moment (read-only, nothing sent, the live board going on underneath), who drew when,
-// restoring a version, a timelapse and its video. The markup is in board.html.
+// restoring a version, a timelapse and its video. The markup is in board.html. What shows the
+// past (moments, their keyframes, the timelapse and its video) is loaded when the panel is first
+// opened, so that opening a board waits for none of it.
 
 import { download } from "./exporting.js";
 import { newId } from "./ids.js";
-import { Keyframes } from "./keyframes.js";
-import { Moment } from "./moment.js";
-import { recordTimelapse } from "./timelapse.js";
 import { describeTime, nameOf } from "./timeline.js";
 
 /** @typedef {import("./board.js").Board} Board */
 /** @typedef {import("./renderer.js").Renderer} Renderer */
 /** @typedef {import("./timeline.js").Timeline} Timeline */
 /** @typedef {import("./timeline.js").TimelineFeed} TimelineFeed */
+/** @typedef {import("./moment.js").Moment} Moment */
+
+/** The modules that show the past, loaded once, when first needed. */
+const pastModules = () => Promise.all([import("./moment.js"), import("./keyframes.js")]);
 
 // The timeline is asked for again, while the panel is open and the board grows, at most this often.
 const REFRESH_MS = 2000;
@@ -43,6 +46,7 @@ export class HistoryPanel {
     this.toggled = toggled;
     /** @type {Moment | null} what the board shows while the panel is open */
     this.moment = null;
+    this.opening = false;
     /** @type {Timeline | null} */
     this.timeline = null;
     this.head = 0;
@@ -93,8 +97,11 @@ export class HistoryPanel {
     else this.open();
   }
 
-  open() {
-    if (this.isOpen) return;
+  /** Opens once the modules that show the past have loaded (at once after the first time). */
+  async open() {
+    if (this.isOpen || this.opening) return;
+    this.opening = true;
+    const [{ Moment }, { Keyframes }] = await pastModules().finally(() => (this.opening = false));
     this.head = this.board.lastSeq;
     this.moment = new Moment(this.board, this.head);
     this.moment.keyframes = new Keyframes(this.moment, this.renderer);
@@ -209,6 +216,7 @@ export class HistoryPanel {
     this.recording = recording;
     const label = this.videoButton.textContent;
     try {
+      const { recordTimelapse } = await import("./timelapse.js");
       const video = await recordTimelapse(this.board, schedule, head, {
         signal: recording.signal,
         progress: (fraction) => (this.videoButton.textContent = `Recording… ${Math.round(fraction * 100)}% (stop)`),

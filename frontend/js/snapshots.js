@@ -57,21 +57,55 @@ export function prepareLoader() {
 export function discardLoader() {
   prepared?.terminate();
   prepared = null;
+  early?.worker.terminate();
+  early = null;
+}
+
+/** @typedef {{board: string, snapshot: SnapshotInfo, screen: Box, headers: Record<string, string>}} Request */
+
+/**
+ * A job begun before the page could take its parts (``fetchEarly``): what the worker posted
+ * meanwhile waits here (the worker posts few slices before it waits for the page to take them).
+ * @type {{board: string, seq: number, worker: Worker, posted: MessageEvent[], error: ErrorEvent | null} | null}
+ */
+let early = null;
+
+/**
+ * Start fetching a snapshot's parts now, before the page can take them: ``loadSnapshot`` for the
+ * same snapshot takes over what has arrived by then. @param {Request} request
+ */
+export function fetchEarly({ board, snapshot, screen, headers }) {
+  const worker = prepared ?? new Worker(WORKER, { type: "module" });
+  prepared = null;
+  early?.worker.terminate();
+  /** @type {MessageEvent[]} */
+  const posted = [];
+  const job = { board, seq: snapshot.seq, worker, posted, error: /** @type {ErrorEvent | null} */ (null) };
+  worker.onmessage = (event) => posted.push(event);
+  worker.onerror = (event) => {
+    job.error = event;
+  };
+  worker.postMessage({ board, seq: snapshot.seq, parts: fetchOrder(snapshot.parts, screen), headers });
+  early = job;
 }
 
 /**
  * Fetch a snapshot's parts in a worker, handing their entries to ``onPart`` a slice at a time
  * (a part comes in several; the worker sends the next once the page has taken one).
- * @param {{board: string, snapshot: SnapshotInfo, screen: Box, headers: Record<string, string>}} request
+ * @param {Request} request
  * @param {(entries: [number, string, any][]) => void} onPart
  * @returns {Promise<void>} settles when every part has been handed over
  */
 export function loadSnapshot({ board, snapshot, screen, headers }, onPart) {
-  const worker = prepared ?? new Worker(WORKER, { type: "module" });
-  prepared = null;
-  const parts = fetchOrder(snapshot.parts, screen);
+  const begun = early;
+  early = null;
+  const takeOver = begun?.board === board && begun.seq === snapshot.seq;
+  if (begun && !takeOver) begun.worker.terminate();
+  const worker = takeOver ? begun.worker : (prepared ?? new Worker(WORKER, { type: "module" }));
+  if (!takeOver) prepared = null;
   return new Promise((resolve, reject) => {
-    worker.onmessage = (event) => {
+    /** @param {MessageEvent} event */
+    const received = (event) => {
       const message = event.data;
       if (message.type === "part") {
         for (const [, , op, extent, from, to] of message.entries) {
@@ -86,10 +120,15 @@ export function loadSnapshot({ board, snapshot, screen, headers }, onPart) {
       else reject(new Error(message.reason));
       if (message.type !== "part") setTimeout(() => worker.terminate(), 1000);
     };
-    worker.onerror = (event) => {
+    /** @param {ErrorEvent} event */
+    const failed = (event) => {
       reject(new Error(event.message || "the snapshot worker failed"));
       worker.terminate();
     };
-    worker.postMessage({ board, seq: snapshot.seq, parts, headers });
+    worker.onmessage = received;
+    worker.onerror = failed;
+    if (!takeOver) worker.postMessage({ board, seq: snapshot.seq, parts: fetchOrder(snapshot.parts, screen), headers });
+    else if (begun.error) failed(begun.error);
+    else for (const event of begun.posted) received(event);
   });
 }

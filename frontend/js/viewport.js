@@ -4,9 +4,9 @@
 // first look at a big board's snapshot goes.
 
 import { snapshotBounds } from "./snapshots.js";
+import { View } from "./view.js";
 import { nextZoomStep, zoomLabel } from "./zoom-steps.js";
 
-/** @typedef {import("./view.js").View} View */
 /** @typedef {{left: number, top: number, right: number, bottom: number}} Box */
 
 const SAVE_DELAY_MS = 500;
@@ -19,7 +19,7 @@ export class Viewport {
    */
   constructor(view, boardId, redraw, contentBounds) {
     this.view = view;
-    this.key = `inkroom:view:${boardId}`;
+    this.boardId = boardId;
     this.redraw = redraw;
     this.contentBounds = contentBounds;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -83,8 +83,7 @@ export class Viewport {
    */
   placeFor(snapshot) {
     if (!this.saved()) {
-      const box = snapshotBounds(snapshot.parts);
-      if (box) this.view.fit(box, innerWidth, innerHeight);
+      fitSnapshot(this.view, snapshot);
       this.changed(false);
     }
     return this.screenBox();
@@ -95,22 +94,51 @@ export class Viewport {
     return this.view.visibleBox(innerWidth, innerHeight);
   }
 
-  /** @returns {{x: number, y: number, scale: number} | null} */
   saved() {
-    try {
-      const saved = JSON.parse(localStorage.getItem(this.key) ?? "null");
-      if (saved && [saved.x, saved.y, saved.scale].every(Number.isFinite) && saved.scale > 0) return saved;
-    } catch {
-      // an unreadable entry counts as none
-    }
-    return null;
+    return savedView(this.boardId);
   }
 
   _save() {
     clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => {
       const { x, y, scale } = this.view;
-      localStorage.setItem(this.key, JSON.stringify({ x, y, scale }));
+      localStorage.setItem(viewKey(this.boardId), JSON.stringify({ x, y, scale }));
     }, SAVE_DELAY_MS);
   }
+}
+
+/** @param {string} boardId */
+const viewKey = (boardId) => `inkroom:view:${boardId}`;
+
+/**
+ * Where this person last looked at a board, if they have been here.
+ * @param {string} boardId @returns {{x: number, y: number, scale: number} | null}
+ */
+function savedView(boardId) {
+  try {
+    const saved = JSON.parse(localStorage.getItem(viewKey(boardId)) ?? "null");
+    if (saved && [saved.x, saved.y, saved.scale].every(Number.isFinite) && saved.scale > 0) return saved;
+  } catch {
+    // an unreadable entry counts as none
+  }
+  return null;
+}
+
+/** @param {View} view @param {import("./snapshots.js").SnapshotInfo} snapshot */
+function fitSnapshot(view, snapshot) {
+  const box = snapshotBounds(snapshot.parts);
+  if (box) view.fit(box, innerWidth, innerHeight);
+}
+
+/**
+ * The board rectangle a person will see first of a snapshot (as ``placeFor`` will place it),
+ * known before the page has its view: where its parts' fetch begins.
+ * @param {string} boardId @param {import("./snapshots.js").SnapshotInfo} snapshot @returns {Box}
+ */
+export function firstScreen(boardId, snapshot) {
+  const view = new View();
+  const saved = savedView(boardId);
+  if (saved) Object.assign(view, saved);
+  else fitSnapshot(view, snapshot);
+  return view.visibleBox(innerWidth, innerHeight);
 }

@@ -166,22 +166,72 @@ test("operations kept on this device by an earlier page are sent after the sync 
   assert.deepEqual(socket().ops(), ["op-saved01", "op-saved02"]);
 });
 
-test("a socket opened before the page loaded is taken over, even when it is open already", async () => {
-  const first = new FakeSocket("ws://board.test/ws/boards/b1");
-  first.readyState = 1;
+/** A connection that takes over ``first`` (as first-socket.js hands it over). */
+function takeOver(first, { held = { lastSeq: 0, lastOp: null } } = {}) {
   const connection = new Connection({
-    url: first.url,
+    url: first.socket.url,
     identity: () => ({ user: "user-0001", name: "Ada", color: "#1e1e1e" }),
-    held: () => ({ lastSeq: 0, lastOp: null }),
+    held: () => held,
     outbox: new Outbox("b1"),
     first,
     openSocket: () => assert.fail("no second socket"),
   });
+  const heard = [];
+  connection.addEventListener("message", (event) => heard.push(event.detail));
   connection.connect();
+  return { connection, heard };
+}
+
+test("a socket opened before the page loaded is taken over, even when it is open already", async () => {
+  const socket = new FakeSocket("ws://board.test/ws/boards/b1");
+  socket.readyState = 1;
+  const first = { socket, frames: [], joined: null, taken: false };
+  takeOver(first);
   await flush();
-  assert.equal(first.binaryType, "arraybuffer");
-  assert.equal(first.sent[0].type, "join");
-  assert.equal(first.sent[0].last_op, undefined);
+  assert.equal(first.taken, true); // the opening module sends no join on it any more
+  assert.equal(socket.binaryType, "arraybuffer");
+  assert.equal(socket.sent[0].type, "join");
+  assert.equal(socket.sent[0].last_op, undefined);
+});
+
+test("a socket joined before the page loaded is not joined again: what came since is heard first, in order", async () => {
+  const socket = new FakeSocket("ws://board.test/ws/boards/b1");
+  socket.readyState = 1;
+  // What the server answered the opening module's join, kept by first-socket.js.
+  const frame = (...messages) => encode(messages).slice().buffer;
+  const frames = [frame({ type: "welcome", resume: 7 }), frame({ type: "committed", seq: 8 }, { type: "synced", head_seq: 8 })];
+  const first = { socket, frames, joined: { lastSeq: 7, lastOp: "op-000007" }, taken: false };
+  const { connection, heard } = takeOver(first, { held: { lastSeq: 7, lastOp: "op-000007" } });
+  connection.submit(op("op-waiting"));
+  await flush();
+  assert.deepEqual(heard.map((message) => message.type), ["welcome", "committed", "synced"]);
+  assert.equal(connection.state, "online");
+  assert.deepEqual(socket.sent.map((message) => message.type), ["op"]); // no second join
+  socket.receive({ type: "ack", id: "op-waiting", seq: 9 });
+  assert.equal(heard.at(-1).type, "ack");
+  assert.equal(connection.pending, 0);
+});
+
+test("a socket joined early that closed before the page loaded is replaced, and the new one joins", async () => {
+  const closed = new FakeSocket("ws://board.test/ws/boards/b1");
+  closed.readyState = 3;
+  const first = { socket: closed, frames: [], joined: { lastSeq: 0, lastOp: null }, taken: false };
+  const sockets = [];
+  const connection = new Connection({
+    url: closed.url,
+    identity: () => ({ user: "user-0001", name: "Ada", color: "#1e1e1e" }),
+    held: () => ({ lastSeq: 0, lastOp: null }),
+    outbox: new Outbox("b1"),
+    first,
+    openSocket: (url) => {
+      sockets.push(new FakeSocket(url));
+      return sockets.at(-1);
+    },
+  });
+  connection.connect();
+  sockets[0].open();
+  await flush();
+  assert.equal(sockets[0].sent[0].type, "join");
 });
 
 test("ephemeral messages go out only while online", async () => {
