@@ -249,7 +249,11 @@ def test_a_first_visit_joins_and_fetches_the_snapshot_before_the_page_script_has
     board_id = server.create_board("Before the script")
     drawn = draw_strokes(server, board_id, 200)
     assert wait_for_snapshot(server, board_id).snapshot is not None
-    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    context = browser.new_context(
+        viewport={"width": 1000, "height": 700},
+        # A service worker would answer app.js from its cache, where no route can hold it back.
+        service_workers="block",
+    )
     context.add_init_script("localStorage.setItem('inkroom.named', '1')")
     page = context.new_page()
     held = HeldScript(page)
@@ -295,7 +299,11 @@ def test_a_reopened_board_joins_from_its_copy_before_the_page_script_has_run(
     drawn = draw_strokes(server, board_id, 200)
     assert wait_for_snapshot(server, board_id).snapshot is not None
     url = f"{server.url}/b/{board_id}"
-    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    context = browser.new_context(
+        viewport={"width": 1000, "height": 700},
+        # A service worker would answer app.js from its cache, where no route can hold it back.
+        service_workers="block",
+    )
     first = open_and_wait(context, url, len(drawn), "Returning")
     wait_until_kept(first, board_id, len(drawn))
     first.close()
