@@ -180,9 +180,7 @@ class Hub:
         clients = [c for room in self.rooms.values() for c in room.clients.values()]
         for client in clients:
             client.close(code, reason)
-        waits = asyncio.gather(*(c.closed.wait() for c in clients))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(waits, CLOSE_TIMEOUT_SECONDS)
+        await asyncio.gather(*(c.wait_closed(CLOSE_TIMEOUT_SECONDS) for c in clients))
 
     def _publish(self, board_id: str, kind: Kind, *body: object) -> None:
         self.fanout.publish(board_id, events.encode(kind, self.node, *body))

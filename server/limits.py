@@ -13,6 +13,8 @@ Clock = Callable[[], float]
 class TokenBucket:
     """``rate`` tokens a second, holding at most ``burst``; ``take`` spends one if there is one."""
 
+    __slots__ = ("burst", "clock", "rate", "stamp", "tokens")
+
     def __init__(self, rate: float, burst: float, clock: Clock = time.monotonic) -> None:
         self.rate = rate
         self.burst = burst

@@ -37,6 +37,10 @@ FRAME_BUDGET_BYTES = 256 * 1024
 # Past this many queued bytes, live points and cursors for a client are dropped first.
 EPHEMERAL_SHARE = 4
 CLOSE_TIMEOUT_SECONDS = 2.0
+# How long a client's writer task waits for more once its queue is empty, before it ends: long
+# enough that a busy room's clients keep theirs from tick to tick, short enough that an idle
+# connection holds no task.
+WRITER_LINGER_SECONDS = 0.5
 # How long live points and cursors wait to leave together in one shared frame.
 TICK_SECONDS = 0.010
 # Arrivals and departures alone wait longer: a crowd joining at once costs the room a frame
@@ -57,7 +61,38 @@ class Transport(Protocol):
 
 
 class Client:
-    """One connection on a board, seen from the room."""
+    """One connection on a board, seen from the room.
+
+    What an idle connection does not need is made when it is: the writer task when something is
+    queued (it waits ``WRITER_LINGER_SECONDS`` for more, then ends, and the next message starts
+    another), the queue with it, the event that tells who waits that the connection closed.
+    """
+
+    __slots__ = (
+        "_backlog",
+        "_close",
+        "_closed",
+        "_closed_event",
+        "_drained_at",
+        "_idle",
+        "_linger",
+        "_live",
+        "_on_closed",
+        "_queue",
+        "_queued_bytes",
+        "_sent_seq",
+        "_watchdog",
+        "_writer",
+        "address",
+        "encoded_peer",
+        "granted",
+        "link_role",
+        "locked",
+        "max_queue_bytes",
+        "metrics",
+        "peer",
+        "transport",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -81,17 +116,22 @@ class Client:
         self.locked = locked
         # The link this connection came in by, when that link is what let it in.
         self.link_role = link_role
-        self.closed = asyncio.Event()
         self._on_closed: Callable[[], None] | None = None
+        self._closed = False
+        self._closed_event: asyncio.Event | None = None
         self._live = False
-        self._queue: deque[bytes] = deque()
+        self._queue: deque[bytes] | None = None
         self._queued_bytes = 0
-        self._wakeup = asyncio.Event()
         self._sent_seq = 0
         # What arrives while the client is still receiving history, in arrival order.
         self._backlog: list[tuple[int | None, bytes]] = []
         self._close: tuple[int, str] | None = None
         self._writer: asyncio.Task[None] | None = None
+        # What the writer awaits while the queue is empty: True, more came; False, it ends.
+        self._idle: asyncio.Future[bool] | None = None
+        self._drained_at = 0.0
+        # One timer per lingering period, not one per wait (a busy room drains every tick).
+        self._linger: asyncio.TimerHandle | None = None
         self._watchdog: asyncio.Task[None] | None = None
 
     @property
@@ -103,9 +143,19 @@ class Client:
         return self._close is not None
 
     @property
+    def closed(self) -> bool:
+        """The connection is closed (or given up on)."""
+        return self._closed
+
+    @property
     def close_reason(self) -> tuple[int, str] | None:
         """The code and reason this client was (or is being) closed with."""
         return self._close
+
+    @property
+    def writing(self) -> bool:
+        """A writer task is under way (sending, or waiting a while for more)."""
+        return self._writer is not None
 
     def deliver(self, message: bytes, seq: int | None = None) -> None:
         """Queue a message; a committed one (``seq``) is skipped if the client has it already."""
@@ -141,14 +191,13 @@ class Client:
         return self._live and self._close is None
 
     def go_live(self, sent_seq: int) -> None:
-        """History up to ``sent_seq`` was sent: flush what waited, then keep the writer going."""
+        """History up to ``sent_seq`` was sent: what waited is queued, in order."""
         backlog, self._backlog = self._backlog, []
         self._queued_bytes = 0
         self._live = True
         self._sent_seq = sent_seq
         for seq, message in backlog:
             self.deliver(message, seq)
-        self._writer = asyncio.create_task(self._write(), name=f"writer-{self.peer.peer}")
 
     def close(self, code: int, reason: str) -> None:
         """Close after what is queued; a client that fell behind loses its queue instead.
@@ -161,28 +210,40 @@ class Client:
         self._close = (code, reason)
         if code == CloseCode.FELL_BEHIND:
             self.metrics.queue_drops.labels("fell_behind").inc()
-            self._queue.clear()
+            self._queue = None
             self._queued_bytes = 0
             if self._writer is not None:
                 self._writer.cancel()  # it may be stuck sending to this very client
                 self._writer = None
+                self._idle = None
         if self._writer is None:
-            # Nobody drains the queue (not live yet, or the writer was stopped): close now.
+            # Nobody drains the queue (none yet, or the writer was stopped): close now.
             self._writer = asyncio.create_task(self._write(), name=f"closer-{self.peer.peer}")
-        self._wakeup.set()
+        else:
+            self._wake()
         self._watchdog = asyncio.create_task(self._give_up_after(2 * CLOSE_TIMEOUT_SECONDS))
 
     async def _give_up_after(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.closed.wait(), seconds)
-        if not self.closed.is_set() and self._writer is not None:
+        if not await self.wait_closed(seconds) and self._writer is not None:
             log.info("peer %d does not read; dropping it", self.peer.peer)
             self._writer.cancel()
             self._set_closed()
 
+    async def wait_closed(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for the connection to close; whether it has."""
+        if not self._closed:
+            if self._closed_event is None:
+                self._closed_event = asyncio.Event()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closed_event.wait(), timeout)
+        return self._closed
+
     async def stop(self) -> None:
         if self._watchdog is not None:
             self._watchdog.cancel()
+        if self._linger is not None:
+            self._linger.cancel()
+            self._linger = None
         if self._writer is not None:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -192,54 +253,98 @@ class Client:
     def when_closed(self, callback: Callable[[], None] | None) -> None:
         """Call ``callback`` once the connection is closed (None: no longer)."""
         self._on_closed = callback
-        if callback is not None and self.closed.is_set():
+        if callback is not None and self._closed:
             self._set_closed()
 
     def _set_closed(self) -> None:
-        self.closed.set()
+        self._closed = True
+        if self._closed_event is not None:
+            self._closed_event.set()
         callback, self._on_closed = self._on_closed, None
         if callback is not None:
             callback()
 
     def _enqueue(self, message: bytes) -> None:
-        self._queue.append(message)
+        queue = self._queue
+        if queue is None:
+            queue = self._queue = deque()
+        queue.append(message)
         self._queued_bytes += len(message)
         if self._queued_bytes > self.max_queue_bytes:
             self.close(CloseCode.FELL_BEHIND, "fell behind; resume from your last seq")
         else:
-            self._wakeup.set()
+            self._wake()
+
+    def _wake(self) -> None:
+        """A writer for what was queued: the one waiting for more, or a new one."""
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write(), name=f"writer-{self.peer.peer}")
+        elif self._idle is not None:
+            idle, self._idle = self._idle, None
+            if not idle.done():
+                idle.set_result(True)
 
     async def _write(self) -> None:
+        """Send what is queued, as it comes; close once closing. Without anything to send for
+        ``WRITER_LINGER_SECONDS``, end (``_linger_over``): the next message starts a new writer."""
+        ended_idle = False
         try:
             while True:
-                await self._wakeup.wait()
-                self._wakeup.clear()
                 while self._queue:
                     await self.transport.send(self._take_frame())
                 if self._close is not None:
                     break
+                if not await self._more():
+                    ended_idle = True  # the client stays open; another writer may run already
+                    return
             code, reason = self._close
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.transport.close(code, reason), CLOSE_TIMEOUT_SECONDS)
         except Exception as exc:  # the socket went away under us
             log.debug("writer for peer %d stopped: %r", self.peer.peer, exc)
         finally:
-            self._set_closed()
+            if not ended_idle:
+                self._set_closed()
+
+    def _more(self) -> asyncio.Future[bool]:
+        """What the writer awaits with an empty queue."""
+        loop = asyncio.get_running_loop()
+        self._drained_at = loop.time()
+        if self._linger is None:
+            self._linger = loop.call_at(self._drained_at + WRITER_LINGER_SECONDS, self._linger_over)
+        self._idle = loop.create_future()
+        return self._idle
+
+    def _linger_over(self) -> None:
+        """The writer ends if it has waited ``WRITER_LINGER_SECONDS``; one that is busy, or
+        has not waited that long, is looked at again when it has."""
+        self._linger = None
+        idle = self._idle
+        if idle is None or idle.done():
+            return  # sending: the writer sets the timer again when its queue is empty
+        loop = asyncio.get_running_loop()
+        due = self._drained_at + WRITER_LINGER_SECONDS
+        if loop.time() < due:
+            self._linger = loop.call_at(due, self._linger_over)
+            return
+        # Decided here, in one step: a message queued from now on starts a new writer.
+        self._writer, self._idle, self._queue = None, None, None
+        idle.set_result(False)
 
     def _take_frame(self) -> bytes:
-        first = self._queue.popleft()
+        queue = self._queue
+        assert queue is not None, "called with something queued"
+        first = queue.popleft()
         if isinstance(first, Frame):  # counted by the room's tick, for all its recipients at once
             self._queued_bytes -= len(first)
             return first
         messages = [first]
         size = len(first)
         while (
-            self._queue
-            and not isinstance(self._queue[0], Frame)
-            and size + len(self._queue[0]) <= FRAME_BUDGET_BYTES
+            queue and not isinstance(queue[0], Frame) and size + len(queue[0]) <= FRAME_BUDGET_BYTES
         ):
-            size += len(self._queue[0])
-            messages.append(self._queue.popleft())
+            size += len(queue[0])
+            messages.append(queue.popleft())
         self._queued_bytes -= size
         self.metrics.frames_out.inc()
         self.metrics.messages_out.inc(len(messages))
@@ -355,6 +460,9 @@ class Room:
         # Counts the changes of the facts, so that a join that read the board before a change
         # does not leave what it read behind (``remember``).
         self.facts_version = 0
+        # Set while a join reads the board for the room: the joins that come meanwhile wait
+        # for that read instead of making their own (``server.session``).
+        self.opening: asyncio.Event | None = None
 
     def add(self, client: Client) -> None:
         """O(1) for the room: the others hear of the newcomer with the next tick."""

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from server.committer import Committer
 from server.config import Settings
 from server.hub import Hub
 from server.metrics import Metrics
 from server.shared_limits import Allowance, Seats
+from server.single_flight import SingleFlight
 from server.snapshotter import Snapshotter
-from server.store import Store
+from server.store import Board, Store
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,5 @@ class Services:
     # Runs CPU-heavy work (parsing imported documents, decoding images, SVG exports) away from
     # the event loop.
     workers: Executor
+    # The board sockets' reads of a board that no room knows yet, shared by a crowd arriving.
+    board_reads: SingleFlight[str, Board | None] = field(default_factory=SingleFlight)

@@ -4,7 +4,6 @@ the route hands it a ``Socket`` and turns what it raises into close codes."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from datetime import UTC, datetime
@@ -12,6 +11,7 @@ from typing import Protocol
 
 from server import protocol, refusals
 from server.access import Role, refusal
+from server.config import Settings
 from server.events import CommittedOp
 from server.limits import TokenBucket
 from server.protocol import CloseCode, ErrorCode, ProtocolError
@@ -78,38 +78,64 @@ def decode(frame: bytes) -> protocol.ClientMessageModel:
 
 
 class _Rates:
-    """Per-connection token buckets; a long run of refusals means a flood."""
+    """Per-connection token buckets, each made when its kind of message first comes (an idle
+    connection holds none); a long run of refusals means a flood."""
 
-    def __init__(self, services: Services) -> None:
-        settings = services.settings
-        self.operations = TokenBucket(settings.operations_per_second, settings.operations_burst)
-        self.live = TokenBucket(settings.live_per_second, settings.live_burst)
-        self.cursors = TokenBucket(settings.cursors_per_second, settings.cursors_burst)
-        self.tolerance = settings.flood_tolerance
-        self.refused_in_a_row = 0
+    __slots__ = ("_cursors", "_live", "_operations", "_refused_in_a_row", "_settings")
 
-    def allow(self, bucket: TokenBucket) -> bool:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._operations: TokenBucket | None = None
+        self._live: TokenBucket | None = None
+        self._cursors: TokenBucket | None = None
+        self._refused_in_a_row = 0
+
+    # A bucket starts full, and a full one stays full until it is used: made late, it holds what
+    # it would have held made early.
+    def allow_operation(self) -> bool:
+        if self._operations is None:
+            settings = self._settings
+            self._operations = TokenBucket(
+                settings.operations_per_second, settings.operations_burst
+            )
+        return self._allow(self._operations)
+
+    def allow_live(self) -> bool:
+        if self._live is None:
+            self._live = TokenBucket(self._settings.live_per_second, self._settings.live_burst)
+        return self._allow(self._live)
+
+    def allow_cursor(self) -> bool:
+        if self._cursors is None:
+            settings = self._settings
+            self._cursors = TokenBucket(settings.cursors_per_second, settings.cursors_burst)
+        return self._allow(self._cursors)
+
+    def _allow(self, bucket: TokenBucket) -> bool:
         if bucket.take():
-            self.refused_in_a_row = 0
+            self._refused_in_a_row = 0
             return True
-        self.refused_in_a_row += 1
-        if self.refused_in_a_row > self.tolerance:
+        self._refused_in_a_row += 1
+        if self._refused_in_a_row > self._settings.flood_tolerance:
             raise Refused(CloseCode.RATE_LIMITED, "too many messages", ErrorCode.RATE_LIMITED)
         return False
 
 
 class Session:
+    __slots__ = ("_join", "board", "client", "desynced", "metrics", "rates", "services", "socket")
+
     def __init__(
         self, socket: Socket, board: Board, join: protocol.Join, client: Client, services: Services
     ) -> None:
         self.socket = socket
         self.board = board
-        self.join = join
         self.client = client
         self.services = services
         self.metrics = services.metrics
-        self.rates = _Rates(services)
+        self.rates = _Rates(services.settings)
         self.desynced = False
+        # Until the replay has used it: an idle connection keeps nothing of its join (1 kB).
+        self._join: protocol.Join | None = join
 
     async def run(self) -> None:
         hub = self.services.hub
@@ -134,8 +160,7 @@ class Session:
         finally:
             if self.client.closing:
                 # Let the writer send what is queued (an error, say) and the close frame.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.client.closed.wait(), CLOSE_TIMEOUT_SECONDS)
+                await self.client.wait_closed(CLOSE_TIMEOUT_SECONDS)
             hub.leave(room, self.client)
             self.metrics.connections.dec()
             await self.client.stop()
@@ -155,17 +180,11 @@ class Session:
         answers from memory (its facts and its tail); otherwise the board is read again here,
         after joining, so that the backlog covers everything past what was read.
         """
-        store = self.services.store
-        board = remembered_board(room)
-        if board is None:
-            version = room.facts_version
-            board = await store.get_board(self.board.id)
-            if board is None:
-                raise Refused(CloseCode.BOARD_DELETED, "board deleted")
-            room.start_at(board.head_seq)
-            room.remember(BoardFacts(board.title, board.protected, board.locked), version)
-        after = await self._resume_point(board)
-        offer = await self._snapshot_offer(board, after)
+        join, self._join = self._join, None
+        assert join is not None, "a session replays once"
+        board = await self._board_of(room)
+        after = await self._resume_point(board, join)
+        offer = await self._snapshot_offer(board, after, join.snapshot)
         if offer is not None:
             after = offer.seq
             self.metrics.snapshots_served.inc()
@@ -195,6 +214,31 @@ class Session:
             after = await self._replay_stored(room, board, after)
         await send(protocol.frame([protocol.encode_server(protocol.Synced(head_seq=after))]))
         self.client.go_live(after)
+
+    async def _board_of(self, room: Room) -> Board:
+        """The board as its room remembers it, or as read now (after joining).
+
+        One join reads at a time (``Room.opening``): those that join meanwhile wait for its read,
+        then find the board in the room. They were in the room before the read ended, so the
+        room's head covers them as it covers any later join; a crowd arriving at a board nobody
+        is on reads it once, not once each (a pool of connections would queue the reads).
+        """
+        while (board := remembered_board(room)) is None and room.opening is not None:
+            await room.opening.wait()
+        if board is not None:
+            return board
+        room.opening = opening = asyncio.Event()
+        try:
+            version = room.facts_version
+            read = await self.services.store.get_board(self.board.id)
+            if read is None:
+                raise Refused(CloseCode.BOARD_DELETED, "board deleted")
+            room.start_at(read.head_seq)
+            room.remember(BoardFacts(read.title, read.protected, read.locked), version)
+        finally:
+            room.opening = None
+            opening.set()
+        return read
 
     async def _replay_stored(self, room: Room, board: Board, after: int) -> int:
         """Operations ``after .. board.head_seq`` from the database; the newest of them are
@@ -232,9 +276,9 @@ class Session:
         if batch:
             await self.socket.send(protocol.frame(batch))
 
-    async def _resume_point(self, board: Board) -> int:
+    async def _resume_point(self, board: Board, join: protocol.Join) -> int:
         """The client's ``last_seq`` if its copy is this board's, else 0 (it gets everything)."""
-        last_seq, last_op = self.join.last_seq, self.join.last_op
+        last_seq, last_op = join.last_seq, join.last_op
         if last_seq == 0 or last_seq > board.head_seq:
             return 0
         if (
@@ -244,10 +288,12 @@ class Session:
             return 0
         return last_seq
 
-    async def _snapshot_offer(self, board: Board, after: int) -> protocol.SnapshotInfo | None:
+    async def _snapshot_offer(
+        self, board: Board, after: int, can_fetch: bool
+    ) -> protocol.SnapshotInfo | None:
         """The newest snapshot, for a client that can fetch it and would replay a lot."""
         store, settings = self.services.store, self.services.settings
-        if not self.join.snapshot or board.head_seq - after <= settings.snapshot_offer_after_ops:
+        if not can_fetch or board.head_seq - after <= settings.snapshot_offer_after_ops:
             return None
         snapshot = await store.latest_snapshot(board.id)
         self.services.snapshotter.joined(board.id, board.head_seq, snapshot.seq if snapshot else 0)
@@ -302,7 +348,7 @@ class Session:
                         ):
                             # Past what the room can hand on: dropped unread, and still
                             # counted against the sender's own rate (a flood is a flood).
-                            self.rates.allow(self.rates.live)
+                            self.rates.allow_live()
                             continue
                         message = decode(frame)
                         self.metrics.message_in(message.type)
@@ -322,24 +368,24 @@ class Session:
         role = self.client.role
         match message:
             case protocol.Cursor():
-                if self.rates.allow(self.rates.cursors):
+                if self.rates.allow_cursor():
                     cursor = protocol.encode_peer_cursor(peer, message)
                     self.services.hub.relay(room, cursor, self.client)
             case protocol.Live():
                 if role is Role.VIEWER:
                     self._refuse(ErrorCode.READ_ONLY, "this board is read-only for you")
-                elif self.rates.allow(self.rates.live):
+                elif self.rates.allow_live():
                     relayed = protocol.encode_peer_live(peer, message)
                     self.services.hub.relay(room, relayed, self.client)
             case protocol.Typing() | protocol.Transforming() | protocol.Drafting():
                 if role is Role.VIEWER:
                     self._refuse(ErrorCode.READ_ONLY, "this board is read-only for you")
-                elif self.rates.allow(self.rates.live):
+                elif self.rates.allow_live():
                     under_way = protocol.relayed(peer, message)
                     self.services.hub.relay(room, protocol.encode_server(under_way), self.client)
             # Pointing and following change nothing on the board: viewers may too.
             case protocol.Laser() | protocol.Follow() | protocol.Viewport():
-                if self.rates.allow(self.rates.live):
+                if self.rates.allow_live():
                     pointing = protocol.relayed(peer, message)
                     self.services.hub.relay(room, protocol.encode_server(pointing), self.client)
             case protocol.Submit(op=op):
@@ -359,7 +405,7 @@ class Session:
             reason = "this board is read-only for you" if why == "read_only" else "owners only"
             self._refuse(why, reason, op.id)
             return
-        if not self.rates.allow(self.rates.operations):
+        if not self.rates.allow_operation():
             self._refuse(ErrorCode.RATE_LIMITED, "too many operations; send again later", op.id)
             return
         self.services.committer.submit(

@@ -11,7 +11,14 @@ from server import protocol
 from server.events import CommittedOp
 from server.metrics import Metrics
 from server.points import encode as encode_points
-from server.rooms import EPHEMERAL_SHARE, TICK_SECONDS, Client, Pending, Room
+from server.rooms import (
+    EPHEMERAL_SHARE,
+    TICK_SECONDS,
+    WRITER_LINGER_SECONDS,
+    Client,
+    Pending,
+    Room,
+)
 
 QUEUE_BYTES = 64 * 1024
 
@@ -22,6 +29,7 @@ class FakeTransport:
 
     def __init__(self, stalled: bool = False) -> None:
         self.frames: list[bytes] = []
+        self.closes: list[tuple[int, str]] = []
         self.stalled = stalled
         self.arrived = asyncio.Event()
 
@@ -32,7 +40,7 @@ class FakeTransport:
         self.arrived.set()
 
     async def close(self, code: int, reason: str) -> None:
-        pass
+        self.closes.append((code, reason))
 
     def messages(self) -> list[Any]:
         return [m for data in self.frames for m in protocol.decode_server_frame(data)]
@@ -197,3 +205,76 @@ async def test_a_newcomer_hears_nothing_of_what_came_before_its_welcome_in_the_s
 
     assert [(m.event, m.peer.peer) for m in to_a.messages()] == [("joined", 2)]
     assert to_b.messages() == []
+
+
+def committed(seq: int) -> bytes:
+    op = protocol.StrokeOp(
+        kind="stroke", id=f"stroke-{seq:04d}", color="#1971c2", width=3.0,
+        points=encode_points([1.0, 2.0, 0.5]),
+    )  # fmt: skip
+    return protocol.encode_committed(seq, "user-0001", protocol.encode_operation(op))
+
+
+async def writer_ended(client: Client) -> None:
+    async with asyncio.timeout(10 * WRITER_LINGER_SECONDS + 10):
+        while client.writing:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+async def test_a_client_with_nothing_to_send_holds_no_writer_task() -> None:
+    room = Room("board-0001", metrics=Metrics())
+    client, transport = joined(room, 1)
+    assert not client.writing, "nothing queued yet"
+
+    client.deliver(committed(1), 1)
+    assert client.writing
+    await settled(transport)
+    await writer_ended(client)
+
+    assert not client.closing and not client.closed, "the connection stays open"
+
+
+async def test_a_writer_that_ended_starts_again_and_nothing_is_lost_or_reordered() -> None:
+    room = Room("board-0001", metrics=Metrics())
+    client, transport = joined(room, 1)
+    seq = 0
+    for round in range(3):
+        for _ in range(50):
+            seq += 1
+            client.deliver(committed(seq), seq)
+        assert client.writing, f"round {round}: a writer for what was queued"
+        await writer_ended(client)
+
+    assert [m.seq for m in transport.messages()] == list(range(1, seq + 1))
+
+
+async def test_a_message_queued_while_the_writer_waits_for_more_keeps_that_writer() -> None:
+    room = Room("board-0001", metrics=Metrics())
+    client, transport = joined(room, 1)
+    client.deliver(committed(1), 1)
+    await settled(transport)
+    # Just before the writer would give up, more comes: it is sent, in order, by a writer that
+    # then waits its whole time again.
+    await asyncio.sleep(WRITER_LINGER_SECONDS * 0.8)
+    client.deliver(committed(2), 2)
+    await settled(transport, frames=2)
+    await asyncio.sleep(WRITER_LINGER_SECONDS * 0.5)
+    assert client.writing, "it waits its whole time from the last message"
+    await writer_ended(client)
+
+    assert [m.seq for m in transport.messages()] == [1, 2]
+
+
+async def test_an_idle_client_closed_by_the_room_gets_its_close_frame() -> None:
+    room = Room("board-0001", metrics=Metrics())
+    client, transport = joined(room, 1)
+    client.deliver(committed(1), 1)
+    await settled(transport)
+    await writer_ended(client)
+
+    client.deliver(protocol.encode_server(protocol.Error(code="forbidden", reason="no")))
+    client.close(4403, "removed")
+
+    assert await client.wait_closed(10)
+    assert transport.closes == [(4403, "removed")]
+    assert [m.type for m in transport.messages()] == ["committed", "error"]

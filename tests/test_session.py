@@ -242,3 +242,20 @@ async def test_a_connection_the_room_closes_stops_being_read_and_leaves(server: 
     await asyncio.wait_for(session, DEADLINE)
     assert board.id not in server.services.hub.rooms
     assert socket.inbox.empty()
+
+
+async def test_a_crowd_joining_a_board_nobody_is_on_reads_it_once(server: Server) -> None:
+    board, _ = await server.services.store.create_board("Crowded")
+    server.statements.clear()
+
+    crowd = [server.join_board(board) for _ in range(20)]
+    for socket in crowd:
+        await socket.wait_for("synced")
+
+    board_reads = [s for s in server.statements if "FROM boards" in s]
+    assert len(board_reads) == 1, board_reads
+    assert {socket.of_type("welcome")[0].title for socket in crowd} == {"Crowded"}
+    # Everyone is live: a stroke reaches the whole crowd, once each.
+    await draw(crowd[0], 1)
+    for socket in crowd[1:]:
+        assert [m.seq for m in await socket.wait_for("committed")] == [1]

@@ -1,5 +1,11 @@
 """The board WebSocket route: who may come in, and the close code for everything that goes
-wrong. The conversation itself is ``server.session``."""
+wrong. The conversation itself is ``server.session``.
+
+The route is a plain ASGI app in front of FastAPI (``BoardSockets``), not a FastAPI route: every
+layer between uvicorn and the handler stays suspended for the whole life of a connection, and
+FastAPI's router, dependency resolution and exit stacks cost an idle connection about 13 kB
+(``docs/benchmarks.md``). The Host check still runs first (``server.main``); the Origin check and
+everything else is here."""
 
 from __future__ import annotations
 
@@ -7,11 +13,12 @@ import asyncio
 import contextlib
 import hashlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 
-from fastapi import APIRouter, WebSocket
-from fastapi.responses import JSONResponse
-from starlette.websockets import WebSocketDisconnect, WebSocketState
+from starlette._utils import get_route_path
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server import auth, protocol, refusals
 from server.access import granted_role, higher
@@ -19,13 +26,14 @@ from server.auth import AuthError, Identity
 from server.connections import abort_of
 from server.protocol import ID_PATTERN, CloseCode, Limits
 from server.rooms import CLOSE_TIMEOUT_SECONDS, Client
-from server.routes.deps import socket_services
 from server.security import origin_allowed
 from server.services import Services
 from server.session import Disconnected, Refused, Session, decode, remembered_board
 from server.store import Board
 
-router = APIRouter(prefix="/ws/boards")
+# What FastAPI's router made of "/ws/boards/{board_id}": anything else goes on to the app (an
+# unknown WebSocket route is refused with 403 there).
+_PATH = re.compile(r"^/ws/boards/(?P<board_id>[^/]+)$")
 _VALID_ID = re.compile(ID_PATTERN)
 # What a hashed subject looks like: a subject that looks so is hashed too, so none can pose as one.
 _HASHED_ID = re.compile(r"^u[0-9a-f]{31}$")
@@ -130,25 +138,46 @@ def _display_name(name: str | None) -> str | None:
     return cleaned or None
 
 
-@contextlib.asynccontextmanager
-async def _seat(services: Services, board_id: str, address: str) -> AsyncIterator[None]:
-    """A place on the board and for the address, or Refused(4430)."""
+class BoardSockets:
+    """ASGI app: ``/ws/boards/{board_id}`` WebSockets to ``board_socket``, everything else to
+    ``app``. ``services`` gives the app's services (there once its lifespan has started)."""
+
+    def __init__(self, app: ASGIApp, services: Callable[[], Services]) -> None:
+        self.app = app
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            match = _PATH.match(get_route_path(scope))
+            if match is not None:
+                websocket = WebSocket(scope, receive, send)
+                await board_socket(websocket, match["board_id"], self.services())
+                return
+        await self.app(scope, receive, send)
+
+
+async def _take_seat(services: Services, board_id: str, address: str) -> None:
+    """A place on the board and for the address (``_give_back_seat`` when done), or
+    Refused(4430). Not a context manager: its suspended generator would stay with every idle
+    connection."""
     if not await services.address_connections.take(address):
         raise Refused(CloseCode.TOO_MANY_CONNECTIONS, "too many connections from your address")
     try:
-        if not await services.board_connections.take(board_id):
-            raise Refused(CloseCode.TOO_MANY_CONNECTIONS, "this board is full")
-        try:
-            yield
-        finally:
-            services.board_connections.give_back(board_id)
-    finally:
+        seated = await services.board_connections.take(board_id)
+    except BaseException:
         services.address_connections.give_back(address)
+        raise
+    if not seated:
+        services.address_connections.give_back(address)
+        raise Refused(CloseCode.TOO_MANY_CONNECTIONS, "this board is full")
 
 
-@router.websocket("/{board_id}")
-async def board_socket(websocket: WebSocket, board_id: str) -> None:
-    services = socket_services(websocket)
+def _give_back_seat(services: Services, board_id: str, address: str) -> None:
+    services.board_connections.give_back(board_id)
+    services.address_connections.give_back(address)
+
+
+async def board_socket(websocket: WebSocket, board_id: str, services: Services) -> None:
     address = websocket.client.host if websocket.client else "unknown"
     origin, host = websocket.headers.get("origin"), websocket.headers.get("host")
     if not origin_allowed(origin, host, services.settings.allowed_origins):
@@ -163,10 +192,7 @@ async def board_socket(websocket: WebSocket, board_id: str) -> None:
         refusals.note(address, board_id, f"http_{refused.status}", refused.reason)
         await _deny(websocket, refused.status, refused.reason)
         return
-    # A board with people on it is known to its room: no database read.
-    board = remembered_board(services.hub.rooms.get(board_id))
-    if board is None and _VALID_ID.match(board_id):
-        board = await services.store.get_board(board_id)
+    board = await _find_board(services, board_id)
     # Accept before the remaining refusals so that the browser learns their close codes (a
     # refusal before accept reaches a page as a bare failure).
     await websocket.accept()
@@ -174,8 +200,14 @@ async def board_socket(websocket: WebSocket, board_id: str) -> None:
     try:
         if board is None:
             raise Refused(CloseCode.BOARD_NOT_FOUND, "board not found")
-        async with _seat(services, board.id, address):
-            await _join_and_serve(channel, board, identity, services, address)
+        await _take_seat(services, board.id, address)
+        try:
+            # The session is made by a call that has returned: nothing of the join message
+            # stays on this frame while the connection lasts.
+            session = await _joined(channel, board, identity, services, address)
+            await session.run()
+        finally:
+            _give_back_seat(services, board.id, address)
     except Refused as refused:
         services.metrics.rejected.labels(refused.error or f"close_{refused.code}").inc()
         refusals.note(address, board_id, refused.code, refused.reason)
@@ -191,13 +223,28 @@ async def board_socket(websocket: WebSocket, board_id: str) -> None:
             refusals.note(address, board_id, CloseCode.TOO_BIG, "frame over the size limit")
 
 
-async def _join_and_serve(
+async def _find_board(services: Services, board_id: str) -> Board | None:
+    """A board with people on it is known to its room: no database read. A read under way
+    (another connection's, or a join's for its room) is waited for rather than made again."""
+    room = services.hub.rooms.get(board_id)
+    if room is not None:
+        while (board := remembered_board(room)) is None and room.opening is not None:
+            await room.opening.wait()
+        if board is not None:
+            return board
+    if not _VALID_ID.match(board_id):
+        return None
+    return await services.board_reads.run(board_id, lambda: services.store.get_board(board_id))
+
+
+async def _joined(
     channel: WebSocketChannel,
     board: Board,
     identity: Identity | None,
     services: Services,
     address: str,
-) -> None:
+) -> Session:
+    """The session of a client whose join is valid and lets it in, or Refused."""
     try:
         async with asyncio.timeout(services.settings.join_timeout_seconds):
             frame = await channel.receive()
@@ -230,4 +277,4 @@ async def _join_and_serve(
         link_role=link_role if owes_link else None,
         address=address,
     )
-    await Session(channel, board, join, client, services).run()
+    return Session(channel, board, join, client, services)

@@ -1,21 +1,17 @@
-"""FastAPI dependencies of the routes: the app's services, for HTTP and WebSocket routes."""
+"""FastAPI dependencies of the HTTP routes: the app's services. (The board socket is no FastAPI
+route: ``server.routes.board_socket``.)"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, WebSocket
+from fastapi import Depends, Request
 
 from server.services import Services
 
 
 def _http_services(request: Request) -> Services:
     services: Services = request.app.state.services
-    return services
-
-
-def socket_services(websocket: WebSocket) -> Services:
-    services: Services = websocket.app.state.services
     return services
 
 
