@@ -44,8 +44,13 @@ WRITER_LINGER_SECONDS = 0.5
 # How long live points and cursors wait to leave together in one shared frame.
 TICK_SECONDS = 0.010
 # Arrivals and departures alone wait longer: a crowd joining at once costs the room a frame
-# for everyone every this often, not one per join.
+# for everyone every this often, not one per join...
 PRESENCE_TICK_SECONDS = 0.100
+# ...and on a crowded board longer still, up to PRESENCE_TICK_MAX_SECONDS: presence alone costs
+# a room at most this many frames a second however many are on it (a frame for each of them
+# per tick was most of the work of 1,000 joins).
+PRESENCE_FRAMES_PER_SECOND = 2000
+PRESENCE_TICK_MAX_SECONDS = 1.0
 # A room's budget for live points (``server.intake``), when nobody says otherwise.
 LIVE_DELIVERIES_PER_SECOND = 2_000_000.0
 
@@ -500,12 +505,16 @@ class Room:
     def _gather(self, message: bytes, origin: int | None, presence: bool) -> None:
         self.tick.add(message, origin, presence)
         loop = asyncio.get_running_loop()
-        due = loop.time() + (PRESENCE_TICK_SECONDS if presence else TICK_SECONDS)
+        due = loop.time() + (self._presence_wait() if presence else TICK_SECONDS)
         if self._flush_at is not None and self._flush_at.when() > due:
             self._flush_at.cancel()  # live points do not wait for presence's slower tick
             self._flush_at = None
         if self._flush_at is None:
             self._flush_at = loop.call_at(due, self.flush)
+
+    def _presence_wait(self) -> float:
+        crowd = len(self.clients) / PRESENCE_FRAMES_PER_SECOND
+        return min(max(PRESENCE_TICK_SECONDS, crowd), PRESENCE_TICK_MAX_SECONDS)
 
     def flush(self) -> None:
         """Send what the tick gathered: one frame for the room."""

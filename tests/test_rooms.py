@@ -13,6 +13,8 @@ from server.metrics import Metrics
 from server.points import encode as encode_points
 from server.rooms import (
     EPHEMERAL_SHARE,
+    PRESENCE_TICK_MAX_SECONDS,
+    PRESENCE_TICK_SECONDS,
     TICK_SECONDS,
     WRITER_LINGER_SECONDS,
     Client,
@@ -46,10 +48,12 @@ class FakeTransport:
         return [m for data in self.frames for m in protocol.decode_server_frame(data)]
 
 
-def joined(room: Room, number: int, stalled: bool = False) -> tuple[Client, FakeTransport]:
+def joined(
+    room: Room, number: int, stalled: bool = False, queue_bytes: int = QUEUE_BYTES
+) -> tuple[Client, FakeTransport]:
     transport = FakeTransport(stalled)
     peer = protocol.Peer(peer=number, user=f"user-{number:04d}", name="Ada", color="#e03131")
-    client = Client(peer, transport, QUEUE_BYTES, room.metrics)
+    client = Client(peer, transport, queue_bytes, room.metrics)
     room.add(client)
     client.go_live(0)
     return client, transport
@@ -278,3 +282,22 @@ async def test_an_idle_client_closed_by_the_room_gets_its_close_frame() -> None:
     assert await client.wait_closed(10)
     assert transport.closes == [(4403, "removed")]
     assert [m.type for m in transport.messages()] == ["committed", "error"]
+
+
+async def test_on_a_crowded_board_presence_waits_longer_but_never_past_a_second() -> None:
+    room = Room("board-0001", metrics=Metrics())
+    # Queues that hold the presence of the whole crowd at once.
+    _, watcher = joined(room, 1, queue_bytes=1 << 20)
+    for number in range(2, 1001):
+        joined(room, number, queue_bytes=1 << 20)
+    await introduced(room, watcher)
+    loop = asyncio.get_running_loop()
+
+    began = loop.time()
+    joined(room, 1001)
+    await settled(watcher)
+    waited = loop.time() - began
+
+    # 1,001 people: half a second, so that presence alone costs about 2,000 frames a second.
+    assert PRESENCE_TICK_SECONDS * 3 < waited < PRESENCE_TICK_MAX_SECONDS + 0.5
+    assert [(m.event, m.peer.peer) for m in watcher.messages()] == [("joined", 1001)]
