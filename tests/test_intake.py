@@ -87,6 +87,15 @@ def test_a_process_that_falls_behind_sheds_more_until_it_keeps_up_again() -> Non
     assert sum(caught_up.values()) == 200 * 30 * 2
 
 
+def test_a_tick_late_now_and_then_costs_nobody_their_points() -> None:
+    intake = Intake(deliveries_per_second=200 * 30 * 199 * 1.5)
+    for tick in range(500):
+        intake.ticked(late=0.120 if tick % 10 == 0 else 0.002)  # a collection, say
+    rates = {sender: 30.0 for sender in range(200)}
+    taken = offer(intake, rates, 2.0, recipients=199)
+    assert sum(taken.values()) == 200 * 30 * 2
+
+
 # The room on the real server hands on 120 live messages a second to its 3 others: 40 for each of
 # the three who draw. Per-connection rates are out of the way (a flood would otherwise be closed).
 CROWDED = {
