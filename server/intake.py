@@ -21,10 +21,12 @@ WINDOW_SECONDS = 1.0
 # A sender's unused share is kept for this long at the most (a stroke's first points are often
 # a burst).
 BURST_SECONDS = 0.25
-# Ticks this late on average: the process is behind. The budget then shrinks by ``SHRINK`` a
-# tick down to ``LEAST`` of what was set, and grows back by ``GROW`` of it a tick on time (a
-# second or so). The average weighs each new tick by ``LATE_WEIGHT`` (the last ten or so count).
-LATE_SECONDS = 0.025
+# Ticks this late on average: the process is behind (live points reach people later than the
+# tenth of a second that still feels live). The budget then shrinks by ``SHRINK`` a tick down to
+# ``LEAST`` of what was set, and grows back by ``GROW`` of it a tick on time (a second or so).
+# The average weighs each new tick by ``LATE_WEIGHT`` (the last ten or so count): a loop that
+# takes a few tens of milliseconds a turn on a busy room is not behind.
+LATE_SECONDS = 0.100
 LATE_WEIGHT = 0.1
 SHRINK = 0.8
 GROW = 0.01
