@@ -24,6 +24,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -237,6 +238,8 @@ def run_once(
                 delivered = max(event["delivered"], 1)
                 report["cpu_us_per_delivery"] = cpu / delivered * 1e6
         driver.wait(30)
+        if live is not None and not args.idle:
+            report["drops"] = drops(live.url)
         if probe:
             probe.done.set()
             report["probe"] = probe.summary()
@@ -267,7 +270,21 @@ def show(report: dict[str, Any]) -> str:
     )
     if "probe" in report:
         text += f"\n{'':12} {report['probe']}"
+    if report.get("drops"):
+        shed = ", ".join(f"{kind} {count:,}" for kind, count in report["drops"].items())
+        text += f"\n{'':12} dropped (inkroom_queue_drops): {shed}"
     return text
+
+
+def drops(url: str) -> dict[str, int]:
+    """What the server dropped, by kind: live points shed on the way in (``live_in``), ticks a
+    busy client missed (``ephemeral``), clients cut off (``fell_behind``)."""
+    found: dict[str, int] = {}
+    for line in httpx.get(f"{url}/metrics", timeout=30).text.splitlines():
+        matched = re.match(r'inkroom_queue_drops_total\{kind="(\w+)"\} ([0-9.e+]+)', line)
+        if matched:
+            found[matched.group(1)] = int(float(matched.group(2)))
+    return found
 
 
 def main() -> None:

@@ -9,8 +9,9 @@ more than someone drawing fast, and nobody's points stop altogether. Committed o
 pass through here.
 
 What one process can carry depends on the machine and on what else runs on it, so the budget
-also follows the room's ticks: a tick that leaves late means the process is behind, and the
-budget shrinks until the ticks are on time again, then grows back to what was set.
+also follows the room's ticks: ticks that leave late, on average, mean the process is behind,
+and the budget shrinks until the ticks are on time again, then grows back to what was set. One
+late tick alone (a collection, a burst of joins) is no sign of that, and costs nothing.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ WINDOW_SECONDS = 1.0
 # A sender's unused share is kept for this long at the most (a stroke's first points are often
 # a burst).
 BURST_SECONDS = 0.25
-# A tick this late: the process is behind. The budget then shrinks by ``SHRINK`` a tick down to
+# Ticks this late on average: the process is behind (live points reach people later than the
+# tenth of a second that still feels live). The budget then shrinks by ``SHRINK`` a tick down to
 # ``LEAST`` of what was set, and grows back by ``GROW`` of it a tick on time (a second or so).
-LATE_SECONDS = 0.025
+# The average weighs each new tick by ``LATE_WEIGHT`` (the last ten or so count): a loop that
+# takes a few tens of milliseconds a turn on a busy room is not behind.
+LATE_SECONDS = 0.100
+LATE_WEIGHT = 0.1
 SHRINK = 0.8
 GROW = 0.01
 LEAST = 0.01
@@ -34,6 +39,7 @@ class Intake:
     def __init__(self, deliveries_per_second: float) -> None:
         self.deliveries_per_second = deliveries_per_second
         self.scale = 1.0  # of the budget, while the process is behind
+        self.lateness = 0.0  # how late the room's ticks leave, on average
         self._window_ends = 0.0
         self._offered = 0
         self._senders: set[int] = set()
@@ -71,7 +77,8 @@ class Intake:
 
     def ticked(self, late: float) -> None:
         """The room's tick left ``late`` seconds after it was due."""
-        if late > LATE_SECONDS:
+        self.lateness += (late - self.lateness) * LATE_WEIGHT
+        if self.lateness > LATE_SECONDS:
             self.scale = max(LEAST, self.scale * SHRINK)
         elif self.scale < 1.0:
             self.scale = min(1.0, self.scale + GROW)

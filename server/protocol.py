@@ -105,6 +105,18 @@ TITLE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\ufffe\uffff]*$"
 # What a board is called until someone names it (the share dialog then offers to name it).
 DEFAULT_TITLE = "Untitled board"
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+# The colors people on a board are told apart by: a page makes up its first one from these, and
+# a newcomer whose color someone else on the board has is given one of these instead.
+PERSON_COLORS = (
+    "#e03131",
+    "#2f9e44",
+    "#1971c2",
+    "#f08c00",
+    "#9c36b5",
+    "#0c8599",
+    "#c2255c",
+    "#5f3dc4",
+)
 # An image's content hash: the SHA-256 of the file the board keeps, in lowercase hex.
 IMAGE_HASH_PATTERN = r"^[0-9a-f]{64}$"
 
@@ -612,6 +624,9 @@ class SnapshotInfo(Message):
 class Welcome(Message):
     type: Literal["welcome"] = "welcome"
     peer: PeerId
+    # The color the others see for this connection: the join's, unless someone else on the
+    # board has it (server/colors.py).
+    color: Color
     board: Id
     title: Annotated[str, Field(max_length=Limits.MAX_TITLE_CHARS)]
     head_seq: Seq

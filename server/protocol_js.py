@@ -36,6 +36,7 @@ def render() -> str:
         "UNDOABLE_KINDS": sorted(protocol.UNDOABLE_KINDS),
         "ID_PATTERN": protocol.ID_PATTERN,
         "COLOR_PATTERN": protocol.COLOR_PATTERN,
+        "PERSON_COLORS": list(protocol.PERSON_COLORS),
         "DEFAULT_TITLE": protocol.DEFAULT_TITLE,
         "EMPTY_STATE_HASH": protocol.EMPTY_STATE_HASH,
     }

@@ -482,6 +482,12 @@ class Room:
         self._gather(left, None, presence=True)
         return True
 
+    def people(self) -> list[protocol.Peer]:
+        """Everyone on the board that this process knows of: its own clients and the other
+        processes' (as their last ``here``, ``joined`` and ``left`` said)."""
+        here = [client.peer for client in self.clients.values()]
+        return here + [peer for node in self.remote.values() for peer in node.peers.values()]
+
     def encoded_peers(self, exclude: Client) -> list[bytes]:
         """Everyone on the board but ``exclude``, encoded for a ``welcome``."""
         here = [client.encoded_peer for client in self.clients.values() if client is not exclude]

@@ -190,6 +190,7 @@ class Session:
             self.metrics.snapshots_served.inc()
         welcome = protocol.Welcome(
             peer=self.client.peer.peer,
+            color=self.client.peer.color,
             board=board.id,
             title=board.title,
             head_seq=board.head_seq,

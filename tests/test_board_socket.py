@@ -367,6 +367,40 @@ async def test_presence_announces_joins_and_leaves_and_welcome_lists_the_peers_a
     assert [p.peer for p in c_welcome.peers] == [a_welcome.peer]
 
 
+async def test_newcomers_asking_for_the_same_color_each_get_one_nobody_else_has(
+    server: LiveServer, board_id: str, clients: list[BoardClient]
+) -> None:
+    # Every BoardClient asks for the same color, as two pages that made up the same one would.
+    first = await joined(server, board_id, clients)
+    welcomes = [next(m for m in first.received if m.type == "welcome")]
+    assert welcomes[0].color == "#3366ff"
+    for _ in range(2):
+        newcomer = await joined(server, board_id, clients)
+        welcomes.append(next(m for m in newcomer.received if m.type == "welcome"))
+    colors = [welcome.color for welcome in welcomes]
+    assert len(set(colors)) == 3 and set(colors[1:]) <= set(protocol.PERSON_COLORS)
+    # The others see each newcomer in the color its own welcome says.
+    assert {p.peer: p.color for p in welcomes[2].peers} == dict(
+        zip([w.peer for w in welcomes[:2]], colors[:2], strict=True)
+    )
+    for welcome in welcomes[1:]:
+        presence = await first.expect("presence", event="joined")
+        assert (presence.peer.peer, presence.peer.color) == (welcome.peer, welcome.color)
+
+
+async def test_joins_at_once_get_different_colors_and_one_persons_tabs_share_theirs(
+    server: LiveServer, board_id: str, clients: list[BoardClient]
+) -> None:
+    people = [BoardClient(server.ws_url(board_id)) for _ in range(4)]
+    clients.extend(people)
+    welcomes = await asyncio.gather(*(person.join() for person in people))
+    assert len({welcome.color for welcome in welcomes}) == 4
+    # The same person in another tab (or a reload not yet seen to leave) keeps their color.
+    tab = BoardClient(server.ws_url(board_id), user=people[1].user)
+    clients.append(tab)
+    assert (await tab.join()).color == welcomes[1].color
+
+
 # History
 
 

@@ -124,6 +124,51 @@ def test_a_page_never_shows_its_own_ink_or_cursor_as_someone_elses(
     assert bob.evaluate("window.inkroom.cursorsFrom()") == [alice_peer]
 
 
+# Each person the page lists, by name ("(you)" left off), with the color of their dot.
+PEOPLE_COLORS = """() => Object.fromEntries(
+    [...document.querySelectorAll("#people li")].map((li) => [
+        li.querySelector("bdi").textContent.replace(/ \\(you\\)$/, ""),
+        getComputedStyle(li.querySelector(".dot")).getPropertyValue("--color").trim(),
+    ]))"""
+PURPLE = "#9c36b5"
+
+
+def test_guests_who_made_up_the_same_color_each_show_in_one_nobody_else_has(
+    server: LiveServer, browser: Browser
+) -> None:
+    url = f"{server.url}/b/{server.create_board('Colors')}"
+    pages = {}
+    for name in ("Alice", "Bob", "Chloé"):
+        context = browser.new_context(viewport={"width": 1000, "height": 700})
+        # Each browser made up purple on a first visit (what the page keeps, it keeps).
+        context.add_init_script(
+            "localStorage.getItem('inkroom.color')"
+            f" || localStorage.setItem('inkroom.color', '{PURPLE}')"
+        )
+        page = context.new_page()
+        page.goto(url)
+        enter_name(page, name)
+        pages[name] = page
+    for page in pages.values():
+        expect(page.locator("#people li")).to_have_count(3, timeout=20_000)
+    seen = [page.evaluate(PEOPLE_COLORS) for page in pages.values()]
+    assert seen[0] == seen[1] == seen[2]
+    colors = seen[0]
+    assert colors["Alice"] == PURPLE and len(set(colors.values())) == 3
+
+    # Bob's color is his from now on: a reload keeps it, and the others still see it.
+    bob = pages["Bob"]
+    bob.reload()
+    expect(bob.locator("#people li")).to_have_count(3, timeout=20_000)
+    assert bob.evaluate(PEOPLE_COLORS) == colors
+    assert bob.evaluate("localStorage.getItem('inkroom.color')") == colors["Bob"]
+    pages["Alice"].wait_for_function(
+        f"() => ({PEOPLE_COLORS})().Bob === {colors['Bob']!r}", timeout=20_000
+    )
+    for page in pages.values():
+        page.context.close()
+
+
 def test_undo_in_the_browser_removes_only_ones_own_stroke(
     server: LiveServer, browser: Browser
 ) -> None:

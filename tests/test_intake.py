@@ -76,7 +76,7 @@ def test_a_room_stops_shedding_once_the_crowd_calms_down() -> None:
 def test_a_process_that_falls_behind_sheds_more_until_it_keeps_up_again() -> None:
     intake = Intake(deliveries_per_second=200 * 30 * 199 * 1.5)
     for _ in range(20):
-        intake.ticked(late=0.100)  # ticks leaving 100 ms late: the process is behind
+        intake.ticked(late=0.300)  # ticks leaving 300 ms late: the process is behind
     behind = offer(intake, {sender: 30 for sender in range(200)}, 2.0, recipients=199)
     assert sum(behind.values()) < 0.1 * 200 * 30 * 2
     assert len(behind) == 200, "still a share for everyone"
@@ -85,6 +85,15 @@ def test_a_process_that_falls_behind_sheds_more_until_it_keeps_up_again() -> Non
     rates = {sender: 30.0 for sender in range(200)}
     caught_up = offer(intake, rates, 2.0, recipients=199, start=1010.0)
     assert sum(caught_up.values()) == 200 * 30 * 2
+
+
+def test_a_tick_late_now_and_then_costs_nobody_their_points() -> None:
+    intake = Intake(deliveries_per_second=200 * 30 * 199 * 1.5)
+    for tick in range(500):
+        intake.ticked(late=0.120 if tick % 10 == 0 else 0.002)  # a collection, say
+    rates = {sender: 30.0 for sender in range(200)}
+    taken = offer(intake, rates, 2.0, recipients=199)
+    assert sum(taken.values()) == 200 * 30 * 2
 
 
 # The room on the real server hands on 120 live messages a second to its 3 others: 40 for each of

@@ -117,6 +117,44 @@ def test_a_board_opened_once_reopens_offline_and_what_is_drawn_there_arrives_onc
     other.context.close()
 
 
+def test_the_home_page_offline_lists_the_boards_this_browser_opened_and_opens_them(
+    server: LiveServer, browser: Browser
+) -> None:
+    titles = ["Trip plan", "Garden"]
+    ids = [server.create_board(title) for title in titles]
+    page = visit(browser, "desktop")
+    for board_id in ids:
+        open_board(page, f"{server.url}/b/{board_id}")
+        drag(page, [(60, 220), (140, 260), (220, 240)])
+        page.wait_for_function("() => window.inkroom.pending() === 0", timeout=SAVED)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SAVED)
+        wait_until_kept(page, board_id, 1)
+    page.goto(f"{server.url}/")
+    expect(page.locator(".card")).to_have_count(2, timeout=SAVED)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SAVED)
+
+    server.stop()
+    page.reload()
+    cards = page.locator(".card")
+    expect(cards).to_have_count(2, timeout=SAVED)
+    expect(page.locator(".card .card-link")).to_have_text(list(reversed(titles)), timeout=SAVED)
+    expect(page.locator(".card .badge.offline")).to_have_count(2)
+    expect(page.locator("#message-text")).to_contain_text("Offline")
+    # Renaming and deleting wait for the server; opening works from what this browser keeps.
+    expect(page.locator(".card .card-actions button")).to_have_count(0)
+    page.locator(".card-link", has_text="Garden").click()
+    expect(page.locator("#title")).to_have_text("Garden", timeout=SAVED)
+    expect(page.locator("#status")).to_have_attribute("data-state", "offline", timeout=SAVED)
+    keep(page, "offline-home")
+
+    server.start()
+    page.goto(f"{server.url}/")
+    expect(page.locator(".card .badge.offline")).to_have_count(0, timeout=SAVED)
+    expect(page.locator(".card")).to_have_count(2)
+    expect(page.locator("#message")).to_be_hidden()
+    page.context.close()
+
+
 @pytest.mark.parametrize("server", [FAST_SNAPSHOTS], indirect=True)
 def test_a_board_loaded_from_a_snapshot_reopens_offline_from_the_parts_this_browser_kept(
     server: LiveServer, browser: Browser

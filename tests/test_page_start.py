@@ -19,6 +19,7 @@ import msgpack
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
+from server.routes.module_graph import static_imports
 from server.routes.pages import VENDOR_PACKAGES, scripts_version
 from tests.live_server import LiveServer
 from tests.test_board_cache import (
@@ -95,6 +96,74 @@ def test_a_reopened_board_takes_its_scripts_from_the_browser_without_asking(
     fetched = dict(again.evaluate(SCRIPTS_FETCHED))
     assert len(fetched) > 20
     assert {path: size for path, size in fetched.items() if size} == {}
+    context.close()
+
+
+def test_only_static_imports_count_as_what_a_module_imports() -> None:
+    source = """
+import { a } from "./a.js";
+import {
+  b,
+  c as d,
+} from "./b.js";
+import * as e from "@msgpack/msgpack";
+import f, { g } from 'idb';
+import "./side-effect.js";
+export { h } from "./h.js";
+export * from "./all.js";
+const later = await import("./lazy.js");
+// import { not } from "./comment-mid-line.js" is not at a statement's start here
+const text = "import x from './string.js'";
+export function make() { return import("./also-lazy.js"); }
+"""
+    assert static_imports(source) == [
+        "./a.js",
+        "./b.js",
+        "@msgpack/msgpack",
+        "idb",
+        "./side-effect.js",
+        "./h.js",
+        "./all.js",
+    ]
+
+
+MODULE_PRELOADS = """() => [...document.querySelectorAll('link[rel="modulepreload"]')]
+  .map((link) => new URL(link.href).pathname)"""
+# The modules the page fetched before its own script ran (the ``inkroom:start`` mark).
+MODULES_BEFORE_START = """() => {
+  const start = performance.getEntriesByName("inkroom:start")[0].startTime;
+  return performance.getEntriesByType("resource")
+    .filter((entry) => /\\.m?js$/.test(new URL(entry.name).pathname) && entry.startTime < start)
+    .map((entry) => new URL(entry.name).pathname);
+}"""
+
+
+@pytest.mark.browser
+def test_the_board_page_asks_for_every_module_it_starts_with_at_once(
+    server: LiveServer, browser: Browser
+) -> None:
+    board_id = server.create_board("Preloaded")
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    page = context.new_page()
+    page.goto(f"{server.url}/b/{board_id}")
+    enter_name(page, "Early")
+    expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=20_000)
+    preloads = page.evaluate(MODULE_PRELOADS)
+    scripts = page.evaluate(
+        "() => [...document.querySelectorAll('script[src]')].map((s) => new URL(s.src).pathname)"
+    )
+    assert len(preloads) > 40 and len(set(preloads)) == len(preloads)
+    # Every module the page needed before its script could run was named up front: none was
+    # found only once the module importing it had arrived.
+    loaded = set(page.evaluate(MODULES_BEFORE_START))
+    assert loaded - set(preloads) - set(scripts) == set()
+    # Nothing is preloaded for nothing: every tag names a file the page then used.
+    assert set(preloads) - loaded == set()
+    with httpx.Client(base_url=server.url) as http:
+        for path in preloads:
+            answer = http.get(path)
+            assert answer.status_code == 200, path
+            assert "javascript" in answer.headers["content-type"], path
     context.close()
 
 

@@ -216,3 +216,51 @@ def test_following_a_person_shows_their_view_until_one_pans_oneself(
     same_view(bob, alice)
     bob.locator("#people .unfollow").click()
     expect(bob.locator("#people li.followed")).to_have_count(0)
+
+
+# How much of the followed person's screen (left, top, right, bottom on the board) the page
+# shows: each side's distance inside the page's own screen, and how far apart the two centres are.
+FOLLOWED_BOX_IN_VIEW = """([left, top, right, bottom]) => {
+    const { x, y, scale } = window.inkroom.view();
+    const [width, height] = [innerWidth / scale, innerHeight / scale];
+    return {
+        inside: Math.min(left - x, top - y, x + width - right, y + height - bottom),
+        offCentre: Math.hypot(
+            (left + right) / 2 - (x + width / 2), (top + bottom) / 2 - (y + height / 2)),
+    };
+}"""
+
+
+def test_a_follower_whose_window_is_resized_still_shows_the_whole_followed_view_centred(
+    pair: tuple[Page, Page],
+) -> None:
+    alice, bob = pair
+    bob.locator("#people button.follow", has_text="Alice").click()
+    expect(alice.locator("#people li", has_text="Bob")).to_contain_text("follows you")
+    alice.keyboard.press("h")
+    drag(alice, [(500, 400), (400, 350), (300, 300)])
+    alice.keyboard.press("+")
+    alice.wait_for_function("() => window.inkroom.view().scale > 1.1")
+    same_view(bob, alice)
+    seen = view(alice)
+    size = alice.viewport_size
+    assert size is not None
+    followed = [
+        seen["x"],
+        seen["y"],
+        seen["x"] + size["width"] / seen["scale"],
+        seen["y"] + size["height"] / seen["scale"],
+    ]
+
+    # Narrower and taller, then wider and lower: all of Alice's screen stays in Bob's, centred.
+    for width, height in ((600, 800), (1200, 500)):
+        bob.set_viewport_size({"width": width, "height": height})
+        bob.wait_for_function(
+            f"""([box, width]) => innerWidth === width
+                && Math.abs(({FOLLOWED_BOX_IN_VIEW})(box).inside) < 0.5""",
+            arg=[followed, width],
+        )
+        fit = bob.evaluate(FOLLOWED_BOX_IN_VIEW, followed)
+        assert abs(fit["inside"]) < 0.5 and fit["offCentre"] < 0.5
+        assert view(alice) == seen  # nothing Bob does moves Alice
+    expect(bob.locator("#people li.followed")).to_contain_text("following")

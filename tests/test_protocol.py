@@ -63,7 +63,7 @@ CLIENT_MESSAGES: list[Any] = [
 PEER = protocol.Peer(peer=1, user="user-0001", name="Ada", color="#e03131")
 SERVER_MESSAGES: list[Any] = [
     protocol.Welcome(
-        peer=2, board="board-0001", title="A board", head_seq=9, peers=[PEER],
+        peer=2, color="#2f9e44", board="board-0001", title="A board", head_seq=9, peers=[PEER],
         role="editor", protected=False, locked=False,
     ),
     *(protocol.Committed(seq=i + 1, author="user-0001", op=op) for i, op in enumerate(OPERATIONS)),
@@ -105,7 +105,7 @@ def test_a_welcome_around_encoded_peers_equals_the_encoded_model(peers: int) -> 
         for n in range(peers)
     ]
     welcome = protocol.Welcome(
-        peer=1, board="board-0001", title="Sketches", head_seq=3, peers=listed,
+        peer=1, color="#e03131", board="board-0001", title="Sketches", head_seq=3, peers=listed,
         role="editor", protected=False, locked=False,
     )  # fmt: skip
     spliced = protocol.encode_welcome(welcome, [protocol.encode_peer(p) for p in listed])

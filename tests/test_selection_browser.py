@@ -210,6 +210,55 @@ def test_duplicate_and_copy_paste_into_another_board_in_another_tab(
     tab.close()
 
 
+def centre(box: dict[str, float]) -> tuple[float, float]:
+    return (box["left"] + box["right"]) / 2, (box["top"] + box["bottom"]) / 2
+
+
+def test_a_paste_lands_centred_at_the_pointer_and_a_step_aside_with_the_pointer_off_the_board(
+    pair: tuple[Page, Page, str],
+) -> None:
+    alice, bob, _ = pair
+    drag(alice, [(150, 200), (200, 240), (260, 220), (300, 280)])
+    wait_count(bob, 1)
+    alice.keyboard.press("v")
+    drag(alice, [(120, 160), (330, 320)])
+    alice.wait_for_function("() => window.inkroom.selected().length === 1")
+    original = centre(alice.evaluate("window.inkroom.selectionBox()"))
+    alice.keyboard.press("Control+c")
+    # Zoomed in, so that where the pointer is on the screen and on the board differ.
+    alice.keyboard.press("+")
+    alice.wait_for_function("() => window.inkroom.view().scale > 1.1")
+
+    canvas = alice.locator("#board-canvas").bounding_box()
+    assert canvas is not None
+    alice.mouse.move(canvas["x"] + 700, canvas["y"] + 450, steps=5)
+    seen = alice.evaluate("window.inkroom.view()")
+    at = (seen["x"] + 700 / seen["scale"], seen["y"] + 450 / seen["scale"])
+    alice.keyboard.press("Control+v")
+    wait_count(bob, 2)
+    first, pasted = placed(bob)
+    assert (pasted["dx"] - first["dx"], pasted["dy"] - first["dy"]) == pytest.approx(
+        (at[0] - original[0], at[1] - original[1]), abs=0.01
+    )
+    alice.wait_for_function(
+        "(id) => window.inkroom.selected().length === 1 && window.inkroom.selected()[0] === id",
+        arg=pasted["id"],
+    )
+    assert centre(alice.evaluate("window.inkroom.selectionBox()")) == pytest.approx(at, abs=0.01)
+
+    # With the pointer on the toolbar, off the board: a step aside from the original instead.
+    toolbar = alice.locator(".toolbar").bounding_box()
+    assert toolbar is not None
+    alice.mouse.move(toolbar["x"] + 4, toolbar["y"] + toolbar["height"] / 2, steps=5)
+    alice.keyboard.press("Control+v")
+    wait_count(bob, 3)
+    aside = placed(bob)[2]
+    assert (aside["dx"] - first["dx"], aside["dy"] - first["dy"]) == pytest.approx(
+        (20, 20), abs=1e-3
+    )
+    saved(alice)
+
+
 def test_a_selection_of_more_objects_than_one_operation_names_moves_whole_and_undoes_whole(
     server: LiveServer, browser: Browser
 ) -> None:

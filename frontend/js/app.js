@@ -128,7 +128,7 @@ const tools = {
   laser: laserTool(context, () => me.color),
 };
 // While the History panel shows an earlier moment, the pointer can only pan.
-new Input(surface, view, () => (history.isOpen ? tools.hand : tools[toolbar.current]), () => viewport.changed());
+const input = new Input(surface, view, () => (history.isOpen ? tools.hand : tools[toolbar.current]), () => viewport.changed());
 textEditor.editOnDoubleClick(surface, () => canDraw() && (toolbar.current === "select" || toolbar.current === "text"));
 
 // ---- the page around the board
@@ -173,7 +173,10 @@ const images = installBoardImages({
   objects: () => board.entries.values(),
 }); // prettier-ignore
 const selectionActive = () => toolbar.current === "select" && !history.isOpen;
-installClipboard({ selection, canEdit: canDraw, active: selectionActive, board: boardId, bring: images.bring });
+installClipboard({
+  selection, canEdit: canDraw, active: selectionActive, board: boardId, bring: images.bring,
+  pointer: () => input.pointer(),
+}); // prettier-ignore
 installSelectionKeys({ selection, canEdit: canDraw, active: selectionActive, scale: () => view.scale });
 installStylePanel(element("style-panel"), { selection, canEdit: canDraw });
 followSelection(element("drawn-by"), { board, ephemeral, feed });

@@ -82,6 +82,12 @@ export class Board {
     this._visible = null;
     /** @type {Placed[]} loaded objects still to join ``_visible`` (merged when it is next read) */
     this._arrivals = [];
+    /**
+     * The latest run of versions that only loaded objects on top of the paint order, and what
+     * each added (``loadedSince``).
+     * @type {{from: number, to: number, slices: {version: number, placed: Placed[]}[]} | null}
+     */
+    this._loads = null;
   }
 
   /**
@@ -192,6 +198,28 @@ export class Board {
     }
     // Merged once when the list is next read, not once a slice.
     for (const item of placed) this._arrivals.push(item);
+    placed.sort((a, b) => a.seq - b.seq);
+    const run = this._loads;
+    const slice = { version: this.version, placed };
+    if (run && run.to === this.version - 1) {
+      run.slices.push(slice);
+      run.to = this.version;
+    } else {
+      this._loads = { from: this.version - 1, to: this.version, slices: [slice] };
+    }
+  }
+
+  /**
+   * The objects loaded since ``version``, in seq order, when that is all that changed since then
+   * (and then paint order is seq order): an index keeps up with them without comparing the whole
+   * board. Null when anything else changed. @param {number} version @returns {Placed[] | null}
+   */
+  loadedSince(version) {
+    const run = this._loads;
+    if (!run || run.to !== this.version || version < run.from) return null;
+    const slices = run.slices.filter((slice) => slice.version > version);
+    if (slices.length === 1) return slices[0].placed;
+    return slices.map((slice) => slice.placed).reduce(mergeBySeq, []);
   }
 
   /** The cached visible list with what was loaded since it was last read. */

@@ -6,6 +6,7 @@
 // server validates the rest).
 
 import { CREATING_KINDS } from "./board.js";
+import { bounds, union } from "./geometry.js";
 import { translation } from "./handles.js";
 
 /** @typedef {import("./selection.js").Copied} Copied */
@@ -14,7 +15,8 @@ import { translation } from "./handles.js";
 export const MIME = "application/x-inkroom+json";
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
 const FORMAT = "inkroom-clipboard";
-// Each paste of the same copy lands this much further aside, as duplicates do.
+// A paste with the pointer away from the board lands this much further aside each time, as
+// duplicates do (with the pointer on the board it lands centred there).
 const PASTE_STEP = 20;
 // A paste is at most this many objects (each is an operation to store).
 export const MAX_PASTED = 10_000;
@@ -97,14 +99,27 @@ export function decodeClipboard(text) {
 }
 
 /**
+ * The shift that centres copied objects on the board point ``at`` (their boxes' middle lands
+ * there). @param {Copied[]} copies @param {{x: number, y: number}} at @returns {Matrix}
+ */
+export function centredAt(copies, at) {
+  const box = union(copies.map(({ op, m }) => bounds({ op: /** @type {any} */ (op), m, dx: 0, dy: 0 })));
+  if (!box) return translation(0, 0);
+  return translation(at.x - (box.left + box.right) / 2, at.y - (box.top + box.bottom) / 2);
+}
+
+/**
  * Ctrl+C / Ctrl+X / Ctrl+V on the page: the browser's own clipboard events, which need no
  * permission prompt. A field being typed in keeps its own clipboard. Copies name the ``board``
  * they come from; ``bring`` (if given) readies pasted copies for this board first (their images,
- * say). A paste of something else is left to other listeners.
+ * say). A paste lands centred at the ``pointer`` when it is over the board (as in Excalidraw and
+ * tldraw), else a step aside from where the copies stood. A paste of something else is left to
+ * other listeners.
  * @param {{selection: import("./selection.js").Selection, canEdit: () => boolean, active: () => boolean,
- *   board?: string, bring?: (copies: Copied[], from: string | null) => Promise<Copied[]>}} options
+ *   board?: string, bring?: (copies: Copied[], from: string | null) => Promise<Copied[]>,
+ *   pointer?: () => {x: number, y: number} | null}} options
  */
-export function installClipboard({ selection, canEdit, active, board, bring }) {
+export function installClipboard({ selection, canEdit, active, board, bring, pointer }) {
   let pastes = 0;
   /** @param {ClipboardEvent} event */
   const editingText = (event) => {
@@ -129,9 +144,14 @@ export function installClipboard({ selection, canEdit, active, board, bring }) {
     const copies = decodeClipboard(text);
     if (!copies) return;
     event.preventDefault();
-    pastes++;
-    const offset = translation(PASTE_STEP * pastes, PASTE_STEP * pastes);
-    if (!bring) selection.add(copies, offset);
-    else bring(copies, copiedFrom(text)).then((ready) => ready.length && selection.add(ready, offset));
+    const at = pointer?.() ?? null; // where the pointer is now, not once images are brought
+    if (!at) pastes++;
+    /** @param {Copied[]} ready */
+    const place = (ready) => {
+      const shift = at ? centredAt(ready, at) : translation(PASTE_STEP * pastes, PASTE_STEP * pastes);
+      selection.add(ready, shift);
+    };
+    if (!bring) place(copies);
+    else bring(copies, copiedFrom(text)).then((ready) => ready.length && place(ready));
   });
 }

@@ -7,6 +7,7 @@
 
 import { discardLoader, loadSnapshot } from "./snapshots.js";
 import { ERROR_CODES } from "./protocol.gen.js";
+import { keepColor } from "./identity.js";
 import { toast } from "./toast.js";
 
 /** @typedef {import("./board.js").Board} Board */
@@ -178,6 +179,11 @@ export class Dispatcher {
     await this.copyLoaded;
     title.show(message.title);
     this.parts.follow.welcome(message.peer);
+    if (message.color && message.color !== me.color) {
+      // Someone on the board has this person's color: the others see them in the one given.
+      me.color = message.color;
+      keepColor(message.color);
+    }
     people.welcome(message.peers, { peer: message.peer, user: me.user, name: me.name, color: me.color });
     access.update({ role: message.role, locked: message.locked, protected: message.protected });
     if (!message.snapshot) discardLoader(); // nothing to load in the background after all

@@ -1,11 +1,14 @@
 // @ts-check
 // Following someone's view. A click on a person in the people list asks to follow them
 // (``follow``); while anyone follows a page, that page shares the board area its screen shows
-// (``viewport``, paced), and the followers show that area, until they pan or zoom themselves.
+// (``viewport``, paced), and the followers show that area, until they pan or zoom themselves; a
+// follower whose own window changes size fits that area to it again.
 // Peer numbers are per connection: a reconnection ends following on both sides.
 
 import { Pacer } from "./pacer.js";
 import { LIMITS } from "./protocol.gen.js";
+
+/** @typedef {import("./viewport.js").Box} Box */
 
 // How often a followed view is shared while it moves: smooth enough to follow a pan.
 const SHARE_INTERVAL_MS = 100;
@@ -25,13 +28,21 @@ export class Follow extends EventTarget {
     this.followers = new Set();
     /** @type {number | null} this page's own peer number */
     this.me = null;
+    /** @type {Box | null} the board area the one followed last showed */
+    this.shown = null;
     this.pacer = new Pacer(SHARE_INTERVAL_MS, () => this._share());
     viewport.onChange((own) => {
       if (own) this.stop();
       if (this.followers.size) this.pacer.request();
     });
-    // A resized window shows another part of the board too.
-    globalThis.addEventListener?.("resize", () => this.followers.size && this.pacer.request());
+    globalThis.addEventListener?.("resize", () => this.resized());
+  }
+
+  /** This page's window changed size: what it shows changed too. */
+  resized() {
+    if (this.followers.size) this.pacer.request();
+    // The followed area is fitted to this page's new size (a change of the view, not one's own).
+    if (this.following !== null && this.shown) this.viewport.showBox(this.shown);
   }
 
   /** Joined (again) as ``peer``: nobody follows a new connection yet. @param {number} peer */
@@ -66,7 +77,9 @@ export class Follow extends EventTarget {
       }
       this.dispatchEvent(new Event("change"));
     } else if (message.type === "viewport" && message.peer === this.following) {
-      this.viewport.showBox(message);
+      const { left, top, right, bottom } = message;
+      this.shown = { left, top, right, bottom };
+      this.viewport.showBox(this.shown);
     }
   }
 
@@ -80,6 +93,7 @@ export class Follow extends EventTarget {
   _set(peer) {
     if (peer === this.following) return;
     this.following = peer;
+    this.shown = null;
     this.dispatchEvent(new Event("change"));
   }
 

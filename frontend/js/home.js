@@ -9,7 +9,7 @@ import { forgetBoard, knownBoards, rememberBoard, rememberLinks } from "./identi
 import { keepForOffline } from "./offline-app.js";
 import { LIMITS } from "./protocol.gen.js";
 
-/** @typedef {{id: string, title: string, created_at: string, updated_at: string, head_seq: number, locked: boolean, protected: boolean, opened?: number}} Board */
+/** @typedef {{id: string, title: string, created_at: string, updated_at: string, head_seq: number, locked: boolean, protected: boolean, opened?: number, offline?: boolean}} Board */
 
 const list = /** @type {HTMLUListElement} */ (document.getElementById("board-list"));
 const count = /** @type {HTMLElement} */ (document.getElementById("board-count"));
@@ -235,6 +235,7 @@ function card(board) {
   const thumb = document.createElement("div");
   thumb.className = "thumb";
   if (board.head_seq === 0) thumb.classList.add("blank");
+  if (board.offline) thumb.classList.add("broken"); // its picture comes from the server
   const image = document.createElement("img");
   image.alt = "";
   image.decoding = "async";
@@ -243,7 +244,8 @@ function card(board) {
   // The ETag changes with every operation: the browser revalidates and re-downloads only then.
   // Images in it as their small copies: a thumbnail needs no more.
   const picture = `/api/boards/${board.id}/export.svg?thumbnail=true`;
-  if (board.protected) showProtectedThumbnail(image, picture, board.id, thumb);
+  if (board.offline) image.hidden = true;
+  else if (board.protected) showProtectedThumbnail(image, picture, board.id, thumb);
   else image.src = picture;
   thumb.append(image);
 
@@ -266,16 +268,19 @@ function card(board) {
   const owned = Boolean(heldToken(board.id));
   if (owned) meta.append(badge("yours", "Yours"));
   if (board.locked) meta.append(badge("locked", "Locked"));
+  if (board.offline) meta.append(badge("offline", "Offline"));
 
   const actions = document.createElement("div");
   actions.className = "card-actions";
-  // Anyone may rename an open board; only its owners once it is locked.
-  if (!board.locked || owned) {
+  // Anyone may rename an open board; only its owners once it is locked. Nobody while offline.
+  if (board.offline) {
+    // Opened from what this browser keeps; renaming and deleting wait for the server.
+  } else if (!board.locked || owned) {
     const rename = iconButton("rename", "Rename");
     rename.addEventListener("click", () => startRename(item, heading, link, board, rename));
     actions.append(rename);
   }
-  if (owned) {
+  if (owned && !board.offline) {
     const remove = iconButton("delete", "Delete");
     remove.addEventListener("click", () => deleteBoard(item, board, remove));
     actions.append(remove);
@@ -413,6 +418,27 @@ function showCount() {
   }
 }
 
+/** The server cannot be reached at all (not: it answered with a refusal). @param {unknown} error */
+function isUnreachable(error) {
+  return error instanceof Error && !("status" in error);
+}
+
+/** A public gallery that cannot be listed offline: this browser's boards are shown alone. @param {unknown} error @returns {Board[]} */
+function orOffline(error) {
+  if (isUnreachable(error)) return [];
+  throw error;
+}
+
+/**
+ * A card's board as this browser remembers it, for when the server cannot be asked.
+ * @param {{id: string, title: string, opened: number}} known @returns {Board}
+ */
+function remembered(known) {
+  const when = new Date(known.opened || Date.now()).toISOString();
+  const title = known.title || "Untitled board";
+  return { id: known.id, title, created_at: when, updated_at: when, head_seq: -1, locked: false, protected: false, offline: true };
+}
+
 /**
  * A remembered board as the server has it now; null when it is gone for this browser (deleted,
  * or its link replaced or revoked), which forgets it.
@@ -498,24 +524,36 @@ async function showBoards() {
     // On a public gallery, the server lists its open boards; otherwise nobody else's boards are
     // listed, and this browser's are each fetched by its own id (which is what lets anyone in).
     /** @type {Board[]} */
-    const listed = publicGallery ? await everyListedBoard() : [];
+    const listed = publicGallery ? await everyListedBoard().catch(orOffline) : [];
     const seen = new Set(listed.map((board) => board.id));
     const others = knownBoards().filter((known) => !seen.has(known.id));
     const found = await Promise.allSettled(others.map((known) => lookUp(known.id)));
     /** @type {Board[]} */
     const boards = [...listed];
     let failed = 0;
-    for (const result of found) {
-      if (result.status === "rejected") failed++;
-      else if (result.value) boards.push(result.value);
-    }
+    let unreachable = 0;
+    found.forEach((result, i) => {
+      if (result.status === "fulfilled") {
+        if (result.value) boards.push(result.value);
+      } else if (isUnreachable(result.reason)) {
+        // Offline: the board opens from what this browser keeps of it (the service worker).
+        boards.push(remembered(others[i]));
+        unreachable++;
+      } else failed++;
+    });
     const opened = new Map(knownBoards().map((known) => [known.id, known.opened]));
     for (const board of boards) board.opened = opened.get(board.id);
     inGallery = boards;
     list.replaceChildren(...boards.map(card));
     // A board that could not be reached now (network, server busy) stays remembered.
-    const first = found.find((result) => result.status === "rejected");
-    if (first) showError(`Could not load ${failed === 1 ? "one board" : `${failed} boards`}`, first.reason);
+    const first = found.find(
+      (result) => result.status === "rejected" && !isUnreachable(/** @type {PromiseRejectedResult} */ (result).reason),
+    );
+    if (unreachable) {
+      showError("Offline: these are the boards this browser has opened, as it keeps them");
+    } else if (first) {
+      showError(`Could not load ${failed === 1 ? "one board" : `${failed} boards`}`, /** @type {PromiseRejectedResult} */ (first).reason);
+    }
   } catch (error) {
     list.replaceChildren();
     showError("Could not load the boards", error);

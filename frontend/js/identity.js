@@ -3,8 +3,7 @@
 // has opened. All kept in localStorage.
 
 import { newId } from "./ids.js";
-
-const PALETTE = ["#e03131", "#2f9e44", "#1971c2", "#f08c00", "#9c36b5", "#0c8599", "#c2255c", "#5f3dc4"];
+import { PERSON_COLORS } from "./protocol.gen.js";
 
 /** @returns {{user: string, name: string, color: string}} */
 export function identity() {
@@ -20,10 +19,17 @@ export function identity() {
   }
   let color = localStorage.getItem("inkroom.color");
   if (!color) {
-    color = PALETTE[Math.floor(Math.random() * PALETTE.length)];
+    // Made up, as the name is; a board where someone else has it gives another (the welcome's).
+    color = PERSON_COLORS[Math.floor(Math.random() * PERSON_COLORS.length)];
     localStorage.setItem("inkroom.color", color);
   }
   return { user, name, color };
+}
+
+/** The color the server gave this person (someone on the board had theirs): kept from now on,
+ * so that a reload asks for it again. @param {string} color */
+export function keepColor(color) {
+  localStorage.setItem("inkroom.color", color);
 }
 
 /** @param {string} name */

@@ -25,8 +25,12 @@ export class Input {
     this.panning = null;
     /** @type {number | null} the pointer drawing with the tool */
     this.drawing = null;
+    /** @type {{clientX: number, clientY: number} | null} where the pointer last was over the board */
+    this.over = null;
     surface.addEventListener("pointerdown", (e) => this._down(e));
     surface.addEventListener("pointermove", (e) => this._move(e));
+    // Over the toolbar, a panel or outside the window, the pointer is not on the board.
+    surface.addEventListener("pointerleave", () => (this.over = null));
     surface.addEventListener("pointerup", (e) => this._up(e));
     surface.addEventListener("pointercancel", (e) => this._cancel(e));
     surface.addEventListener("wheel", (e) => this._wheel(e), { passive: false });
@@ -49,9 +53,21 @@ export class Input {
     return { x, y, pressure: Math.min(1, pressure), shift: event.shiftKey };
   }
 
+  /**
+   * Where the pointer is on the board (as the view is now), or null when it is not over the
+   * board: where a paste lands.
+   * @returns {{x: number, y: number} | null}
+   */
+  pointer() {
+    if (!this.over) return null;
+    const rect = this.surface.getBoundingClientRect();
+    return this.view.toBoard(this.over.clientX - rect.left, this.over.clientY - rect.top);
+  }
+
   /** @param {PointerEvent} event */
   _down(event) {
     event.preventDefault();
+    this.over = { clientX: event.clientX, clientY: event.clientY };
     this.surface.setPointerCapture(event.pointerId);
     if (event.pointerType === "touch") {
       this.touches.set(event.pointerId, { x: event.clientX, y: event.clientY });
@@ -73,6 +89,7 @@ export class Input {
 
   /** @param {PointerEvent} event */
   _move(event) {
+    this.over = { clientX: event.clientX, clientY: event.clientY };
     if (event.pointerType === "touch" && this.touches.has(event.pointerId) && this.touches.size === 2) {
       this._pinch(event);
       return;

@@ -75,7 +75,7 @@ export const SECTIONS = [
       { keys: ["Ctrl+Shift+["], does: "Send to back", control: "[data-order=back]" },
       { keys: ["Ctrl+C"], does: "Copy" },
       { keys: ["Ctrl+X"], does: "Cut" },
-      { keys: ["Ctrl+V"], does: "Paste, also an image or into another board" },
+      { keys: ["Ctrl+V"], does: "Paste at the pointer, also an image or into another board" },
     ],
   },
   {

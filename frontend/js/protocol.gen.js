@@ -131,6 +131,17 @@ export const ID_PATTERN = Object.freeze("^[A-Za-z0-9_-]+$");
 
 export const COLOR_PATTERN = Object.freeze("^#[0-9a-fA-F]{6}$");
 
+export const PERSON_COLORS = Object.freeze([
+  "#e03131",
+  "#2f9e44",
+  "#1971c2",
+  "#f08c00",
+  "#9c36b5",
+  "#0c8599",
+  "#c2255c",
+  "#5f3dc4"
+]);
+
 export const DEFAULT_TITLE = Object.freeze("Untitled board");
 
 export const EMPTY_STATE_HASH = Object.freeze(2166136261);

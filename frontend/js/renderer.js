@@ -27,6 +27,8 @@ export { HIGHLIGHTER_ALPHA, strokePath, drawShape, drawText } from "./painting.j
  * @property {number} version bumped whenever ``visible()`` would answer differently
  * @property {import("./history-index.js").HistoryIndex} [index] where its objects are, if it keeps that itself
  * @property {import("./keyframes.js").Keyframes | null} [keyframes] pictures of what lies below it
+ * @property {(version: number) => Placed[] | null} [loadedSince] the objects only added on top
+ *   since ``version``, in paint order, if that is all that changed (``Board.loadedSince``)
  */
 /** @typedef {import("./view.js").View} View */
 /** @typedef {import("./spatial.js").Entry} Entry */
@@ -47,6 +49,9 @@ const INPUT_CHECK_EVERY = 32;
 const SETTLE_MS = 100;
 // Bringing the index up to the board may take at most this share of the time while history arrives.
 const SYNC_SHARE = 0.25;
+// While history arrives, the ink layer shows what was painted at most this often: showing it costs
+// a copy of the whole layer, and the browser's compositing of it, every time.
+const ARRIVING_SHOW_MS = 100;
 
 /** @param {Camera | null} a @param {Camera | null} b */
 function sameCamera(a, b) {
@@ -130,6 +135,11 @@ export class Renderer {
     // Objects were painted over others that should cover them (history arriving in any order):
     // an exact redraw follows once it is all in.
     this.unordered = false;
+    // When the ink layer last showed the picture, and whether it has shown arriving history yet.
+    this.shownAt = -Infinity;
+    this.shownArrivals = false;
+    // Something other than arriving history changed the picture: show it at the next frame.
+    this.showNow = false;
     // A picture that arrives changes what the ink shows (see ``_decor``).
     if (ids) this.pictures?.addEventListener("change", () => this.invalidate());
     if (ids) new ResizeObserver(() => this._resize()).observe(host);
@@ -177,6 +187,7 @@ export class Renderer {
 
   set arriving(value) {
     this._arriving = value;
+    this.shownArrivals = false;
     if (!value && this.unordered) {
       this.unordered = false;
       this.stale = true;
@@ -298,7 +309,9 @@ export class Renderer {
     const started = performance.now();
     if (!now && started < this.syncedAt + this.syncMs / SYNC_SHARE) return;
     const version = this.board.version;
-    const update = this.index.update(this.board.visible());
+    // While history arrives, what it adds is merged in; anything else compares the whole board.
+    const loaded = this.index === this.boardIndex ? this.board.loadedSince?.(this.indexed) : null;
+    const update = (loaded && this.boardIndex.addLoaded(loaded)) || this.index.update(this.board.visible());
     const { added, onTop } = update;
     const onlyAdded = "onlyAdded" in update && update.onlyAdded;
     this.indexed = version;
@@ -306,6 +319,11 @@ export class Renderer {
     // Arriving history below what is drawn is painted over it for now (see ``arriving``).
     const paintOver = !onTop && onlyAdded && this._arriving;
     if (paintOver) this.unordered = true;
+    if (this._arriving) {
+      // Drawn on this page: shown at once, unlike the history arriving.
+      const pending = /** @type {{pending?: Set<string>}} */ (this.board).pending;
+      if (pending?.size && added.some((entry) => pending.has(entry.item.id))) this.showNow = true;
+    }
     if ((!onTop && !paintOver) || this._keyframeCovers(this.index.ordered.length - added.length)) {
       // Something was removed, moved or slipped in below: what is drawn is wrong, start over
       // (or a keyframe holds more than what is drawn: starting from it is quicker).
@@ -353,7 +371,8 @@ export class Renderer {
     let budget = (standing && !inputWaiting() ? STILL_SLICE_MS : SLICE_MS) - (performance.now() - started);
     if (this.additions.length) budget = this._paintAdditions(budget);
     if (this.redraw) this._continueRedraw(budget);
-    if (!sameCamera(this.composed, camera) || this.pictureChanged) this._compose(camera);
+    const due = !this._arriving || !this.shownArrivals || this.showNow || started - this.shownAt >= ARRIVING_SHOW_MS;
+    if (!sameCamera(this.composed, camera) || (this.pictureChanged && due)) this._compose(camera);
     if (!this.settled) this.invalidate();
   }
 
@@ -478,7 +497,10 @@ export class Renderer {
       }
     }
     this.composed = camera;
+    if (this.pictureChanged && this._arriving) this.shownArrivals = true;
     this.pictureChanged = false;
+    this.shownAt = performance.now();
+    this.showNow = false;
   }
 
   _drawLive() {

@@ -4,12 +4,14 @@
 //
 // In: {board, seq, parts: part numbers in the order wanted, headers}, then {type: "taken"} each
 //     time the page has taken a slice.
-// Out: {type: "part", part, entries: [seq, author, operation, extent?, from?, to?][], points,
-//      bytes} for each slice of a part (a part's entries come in several), then {type: "done"},
-//      or {type: "failed", reason}. A stroke's extent is the [left, top, right, bottom] of its
-//      points, and points[from..to] its decoded points, both worked out here so that the page
-//      never decodes a stroke. ``points`` (decoded, Float64Array) and ``bytes`` (the encoded
-//      points that the operations' ``points`` view) are handed over, not copied.
+// Out: {type: "part", part, entries: [seq, author, operation][], strokes, points, bytes} for each
+//      slice of a part (a part's entries come in several), then {type: "done"}, or {type:
+//      "failed", reason}. ``entries`` holds the operations other than strokes; the strokes come
+//      in columns (``Strokes`` in snapshots.js), which cost a fraction of what as many objects
+//      cost to send (copied here, rebuilt there). A stroke's extent, the [left, top, right,
+//      bottom] of its points, and its decoded points are worked out here, so that the page never
+//      decodes a stroke. ``points`` (decoded, Float64Array) and ``bytes`` (the encoded points)
+//      are handed over with the columns, not copied.
 
 import { decodePoints, joinStreams } from "./points.js";
 import { database } from "./storage.js";
@@ -102,40 +104,59 @@ function withPoints(document) {
 }
 
 /**
- * Post entries[start..start+SLICE] of a part: the strokes' encoded points copied into one buffer
- * and their decoded points into another, both transferred (a part's own buffer is not sent).
- * @param {number} part @param {string[]} authors @param {any[][]} entries @param {number} start
+ * Post entries[start..start+SLICE] of a part: the strokes as columns, their encoded points copied
+ * into one buffer and their decoded points into another, everything but the operations' ids and
+ * styles transferred. @param {number} part @param {string[]} authors @param {any[][]} entries
+ * @param {number} start
  */
 function postSlice(part, authors, entries, start) {
   const slice = entries.slice(start, start + SLICE);
-  /** @type {Float64Array[]} */
-  const decoded = [];
-  let decodedLength = 0;
-  let encodedLength = 0;
-  for (const [, , op] of slice) {
-    if (op.kind !== "stroke") continue;
-    const flat = decodePoints(op.points);
-    decoded.push(flat);
-    decodedLength += flat.length;
-    encodedLength += op.points.length;
-  }
-  const points = new Float64Array(decodedLength);
-  const bytes = new Uint8Array(encodedLength);
+  /** @type {any[][]} */
+  const others = [];
+  /** @type {any[][]} */
+  const strokes = [];
+  for (const entry of slice) (entry[2].kind === "stroke" ? strokes : others).push(entry);
+  const decoded = strokes.map(([, , op]) => decodePoints(op.points));
+  const n = strokes.length;
+  const points = new Float64Array(decoded.reduce((sum, flat) => sum + flat.length, 0));
+  const bytes = new Uint8Array(strokes.reduce((sum, [, , op]) => sum + op.points.length, 0));
+  const columns = {
+    seq: new Float64Array(n),
+    author: new Uint16Array(n),
+    authors,
+    id: new Array(n),
+    style: new Uint16Array(n),
+    /** @type {string[]} */
+    styles: [],
+    ranges: new Uint32Array(4 * n),
+    extents: new Float64Array(4 * n),
+  };
+  /** @type {Map<string, number>} */
+  const styleIndex = new Map();
   let next = 0;
   let nextByte = 0;
-  let stroke = 0;
-  const out = slice.map(([seq, author, op]) => {
-    if (op.kind !== "stroke") return [seq, authors[author], op];
-    const flat = decoded[stroke++];
+  strokes.forEach(([seq, author, op], k) => {
+    const flat = decoded[k];
     points.set(flat, next);
     bytes.set(op.points, nextByte);
-    const own = bytes.subarray(nextByte, nextByte + op.points.length);
-    nextByte += op.points.length;
-    const from = next;
+    // The id and points hold their places in the style, so that the page rebuilds the operation
+    // with its fields in the order they came.
+    const key = JSON.stringify({ ...op, id: 0, points: 0 });
+    let styleAt = styleIndex.get(key);
+    if (styleAt === undefined) styleIndex.set(key, (styleAt = columns.styles.push(key) - 1));
+    columns.seq[k] = seq;
+    columns.author[k] = author;
+    columns.id[k] = op.id;
+    columns.style[k] = styleAt;
+    columns.ranges.set([next, next + flat.length, nextByte, nextByte + op.points.length], 4 * k);
+    columns.extents.set(extent(flat), 4 * k);
     next += flat.length;
-    return [seq, authors[author], { ...op, points: own }, extent(flat), from, next];
+    nextByte += op.points.length;
   });
-  self.postMessage({ type: "part", part, entries: out, points, bytes }, { transfer: [points.buffer, bytes.buffer] });
+  const named = others.map(([seq, author, op]) => [seq, authors[author], op]);
+  const { seq, author, style, ranges, extents } = columns;
+  const transfer = [points.buffer, bytes.buffer, seq.buffer, author.buffer, style.buffer, ranges.buffer, extents.buffer];
+  self.postMessage({ type: "part", part, entries: named, strokes: columns, points, bytes }, { transfer });
 }
 
 /** The box around a stroke's points. @param {Float64Array} points */

@@ -8,6 +8,36 @@ import { knowPoints } from "./points.js";
 /** @typedef {{part: number, count: number, bounds?: number[] | null}} PartInfo */
 /** @typedef {{seq: number, parts: PartInfo[]}} SnapshotInfo */
 /** @typedef {{left: number, top: number, right: number, bottom: number}} Box */
+/**
+ * @typedef {object} Strokes a slice's strokes as the worker sends them: column k is stroke k
+ * @property {Float64Array} seq @property {Uint16Array} author into ``authors``
+ * @property {string[]} authors @property {string[]} id
+ * @property {Uint16Array} style into ``styles``: the operation's other fields, as JSON
+ * @property {string[]} styles
+ * @property {Uint32Array} ranges from, to in the decoded points, then from, to in the encoded ones
+ * @property {Float64Array} extents left, top, right, bottom of each stroke's points
+ */
+
+/**
+ * The entries of a slice's strokes, each operation rebuilt with its points (encoded, and known
+ * decoded: ``knowPoints``) and its box known (``knowBounds``).
+ * @param {Strokes} strokes @param {Float64Array} points @param {Uint8Array} bytes
+ * @returns {[number, string, any][]}
+ */
+function strokeEntries(strokes, points, bytes) {
+  const { seq, author, authors, id, style, ranges, extents } = strokes;
+  // Each operation gets its fields in the order they came (its id and points hold their places).
+  const styles = strokes.styles.map((json) => JSON.parse(json));
+  /** @type {[number, string, any][]} */
+  const entries = new Array(seq.length);
+  for (let k = 0; k < seq.length; k++) {
+    const op = { ...styles[style[k]], id: id[k], points: bytes.subarray(ranges[4 * k + 2], ranges[4 * k + 3]) };
+    knowBounds(op, [extents[4 * k], extents[4 * k + 1], extents[4 * k + 2], extents[4 * k + 3]]);
+    knowPoints(op, points.subarray(ranges[4 * k], ranges[4 * k + 1]));
+    entries[k] = [seq[k], authors[author[k]], op];
+  }
+  return entries;
+}
 
 /**
  * Part numbers in the order to fetch them: the rules (part 0), then the parts that overlap the
@@ -108,13 +138,9 @@ export function loadSnapshot({ board, snapshot, screen, headers }, onPart) {
     const received = (event) => {
       const message = event.data;
       if (message.type === "part") {
-        for (const [, , op, extent, from, to] of message.entries) {
-          if (!extent) continue;
-          knowBounds(op, extent);
-          knowPoints(op, message.points.subarray(from, to));
-        }
-        onPart(message.entries);
-        if (message.points) worker.postMessage({ type: "taken" });
+        const strokes = message.strokes ? strokeEntries(message.strokes, message.points, message.bytes) : [];
+        onPart(message.entries.concat(strokes));
+        if (message.strokes) worker.postMessage({ type: "taken" });
       }
       else if (message.type === "done") resolve(undefined);
       else reject(new Error(message.reason));

@@ -101,6 +101,26 @@ export class SpatialIndex {
     return { added, onTop, onlyAdded };
   }
 
+  /**
+   * Objects none of which is indexed yet, on a board whose paint order is seq order (what
+   * ``Board.loadedSince`` answers): merged into the paint order by seq instead of comparing the
+   * whole board with what is indexed. Null, and nothing changed, when one is indexed already.
+   * @param {Placed[]} placed in seq order @returns {{added: Entry[], onTop: boolean, onlyAdded: boolean} | null}
+   */
+  addLoaded(placed) {
+    if (placed.some((item) => this.byId.has(item.id))) return null;
+    const added = placed.map(makeEntry);
+    for (const entry of added) this.byId.set(entry.item.id, entry);
+    const before = this.ordered;
+    const onTop = !before.length || !added.length || before[before.length - 1].item.seq < added[0].item.seq;
+    const ordered = onTop ? before.concat(added) : mergeBySeq(before, added);
+    for (let i = onTop ? before.length : 0; i < ordered.length; i++) ordered[i].order = i;
+    if (added.length > 32) this.tree.load(added);
+    else for (const entry of added) this.tree.insert(entry);
+    this.ordered = ordered;
+    return { added, onTop, onlyAdded: true };
+  }
+
   /** The objects whose boxes meet ``box``, in paint order. @param {Box} box @returns {Entry[]} */
   search(box) {
     const all = this.tree.data;
@@ -126,6 +146,18 @@ export class SpatialIndex {
     const { minX, minY, maxX, maxY } = this.tree.data;
     return { left: minX, top: minY, right: maxX, bottom: maxY };
   }
+}
+
+/** Two lists of entries in seq order, as one. @param {Entry[]} a @param {Entry[]} b */
+function mergeBySeq(a, b) {
+  const merged = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) merged[k++] = a[i].item.seq < b[j].item.seq ? a[i++] : b[j++];
+  while (i < a.length) merged[k++] = a[i++];
+  while (j < b.length) merged[k++] = b[j++];
+  return merged;
 }
 
 /** @param {Placed} item @returns {Entry} */

@@ -74,3 +74,20 @@ test("while someone follows this page it shares its view, at once and as it move
   assert.equal(follow.followers.size, 0);
   follow.pacer.cancel();
 });
+
+test("a follower whose window is resized shows the followed area again, still following", () => {
+  const { follow, viewport } = parts();
+  follow.resized(); // following nobody: nothing to show
+  assert.equal(viewport.shown.length, 0);
+  follow.start(2);
+  follow.resized(); // nothing heard from them yet
+  assert.equal(viewport.shown.length, 0);
+  follow.heard({ type: "viewport", peer: 2, left: 10, top: 20, right: 110, bottom: 90 });
+  follow.resized();
+  assert.deepEqual(viewport.shown.at(-1), { left: 10, top: 20, right: 110, bottom: 90 });
+  assert.equal(viewport.shown.length, 2);
+  assert.equal(follow.following, 2);
+  follow.stop();
+  follow.resized();
+  assert.equal(viewport.shown.length, 2);
+});

@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from server import auth, protocol, refusals
 from server.access import granted_role, higher
 from server.auth import AuthError, Identity
+from server.colors import color_on_board
 from server.connections import abort_of
 from server.protocol import ID_PATTERN, CloseCode, Limits
 from server.rooms import CLOSE_TIMEOUT_SECONDS, Client
@@ -266,7 +267,11 @@ async def _joined(
     owes_link = link_role is not None and granted is not without_link
     user = _user_id(identity) if identity else join.user
     name = _display_name(identity.name if identity else None) or join.name
-    peer = protocol.Peer(peer=services.hub.next_peer_id(), user=user, name=name, color=join.color)
+    # From who is on the board now: nothing awaits between this and the join to the room (the
+    # start of Session.run), so two joins on this process never take the same free color.
+    room = services.hub.rooms.get(board.id)
+    color = color_on_board(join.color, user, room.people() if room else ())
+    peer = protocol.Peer(peer=services.hub.next_peer_id(), user=user, name=name, color=color)
     client = Client(
         peer,
         channel,

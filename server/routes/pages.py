@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -12,6 +13,7 @@ from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
+from server.routes import module_graph
 from server.routes.app_shell import BOARD_PAGE, add_app_shell_routes
 from server.routes.deps import ServicesDep
 from server.security import content_security_policy
@@ -75,13 +77,39 @@ def scripts_version(folders: list[Path]) -> str:
     return digest.hexdigest()[:12]
 
 
-def import_map(version: str) -> str:
-    """The import map naming the packages' files in the folder of this ``version``."""
-    imports = {
+def package_urls(version: str) -> dict[str, str]:
+    """Each package's name and the URL of its file in the folder of this ``version``."""
+    return {
         package.name: f"/static/{version}/vendor/{prefix}/{package.entry}"
         for prefix, package in VENDOR_PACKAGES.items()
     }
-    return json.dumps({"imports": imports}, separators=(",", ":"))
+
+
+def import_map(version: str) -> str:
+    """The import map naming the packages' files in the folder of this ``version``."""
+    return json.dumps({"imports": package_urls(version)}, separators=(",", ":"))
+
+
+# The module scripts a page names, and where the tags that preload their imports go: after them,
+# so that the page's own scripts are asked for first.
+MODULE_SCRIPT = re.compile(r'<script type="module" src="([^"]+)"[^>]*></script>')
+
+
+def with_preloads(page: str, version: str, frontend: Path, vendor: dict[str, Path]) -> str:
+    """``page`` (already ``versioned``) with a ``modulepreload`` tag for every module its
+    scripts import statically (``server.routes.module_graph``)."""
+    scripts = list(MODULE_SCRIPT.finditer(page))
+    if not scripts:
+        return page
+    roots = {f"/static/{version}/js/": frontend / "js"}
+    roots.update({f"/static/{version}/vendor/{p}/": folder for p, folder in vendor.items()})
+    order = module_graph.preload_order(
+        [match.group(1) for match in scripts],
+        module_graph.file_reader(roots),
+        module_graph.resolver(package_urls(version)),
+    )
+    end = scripts[-1].end()
+    return page[:end] + module_graph.preload_tags(order) + page[end:]
 
 
 def script_hash(script: str) -> str:
@@ -124,6 +152,7 @@ def mount_frontend(
     # this one by its hash.
     imports = import_map(version)
     board_html = versioned((frontend / "board.html").read_text(encoding="utf-8"), version)
+    board_html = with_preloads(board_html, version, frontend, vendor)
     board_html = board_html.replace(
         IMPORT_MAP_MARK, f'<script type="importmap">{imports}</script>', 1
     )
