@@ -204,7 +204,8 @@ async def board_socket(websocket: WebSocket, board_id: str, services: Services) 
         await _take_seat(services, board.id, address)
         try:
             # The session is made by a call that has returned: nothing of the join message
-            # stays on this frame while the connection lasts.
+            # stays on this frame while the connection lasts. Nothing awaits between the two
+            # (the colour chosen in ``_joined`` counts on it).
             session = await _joined(channel, board, identity, services, address)
             await session.run()
         finally:
