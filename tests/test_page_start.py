@@ -129,12 +129,15 @@ export function make() { return import("./also-lazy.js"); }
 
 MODULE_PRELOADS = """() => [...document.querySelectorAll('link[rel="modulepreload"]')]
   .map((link) => new URL(link.href).pathname)"""
-# The modules the page fetched before its own script ran (the ``inkroom:start`` mark).
+# The modules the page fetched before its own script ran (the ``inkroom:start`` mark). The
+# snapshot worker's script, started early by the opening module, is a worker's, not a module of
+# the page (a preload tag cannot serve it).
 MODULES_BEFORE_START = """() => {
   const start = performance.getEntriesByName("inkroom:start")[0].startTime;
   return performance.getEntriesByType("resource")
     .filter((entry) => /\\.m?js$/.test(new URL(entry.name).pathname) && entry.startTime < start)
-    .map((entry) => new URL(entry.name).pathname);
+    .map((entry) => new URL(entry.name).pathname)
+    .filter((path) => !path.endsWith("/snapshot-worker.js"));
 }"""
 
 

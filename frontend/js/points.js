@@ -76,9 +76,11 @@ export function encodePoints(flat, units = UNITS) {
  * that are not valid points: the same cases the server refuses.
  * @param {Uint8Array} bytes
  * @param {{maxPoints?: number, maxCoordinate?: number, units?: Units}} [bounds]
+ * @param {{out: Float64Array, at: number}} [into] where to write them (a buffer for many
+ *   strokes, from ``at``) instead of a new array of their own; the answer is then a view of it
  * @returns {Float64Array}
  */
-export function decodePoints(bytes, bounds = {}) {
+export function decodePoints(bytes, bounds = {}, into) {
   const maxPoints = bounds.maxPoints ?? LIMITS.MAX_STROKE_POINTS;
   const { coordinate, pressure } = bounds.units ?? UNITS;
   const bound = (bounds.maxCoordinate ?? LIMITS.MAX_COORDINATE) * coordinate;
@@ -90,7 +92,8 @@ export function decodePoints(bytes, bounds = {}) {
   if (count % 3) throw new RangeError("points must hold x, y, pressure triples");
   if (!count) throw new RangeError("a stroke needs at least one point");
   if (count / 3 > maxPoints) throw new RangeError(`at most ${maxPoints} points`);
-  const flat = new Float64Array(count);
+  const flat = into ? into.out.subarray(into.at, into.at + count) : new Float64Array(count);
+  if (flat.length !== count) throw new RangeError("the points do not fit where they are to go");
   let at = 0;
   const read = () => {
     let value = 0;

@@ -99,6 +99,7 @@ function withPoints(document) {
   if (strokes.length !== counts.length) throw new Error("the part's point counts do not match its strokes");
   joinStreams(counts, first, x, y, p).forEach((points, i) => {
     strokes[i][2].points = points;
+    strokes[i][3] = counts[i]; // how many points: where the next stroke's go (postSlice)
   });
   return document;
 }
@@ -116,9 +117,15 @@ function postSlice(part, authors, entries, start) {
   /** @type {any[][]} */
   const strokes = [];
   for (const entry of slice) (entry[2].kind === "stroke" ? strokes : others).push(entry);
-  const decoded = strokes.map(([, , op]) => decodePoints(op.points));
   const n = strokes.length;
-  const points = new Float64Array(decoded.reduce((sum, flat) => sum + flat.length, 0));
+  // Every stroke's points decoded into one buffer (its size known from the part's counts).
+  const points = new Float64Array(strokes.reduce((sum, [, , , count]) => sum + 3 * count, 0));
+  let next = 0;
+  const decoded = strokes.map(([, , op, count]) => {
+    const flat = decodePoints(op.points, {}, { out: points, at: next });
+    next += 3 * count;
+    return flat;
+  });
   const bytes = new Uint8Array(strokes.reduce((sum, [, , op]) => sum + op.points.length, 0));
   const columns = {
     seq: new Float64Array(n),
@@ -133,11 +140,10 @@ function postSlice(part, authors, entries, start) {
   };
   /** @type {Map<string, number>} */
   const styleIndex = new Map();
-  let next = 0;
+  next = 0;
   let nextByte = 0;
   strokes.forEach(([seq, author, op], k) => {
     const flat = decoded[k];
-    points.set(flat, next);
     bytes.set(op.points, nextByte);
     // The id and points hold their places in the style, so that the page rebuilds the operation
     // with its fields in the order they came.
@@ -148,8 +154,12 @@ function postSlice(part, authors, entries, start) {
     columns.author[k] = author;
     columns.id[k] = op.id;
     columns.style[k] = styleAt;
-    columns.ranges.set([next, next + flat.length, nextByte, nextByte + op.points.length], 4 * k);
-    columns.extents.set(extent(flat), 4 * k);
+    const { ranges } = columns;
+    ranges[4 * k] = next;
+    ranges[4 * k + 1] = next + flat.length;
+    ranges[4 * k + 2] = nextByte;
+    ranges[4 * k + 3] = nextByte + op.points.length;
+    measure(flat, columns.extents, 4 * k);
     next += flat.length;
     nextByte += op.points.length;
   });
@@ -159,8 +169,11 @@ function postSlice(part, authors, entries, start) {
   self.postMessage({ type: "part", part, entries: named, strokes: columns, points, bytes }, { transfer });
 }
 
-/** The box around a stroke's points. @param {Float64Array} points */
-function extent(points) {
+/**
+ * The box around a stroke's points, written as left, top, right, bottom into ``out`` from ``at``.
+ * @param {Float64Array} points @param {Float64Array} out @param {number} at
+ */
+function measure(points, out, at) {
   let left = Infinity;
   let top = Infinity;
   let right = -Infinity;
@@ -173,7 +186,10 @@ function extent(points) {
     if (y < top) top = y;
     if (y > bottom) bottom = y;
   }
-  return [left, top, right, bottom];
+  out[at] = left;
+  out[at + 1] = top;
+  out[at + 2] = right;
+  out[at + 3] = bottom;
 }
 
 /** Parts of this board's older snapshots are of no more use. @param {string} board @param {number} seq */

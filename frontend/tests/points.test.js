@@ -127,3 +127,16 @@ test("a snapshot part's point streams give back each stroke's points", () => {
   };
   for (const [name, args] of Object.entries(wrong)) assert.throws(() => joinStreams(...args), RangeError, name);
 });
+
+test("points decoded into a shared buffer are the same numbers, in place", () => {
+  const a = encodePoints([1, 2, 0.5, 3.5, -4, 0.25]);
+  const b = encodePoints([100, 200, 1, 101, 201, 0]);
+  const out = new Float64Array(12);
+  const first = decodePoints(a, {}, { out, at: 0 });
+  const second = decodePoints(b, {}, { out, at: 6 });
+  assert.deepEqual([...first], [...decodePoints(a)]);
+  assert.deepEqual([...second], [...decodePoints(b)]);
+  assert.equal(first.buffer, out.buffer);
+  assert.deepEqual([...out.subarray(6)], [...second]);
+  assert.throws(() => decodePoints(b, {}, { out, at: 8 }), RangeError, "no room for its points");
+});
