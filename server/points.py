@@ -88,6 +88,30 @@ def encode(
 
 def _numbers(data: bytes) -> list[int]:
     """The signed numbers of a run of zigzag varints."""
+    # The first point's three numbers often take several bytes each; after it a pen's numbers
+    # nearly always take one, which the table turns into numbers at once.
+    head: list[int] = []
+    at = 0
+    for _ in range(3):
+        value = shift = 0
+        while at < len(data) and shift < 7 * MAX_VARINT_BYTES:
+            byte = data[at]
+            at += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                head.append((value >> 1) ^ -(value & 1))
+                break
+        else:
+            return _all_numbers(data)  # truncated or overlong: said below
+    rest = data[at:]
+    if rest.isascii():  # every byte below 0x80: one-byte varints
+        head.extend(map(_UNZIGZAG.__getitem__, rest))
+        return head
+    return _all_numbers(data)
+
+
+def _all_numbers(data: bytes) -> list[int]:
     numbers: list[int] = []
     single = _UNZIGZAG.__getitem__
     done = 0
@@ -140,6 +164,39 @@ def units(
         if min(min(xs), min(ys)) < -bound or max(max(xs), max(ys)) > bound:
             raise ValueError("a coordinate is out of range")
     return xs, ys, ps
+
+
+def check(
+    data: bytes,
+    max_points: int | None = None,
+    max_coordinate: float | None = None,
+    coordinate_scale: int = COORDINATE_SCALE,
+    pressure_scale: int = PRESSURE_SCALE,
+) -> None:
+    """Whether ``data`` holds valid points, as ``units`` finds, without working out every
+    position when none can be out of range: a message's points are checked on the way in.
+
+    Raises:
+        ValueError: as ``units``.
+    """
+    numbers = _numbers(data)
+    count = len(numbers) // 3
+    if len(numbers) % 3 or not count or max_coordinate is None:
+        units(data, max_points, max_coordinate, coordinate_scale, pressure_scale)
+        return
+    if max_points is not None and count > max_points:
+        raise ValueError(f"at most {max_points} points")
+    # A step is a running sum of second differences, so no step exceeds the sum of their sizes,
+    # and no point strays further from the first than ``count`` such steps.
+    bound = max_coordinate * coordinate_scale
+    x_reach = abs(numbers[0]) + count * sum(map(abs, numbers[3::3]))
+    y_reach = abs(numbers[1]) + count * sum(map(abs, numbers[4::3]))
+    if x_reach > bound or y_reach > bound:
+        units(data, max_points, max_coordinate, coordinate_scale, pressure_scale)
+        return
+    ps = list(accumulate(numbers[2::3]))
+    if min(ps) < 0 or max(ps) > pressure_scale:
+        raise ValueError(f"pressure must be within 0..{pressure_scale}")
 
 
 def decode(

@@ -189,7 +189,7 @@ class Message(BaseModel):
 
 def _points_within(max_points: int) -> AfterValidator:
     def check(data: bytes) -> bytes:
-        point_codec.units(data, max_points, Limits.MAX_COORDINATE)
+        point_codec.check(data, max_points, Limits.MAX_COORDINATE)
         return data
 
     return AfterValidator(check)

@@ -120,6 +120,33 @@ REFUSED = {
 def test_malformed_points_are_refused_with_a_reason(data: bytes, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         points.units(data, *BOUNDS)
+    with pytest.raises(ValueError, match=reason):
+        points.check(data, *BOUNDS)
+
+
+def outcome(check: object, data: bytes, bounds: tuple[int, float]) -> str:
+    try:
+        check(data, *bounds)  # type: ignore[operator]
+    except ValueError as error:
+        return str(error)
+    return "valid"
+
+
+# Bounds tight enough that generated points reach them, and the protocol's own.
+SOME_BOUNDS = [BOUNDS, (5, Limits.MAX_COORDINATE), (Limits.MAX_STROKE_POINTS, 40.0)]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.binary(max_size=64)
+    | valid_points.map(points.encode)
+    | pen_points.map(points.encode)
+    | valid_points.map(points.encode).map(lambda b: b[:-1] + b"\xff")
+)
+def test_the_check_on_the_way_in_finds_what_decoding_finds(data: bytes) -> None:
+    # ``check`` skips adding up the positions when none can be out of range: same verdicts.
+    for bounds in SOME_BOUNDS:
+        assert outcome(points.check, data, bounds) == outcome(points.units, data, bounds)
 
 
 def test_encoding_refuses_what_is_not_finite_triples() -> None:
