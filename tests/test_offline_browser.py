@@ -276,6 +276,35 @@ def test_chromium_reads_the_manifest_without_errors_and_the_worker_controls_the_
     page.context.close()
 
 
+# How each script and API answer of the page reached it: [address, the route matched, where
+# the answer came from] (Resource Timing's service-worker router fields).
+ROUTED = """() => performance.getEntriesByType("resource").map(
+  (entry) => [entry.name, entry.workerMatchedSourceType, entry.workerFinalSourceType])"""
+
+
+def test_a_reopened_board_takes_its_scripts_from_the_kept_copy_without_waking_the_worker(
+    server: LiveServer, board_id: str, browser: Browser
+) -> None:
+    page = visit(browser, "desktop")
+    open_board(page, f"{server.url}/b/{board_id}")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SAVED)
+    page.close()
+    page = page.context.new_page()
+    open_board(page, f"{server.url}/b/{board_id}")
+    page.evaluate(f"() => fetch('/api/boards/{board_id}').then((answer) => answer.text())")
+    routed = page.evaluate(ROUTED)
+    scripts = {address for address, _, _ in routed if SCRIPT.search(address)}
+    assert len(scripts) > 50  # the board page's modules
+    # Each came from the kept copy without the worker's handler. (The snapshot worker's own
+    # modules, which the browser also lists here, still go through the handler: Chromium routes
+    # the requests of pages, not of their workers.)
+    from_copy = {address for address, *sources in routed if sources == ["cache", "cache"]}
+    assert scripts - from_copy == set()
+    api = [entry for entry in routed if "/api/" in entry[0]]
+    assert api and {matched for _, matched, _ in api} == {"network"}, api
+    page.context.close()
+
+
 # Each PNG icon is its SVG drawn by Chromium at the PNG's size (on a transparent background):
 # they were made so, and must be made again so when the SVG changes.
 ICON_SOURCES = {

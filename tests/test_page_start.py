@@ -129,15 +129,13 @@ export function make() { return import("./also-lazy.js"); }
 
 MODULE_PRELOADS = """() => [...document.querySelectorAll('link[rel="modulepreload"]')]
   .map((link) => new URL(link.href).pathname)"""
-# The modules the page fetched before its own script ran (the ``inkroom:start`` mark). The
-# snapshot worker's script, started early by the opening module, is a worker's, not a module of
-# the page (a preload tag cannot serve it).
+# The modules the page fetched before its own script ran (the ``inkroom:start`` mark), the
+# snapshot worker's among them: it starts with the page's first scripts.
 MODULES_BEFORE_START = """() => {
   const start = performance.getEntriesByName("inkroom:start")[0].startTime;
   return performance.getEntriesByType("resource")
     .filter((entry) => /\\.m?js$/.test(new URL(entry.name).pathname) && entry.startTime < start)
-    .map((entry) => new URL(entry.name).pathname)
-    .filter((path) => !path.endsWith("/snapshot-worker.js"));
+    .map((entry) => new URL(entry.name).pathname);
 }"""
 
 
@@ -156,6 +154,12 @@ def test_the_board_page_asks_for_every_module_it_starts_with_at_once(
         "() => [...document.querySelectorAll('script[src]')].map((s) => new URL(s.src).pathname)"
     )
     assert len(preloads) > 40 and len(set(preloads)) == len(preloads)
+    # The snapshot worker and the package it reads parts with come before the page's others: the
+    # worker starts with the page's first scripts.
+    assert preloads[0].endswith("/js/snapshot-worker.js")
+    assert preloads.index(next(p for p in preloads if p.endswith("/vendor/msgpack/index.mjs"))) < (
+        preloads.index(next(p for p in preloads if p.endswith("/js/renderer.js")))
+    )
     # Every module the page needed before its script could run was named up front: none was
     # found only once the module importing it had arrived.
     loaded = set(page.evaluate(MODULES_BEFORE_START))

@@ -2,8 +2,9 @@
 // Loads a board snapshot's parts off the page's main thread: from this browser's copy when it
 // has them, else over HTTP (keeping them), decoded here and posted as entries.
 //
-// In: {board, seq, parts: part numbers in the order wanted, headers}, then {type: "taken"} each
-//     time the page has taken a slice.
+// In: {type: "packages", urls} first (where its packages are), then {board, seq, parts: part
+//     numbers in the order wanted, headers}, then {type: "taken"} each time the page has taken a
+//     slice.
 // Out: {type: "part", part, entries: [seq, author, operation][], strokes, points, bytes} for each
 //      slice of a part (a part's entries come in several), then {type: "done"}, or {type:
 //      "failed", reason}. ``entries`` holds the operations other than strokes; the strokes come
@@ -16,11 +17,14 @@
 import { decodePoints, joinStreams } from "./points.js";
 import { database } from "./storage.js";
 
-// The packages, at the URLs the page's import map gives them (snapshots.js), which a worker does
-// not see. Loading starts now; the first job waits for them.
-const at = new URL(location.href).searchParams;
+// The packages, at the URLs the page's import map gives them, which a worker does not see: the
+// page's first message says where (first-worker.js). Loading starts then; the first job waits.
+/** @type {(urls: Record<string, string>) => void} */
+let told = () => {};
 /** @type {Promise<[typeof import("@msgpack/msgpack"), typeof import("idb")]>} */
-const packages = Promise.all([import(at.get("@msgpack/msgpack") ?? ""), import(at.get("idb") ?? "")]);
+const packages = new Promise((resolve) => {
+  told = (urls) => resolve(Promise.all([import(urls["@msgpack/msgpack"]), import(urls.idb)]));
+});
 /** @type {typeof import("@msgpack/msgpack").decode} */
 let decode;
 /** @type {typeof import("idb").openDB} */
@@ -200,6 +204,7 @@ async function forgetOlder(board, seq) {
 
 self.onmessage = async (/** @type {MessageEvent} */ event) => {
   if (event.data.type === "taken") return taken();
+  if (event.data.type === "packages") return told(event.data.urls);
   const { board, seq, parts, headers } = event.data;
   const queue = [...parts];
   try {

@@ -2,6 +2,7 @@
 // Loading a board snapshot (docs/protocol.md, "Snapshots"): the worker fetches and decodes its
 // parts, those on screen first, and the board takes each part as it arrives.
 
+import { startWorker, takeFirstWorker } from "./first-worker.js";
 import { knowBounds } from "./geometry.js";
 import { knowPoints } from "./points.js";
 
@@ -70,17 +71,12 @@ export function snapshotBounds(parts) {
   };
 }
 
-// Beside this module, in the same (versioned) folder as the page's other scripts. Workers do not
-// see the page's import map: the worker is told where the packages it imports are.
-const WORKER = new URL("./snapshot-worker.js", import.meta.url);
-for (const name of ["@msgpack/msgpack", "idb"]) WORKER.searchParams.set(name, import.meta.resolve(name));
-
 /** @type {Worker | null} a worker started before it is needed: its modules load meanwhile */
 let prepared = null;
 
-/** Start the worker now, while the page joins, so that a snapshot's first part waits less. */
+/** Have a worker ready (the one the page started first), so that a snapshot's first part waits less. */
 export function prepareLoader() {
-  prepared ??= new Worker(WORKER, { type: "module" });
+  prepared ??= takeFirstWorker() ?? startWorker();
 }
 
 /** The worker prepared will not be needed after all. */
@@ -105,7 +101,7 @@ let early = null;
  * same snapshot takes over what has arrived by then. @param {Request} request
  */
 export function fetchEarly({ board, snapshot, screen, headers }) {
-  const worker = prepared ?? new Worker(WORKER, { type: "module" });
+  const worker = prepared ?? startWorker();
   prepared = null;
   early?.worker.terminate();
   /** @type {MessageEvent[]} */
@@ -131,7 +127,7 @@ export function loadSnapshot({ board, snapshot, screen, headers }, onPart) {
   early = null;
   const takeOver = begun?.board === board && begun.seq === snapshot.seq;
   if (begun && !takeOver) begun.worker.terminate();
-  const worker = takeOver ? begun.worker : (prepared ?? new Worker(WORKER, { type: "module" }));
+  const worker = takeOver ? begun.worker : (prepared ?? startWorker());
   if (!takeOver) prepared = null;
   return new Promise((resolve, reject) => {
     /** @param {MessageEvent} event */

@@ -6,7 +6,7 @@ import { readdir } from "node:fs/promises";
 import { test } from "node:test";
 
 // They start something as they load: the page's socket, its reads, the page itself, the worker.
-const RUN_AS_THEY_LOAD = ["app.js", "first-socket.js", "opening.js", "home.js", "snapshot-worker.js"];
+const RUN_AS_THEY_LOAD = ["app.js", "first-socket.js", "first-worker.js", "opening.js", "home.js", "snapshot-worker.js"];
 
 const root = new URL("../js/", import.meta.url);
 const modules = (await readdir(root, { recursive: true })).filter((name) => name.endsWith(".js")).sort();

@@ -95,18 +95,34 @@ def import_map(version: str) -> str:
 MODULE_SCRIPT = re.compile(r'<script type="module" src="([^"]+)"[^>]*></script>')
 
 
-def with_preloads(page: str, version: str, frontend: Path, vendor: dict[str, Path]) -> str:
+# What the board page's first scripts start besides their imports: the snapshot worker
+# (first-worker.js) and the packages it is told to import. Preloaded before the rest, with what
+# they import: the worker asks for them while the page's own modules load, and can read a part
+# only once it has them all.
+BOARD_WORKER_MODULES = ("js/snapshot-worker.js", "@msgpack/msgpack", "idb")
+
+
+def with_preloads(
+    page: str,
+    version: str,
+    frontend: Path,
+    vendor: dict[str, Path],
+    workers: tuple[str, ...] = (),
+) -> str:
     """``page`` (already ``versioned``) with a ``modulepreload`` tag for every module its
-    scripts import statically (``server.routes.module_graph``)."""
+    scripts import statically (``server.routes.module_graph``), and first for the ``workers``'
+    modules (files under ``js/`` or package names) and their imports."""
     scripts = list(MODULE_SCRIPT.finditer(page))
     if not scripts:
         return page
     roots = {f"/static/{version}/js/": frontend / "js"}
     roots.update({f"/static/{version}/vendor/{p}/": folder for p, folder in vendor.items()})
-    order = module_graph.preload_order(
-        [match.group(1) for match in scripts],
+    packages = package_urls(version)
+    early = [packages.get(name) or f"/static/{version}/{name}" for name in workers]
+    order = early + module_graph.preload_order(
+        early + [match.group(1) for match in scripts],
         module_graph.file_reader(roots),
-        module_graph.resolver(package_urls(version)),
+        module_graph.resolver(packages),
     )
     end = scripts[-1].end()
     return page[:end] + module_graph.preload_tags(order) + page[end:]
@@ -152,7 +168,7 @@ def mount_frontend(
     # this one by its hash.
     imports = import_map(version)
     board_html = versioned((frontend / "board.html").read_text(encoding="utf-8"), version)
-    board_html = with_preloads(board_html, version, frontend, vendor)
+    board_html = with_preloads(board_html, version, frontend, vendor, BOARD_WORKER_MODULES)
     board_html = board_html.replace(
         IMPORT_MAP_MARK, f'<script type="importmap">{imports}</script>', 1
     )
