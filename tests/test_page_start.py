@@ -405,3 +405,48 @@ def test_a_reopened_board_joins_from_its_copy_before_the_page_script_has_run(
     assert held.parts == []  # the parts came from this browser's copy
     assert [m for m in held.sent if m.get("type") == "join"] == [join]  # joined once
     context.close()
+
+
+@pytest.mark.browser
+def test_a_note_that_belies_the_copy_is_not_trusted_and_the_copy_is_kept(
+    server: LiveServer, browser: Browser
+) -> None:
+    board_id = server.create_board("Noted")
+    drawn = draw_strokes(server, board_id, 5)
+    url = f"{server.url}/b/{board_id}"
+    context = browser.new_context(
+        viewport={"width": 1000, "height": 700},
+        # A service worker would answer app.js from its cache, where no route can hold it back.
+        service_workers="block",
+    )
+    first = open_and_wait(context, url, len(drawn), "Noted")
+    wait_until_kept(first, board_id, len(drawn))
+    first.close()
+    more = draw_strokes(server, board_id, 3, x=300.0)
+    # A note beside the copy naming less than the copy holds (the page that kept the copy closed
+    # before it could note it, say): what the server answers to it is not what this page needs.
+    noted = {"lastSeq": 2, "lastOp": drawn[1]}
+    context.add_init_script(
+        f"localStorage.setItem('inkroom.held.{board_id}', '{json.dumps(noted)}')"
+    )
+
+    page = context.new_page()
+    held = HeldScript(page)
+    page.goto(url, wait_until="commit")
+    held.wait_until(page, "the early join", lambda: bool(held.sent))
+    assert held.sent[0]["type"] == "join" and held.sent[0]["last_seq"] == noted["lastSeq"]
+    held.release(page)
+
+    total = len(drawn) + len(more)
+    expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=30_000)
+    page.wait_for_function(
+        f"() => window.inkroom.visibleStrokes().length === {total}", timeout=30_000
+    )
+    assert sorted(s["id"] for s in page.evaluate("window.inkroom.visibleStrokes()")) == sorted(
+        drawn + more
+    )
+    # Joined again with what the copy holds, which it kept: only the new strokes came then.
+    joins = [m for m in held.sent if m.get("type") == "join"]
+    assert [join["last_seq"] for join in joins] == [noted["lastSeq"], len(drawn)]
+    wait_until_kept(page, board_id, total)
+    context.close()
