@@ -194,9 +194,7 @@ def test_a_copy_the_server_does_not_recognize_is_dropped_and_the_board_sent_agai
     page.close()
     again = open_and_wait(context, url, len(drawn), None)
     traffic: Traffic = again.traffic  # type: ignore[attr-defined]
-    # The welcome the page took in: a first join may have named what the note beside the copy
-    # said, which the copy read since belies (then the page joined again with what it read).
-    welcome = [m for m in traffic.messages if m["type"] == "welcome"][-1]
+    welcome = next(m for m in traffic.messages if m["type"] == "welcome")
     assert welcome["resume"] == 0
     assert traffic.count("committed") == len(drawn)
     shown = [s["id"] for s in again.evaluate("window.inkroom.visibleStrokes()")]

@@ -14,45 +14,8 @@ const FORMAT = 2;
 const MAX_TAIL = 20_000;
 const FLUSH_DELAY_MS = 1000;
 
-// Where this browser notes what its copy of a board holds (its newest operation), beside the copy:
-// localStorage is read at once, so that a reopened page joins without waiting for IndexedDB. The
-// note is written only after the copy it describes, and the page checks it against the copy once
-// read (connection.js): a note that does not match is never trusted.
-const HELD_KEY = "inkroom.held.";
-
 /** @typedef {[number, string, any]} Entry seq, author, operation */
 /** @typedef {{format: number, board: string, snapshot: {seq: number, parts: any[]} | null, tail: Entry[], lastSeq: number, lastOp: string | null}} Copy */
-
-/**
- * What this browser's copy of ``board`` held when last kept, as noted beside it (nothing held if
- * no note). @param {string} board @returns {import("./joining.js").Held}
- */
-export function notedHeld(board) {
-  try {
-    const noted = JSON.parse(localStorage.getItem(HELD_KEY + board) ?? "null");
-    if (Number.isSafeInteger(noted?.lastSeq) && (noted.lastOp === null || typeof noted.lastOp === "string")) {
-      return { lastSeq: noted.lastSeq, lastOp: noted.lastOp };
-    }
-  } catch {
-    // No storage, or not this format: as if nothing were held.
-  }
-  return { lastSeq: 0, lastOp: null };
-}
-
-/** What a copy holds (nothing, without one). @param {Copy | null} copy @returns {import("./joining.js").Held} */
-export function heldBy(copy) {
-  return { lastSeq: copy?.lastSeq ?? 0, lastOp: copy?.lastOp ?? null };
-}
-
-/** @param {string} board @param {import("./joining.js").Held | null} held what to note, or null to forget */
-function note(board, held) {
-  try {
-    if (held) localStorage.setItem(HELD_KEY + board, JSON.stringify(held));
-    else localStorage.removeItem(HELD_KEY + board);
-  } catch {
-    // Not noted: the next open reads the copy before it joins.
-  }
-}
 
 export class BoardCache {
   /** @param {string} board */
@@ -113,7 +76,6 @@ export class BoardCache {
   async drop() {
     this.copy = null;
     clearTimeout(this.timer);
-    note(this.board, null);
     const db = await database(openDB);
     await db?.delete("boards", this.board).catch(() => {});
   }
@@ -123,12 +85,7 @@ export class BoardCache {
     if (!this.copy || !this.dirty) return;
     this.dirty = false;
     const db = await database(openDB);
-    const copy = this.copy;
-    if (!copy) return;
-    const held = heldBy(copy); // what the put below keeps: it copies the copy as it is now
-    const kept = await db?.put("boards", copy).then(() => true, () => false);
-    // Noted once the copy is kept, and only if it is still the one kept.
-    if (kept && this.copy === copy) note(this.board, held);
+    await db?.put("boards", this.copy).catch(() => {});
   }
 
   _schedule() {

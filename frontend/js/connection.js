@@ -6,7 +6,7 @@
 // ``refused`` one (instead of the ``error``) when the server will never take it.
 
 import { decode, encode } from "@msgpack/msgpack";
-import { joinMessage, sameHeld } from "./joining.js";
+import { joinMessage } from "./joining.js";
 import { CLOSE_CODES, ERROR_CODES } from "./protocol.gen.js";
 
 /** @typedef {"connecting" | "syncing" | "online" | "offline" | "closed"} ConnectionState */
@@ -101,16 +101,6 @@ export class Connection extends EventTarget {
       this._setState("syncing");
       const held = await this.held();
       if (this.socket !== socket) return; // closed meanwhile: the next socket joins
-      if (early?.joined && !sameHeld(early.joined, held)) {
-        // The early join named what this browser noted it holds, and the copy read since holds
-        // something else (a note left behind by another tab, say): what that socket was sent is
-        // not for this page. It joins again, on a new socket, with what it holds.
-        socket.onopen = socket.onmessage = socket.onclose = null;
-        socket.close();
-        this.socket = null;
-        this.connect();
-        return;
-      }
       // Joined already (with what the page holds, read from the same copy): what the server
       // said since then is taken in first, in order, and then what it says next.
       for (const frame of early?.frames.splice(0) ?? []) this._receive(new Uint8Array(frame));

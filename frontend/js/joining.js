@@ -9,11 +9,6 @@ import { LIMITS } from "./protocol.gen.js";
 /** @typedef {{user: string, name: string, color: string, token?: string}} Identity */
 /** @typedef {{lastSeq: number, lastOp: string | null}} Held */
 
-/** Do two names of what is held name the same? @param {Held} a @param {Held} b */
-export function sameHeld(a, b) {
-  return a.lastSeq === b.lastSeq && a.lastOp === b.lastOp;
-}
-
 /**
  * The join for ``who``, resuming after what the page holds. ``snapshot``: this page can load a
  * big board's snapshot over HTTP; ``point_format``: the points encoding it speaks.

@@ -7,10 +7,10 @@
 // first visit's welcome offers, at once. Its imports are few and shallow on purpose: msgpack's
 // package (four levels of imports) is loaded only once the join is on its way.
 
-import { BoardCache, heldBy, notedHeld } from "./board-cache.js";
+import { BoardCache } from "./board-cache.js";
 import { boardId, firstSocket } from "./first-socket.js";
 import { identity, tokenFor } from "./identity.js";
-import { encodeJoin, joinMessage, sameHeld } from "./joining.js";
+import { encodeJoin, joinMessage } from "./joining.js";
 import { Outbox } from "./outbox.js";
 import { fetchEarly, prepareLoader } from "./snapshots.js";
 import { firstScreen } from "./viewport.js";
@@ -35,43 +35,26 @@ function fetchParts(snapshot) {
   fetchEarly({ board: boardId, snapshot, screen: firstScreen(boardId, snapshot), headers: linkHeaders() });
 }
 
-// The join names what this browser noted it holds, as soon as the socket is open: the copy's
-// read waits on IndexedDB, which a loading page's busy thread holds up by a few hundred
-// milliseconds. The connection checks the note against the copy once read, and joins again if
-// they differ (connection.js).
-const joining = joinEarly(notedHeld(boardId)).catch((error) => console.warn("early join:", error));
-Promise.all([reading, joining])
-  .then(([[, copy], joined]) => fetchEarlyParts(copy, joined ?? null))
-  .catch((error) => console.warn("early parts:", error));
+reading.then(([, copy]) => joinEarly(copy)).catch((error) => console.warn("early join:", error));
 
 /**
  * Join on the first socket as soon as it is open, unless the connection took it over first.
- * @param {import("./joining.js").Held} held @returns {Promise<import("./joining.js").Held | null>}
- *   what the join named as held, if one was sent
+ * @param {import("./board-cache.js").Copy | null} copy
  */
-async function joinEarly(held) {
+async function joinEarly(copy) {
+  if (copy?.snapshot) fetchParts(copy.snapshot); // the copy's parts, read from this browser
   const early = firstSocket;
-  if (!early || early.taken || early.socket.readyState > WebSocket.OPEN) return null;
+  if (!early || early.taken || early.socket.readyState > WebSocket.OPEN) return;
   if (early.socket.readyState !== WebSocket.OPEN) {
     await new Promise((resolve) => early.socket.addEventListener("open", resolve, { once: true }));
   }
-  if (early.taken || early.socket.readyState !== WebSocket.OPEN) return null;
+  if (early.taken || early.socket.readyState !== WebSocket.OPEN) return;
+  const held = { lastSeq: copy?.lastSeq ?? 0, lastOp: copy?.lastOp ?? null };
   early.socket.send(encodeJoin(joinMessage({ ...me, token: token ?? undefined }, held)));
   early.joined = held;
-  return held;
-}
-
-/**
- * The snapshot's parts, fetched while the page's modules load: the copy's, read from this
- * browser, or on a first visit those the welcome offers.
- * @param {import("./board-cache.js").Copy | null} copy
- * @param {import("./joining.js").Held | null} joined what the early join named as held
- */
-async function fetchEarlyParts(copy, joined) {
-  if (copy?.snapshot) fetchParts(copy.snapshot);
-  const early = firstSocket;
-  // A welcome to a join that named what this browser holds (nothing, on a first visit) only.
-  if (copy || !early || !joined || !sameHeld(joined, heldBy(copy))) return;
+  if (copy) return;
+  // A first visit to a big board: the parts its welcome offers are fetched while the page's
+  // modules load.
   const [{ decode }, frame] = await Promise.all([import("@msgpack/msgpack"), firstFrame(early)]);
   if (early.taken) return; // the page takes the welcome in itself
   const welcome = /** @type {any[]} */ (decode(new Uint8Array(frame)))[0];

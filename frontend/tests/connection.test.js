@@ -234,39 +234,6 @@ test("a socket joined early that closed before the page loaded is replaced, and 
   assert.equal(sockets[0].sent[0].type, "join");
 });
 
-test("a socket joined early with a note of what is held that the copy then belies is left, and a new one joins with what the copy holds", async () => {
-  const socket = new FakeSocket("ws://board.test/ws/boards/b1");
-  socket.readyState = 1;
-  const frame = (...messages) => encode(messages).slice().buffer;
-  // The note said 7; the copy, once read, holds up to 9: the welcome to 7 is not for this page.
-  const first = { socket, frames: [frame({ type: "welcome", resume: 7 })], joined: { lastSeq: 7, lastOp: "op-000007" }, taken: false };
-  const sockets = [];
-  const heard = [];
-  const connection = new Connection({
-    url: socket.url,
-    identity: () => ({ user: "user-0001", name: "Ada", color: "#1e1e1e" }),
-    held: async () => ({ lastSeq: 9, lastOp: "op-000009" }),
-    outbox: new Outbox("b1"),
-    first,
-    openSocket: (url) => {
-      sockets.push(new FakeSocket(url));
-      return sockets.at(-1);
-    },
-  });
-  connection.addEventListener("message", (event) => heard.push(event.detail));
-  connection.connect();
-  await flush();
-  assert.equal(socket.readyState, 3); // closed by the page
-  assert.deepEqual(heard, []); // nothing it was sent was taken in
-  assert.equal(sockets.length, 1);
-  sockets[0].open();
-  await flush();
-  const [join] = sockets[0].sent;
-  assert.equal(join.type, "join");
-  assert.equal(join.last_seq, 9);
-  assert.equal(join.last_op, "op-000009");
-});
-
 test("ephemeral messages go out only while online", async () => {
   const { connection, socket } = connect();
   connection.sendEphemeral({ type: "cursor", x: 1, y: 2 });
