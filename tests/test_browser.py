@@ -151,6 +151,9 @@ def test_guests_who_made_up_the_same_color_each_show_in_one_nobody_else_has(
         pages[name] = page
     for page in pages.values():
         expect(page.locator("#people li")).to_have_count(3, timeout=20_000)
+        # A name chosen reaches the others a moment after its person joined as a guest.
+        for name in pages:
+            expect(page.locator("#people")).to_contain_text(name, timeout=20_000)
     seen = [page.evaluate(PEOPLE_COLORS) for page in pages.values()]
     assert seen[0] == seen[1] == seen[2]
     colors = seen[0]

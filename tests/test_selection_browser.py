@@ -36,6 +36,14 @@ def saved(page: Page) -> None:
     expect(page.locator("#status")).to_have_attribute("data-state", "saved", timeout=20_000)
 
 
+def caught_up(author: Page, other: Page) -> None:
+    """Returns once ``other`` shows all that ``author`` did: a gesture's operations (a copy, then
+    the move that places it) reach another page one by one."""
+    saved(author)
+    seq = author.evaluate("window.inkroom.lastSeq()")
+    other.wait_for_function(f"() => window.inkroom.lastSeq() >= {seq}")
+
+
 def three_rects(alice: Page, bob: Page) -> None:
     alice.keyboard.press("r")
     for x in (100, 250, 400):
@@ -174,6 +182,7 @@ def test_duplicate_and_copy_paste_into_another_board_in_another_tab(
     alice.keyboard.up("Shift")
     alice.keyboard.press("Control+d")
     wait_count(bob, 6)
+    caught_up(alice, bob)
     originals, copies = placed(bob)[:3], placed(bob)[3:]
     for original, copy in zip(originals, copies, strict=True):
         assert copy["m"][:4] == pytest.approx(original["m"][:4], abs=1e-6)
@@ -236,6 +245,7 @@ def test_a_paste_lands_centred_at_the_pointer_and_a_step_aside_with_the_pointer_
     at = (seen["x"] + 700 / seen["scale"], seen["y"] + 450 / seen["scale"])
     alice.keyboard.press("Control+v")
     wait_count(bob, 2)
+    caught_up(alice, bob)
     first, pasted = placed(bob)
     assert (pasted["dx"] - first["dx"], pasted["dy"] - first["dy"]) == pytest.approx(
         (at[0] - original[0], at[1] - original[1]), abs=0.01
@@ -252,6 +262,7 @@ def test_a_paste_lands_centred_at_the_pointer_and_a_step_aside_with_the_pointer_
     alice.mouse.move(toolbar["x"] + 4, toolbar["y"] + toolbar["height"] / 2, steps=5)
     alice.keyboard.press("Control+v")
     wait_count(bob, 3)
+    caught_up(alice, bob)
     aside = placed(bob)[2]
     assert (aside["dx"] - first["dx"], aside["dy"] - first["dy"]) == pytest.approx(
         (20, 20), abs=1e-3
