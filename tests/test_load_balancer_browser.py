@@ -35,7 +35,15 @@ def test_two_pages_through_nginx_draw_together_and_one_survives_its_process_bein
         alice = open_board(browser, url, "Alice")
         alices = wait_connections(deployment, 1).index(1)
         bob = open_board(browser, url, "Bob")
-        assert wait_connections(deployment, 2) == [1, 1]  # a process each
+        # A process each. nginx sends a socket to the process with fewer open (least_conn); one
+        # that was slow to answer on a busy machine is passed over for the other: then again.
+        for _ in range(3):
+            if wait_connections(deployment, 2) == [1, 1]:
+                break
+            bob.context.close()
+            wait_connections(deployment, 1)
+            bob = open_board(browser, url, "Bob")
+        assert wait_connections(deployment, 2) == [1, 1]
         expect(alice.locator("#people")).to_contain_text("Bob", timeout=20_000)
         expect(bob.locator("#people")).to_contain_text("Alice", timeout=20_000)
 

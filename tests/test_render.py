@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from playwright.sync_api import Browser, Page
 
-from bench.replay import fill
+from bench.replay import build_snapshot, fill
 from server.config import database_url
 from tests.live_server import LiveServer
 from tests.test_browser import drag, open_board
@@ -109,6 +109,33 @@ def test_a_stroke_drawn_on_a_big_board_shows_on_top_and_matches_a_full_redraw(
     settled(page)
     result = page.evaluate(DIFFERENCE_FROM_FULL_REDRAW)
     assert result["differ"] == 0
+
+
+# Snapshots in parts of 200 objects, offered to any page with more than 100 operations to replay.
+SNAPSHOTS_IN_PARTS = {
+    "INKROOM_SNAPSHOT_OFFER_AFTER_OPS": "100",
+    "INKROOM_SNAPSHOT_PART_OBJECTS": "200",
+    "INKROOM_SNAPSHOT_QUIET_SECONDS": "1",
+    "INKROOM_SNAPSHOT_MIN_INTERVAL_SECONDS": "0",
+}
+
+
+@pytest.mark.parametrize("server", [SNAPSHOTS_IN_PARTS], indirect=True)
+def test_a_board_loaded_in_parts_nearest_the_middle_first_shows_what_a_full_redraw_draws(
+    server: LiveServer, browser: Browser
+) -> None:
+    # The parts are painted as they come, over objects of neighbouring parts that should cover
+    # them; where they meet is painted again once all is in.
+    url = database_url(str(server.database))
+    with ThreadPoolExecutor(1) as pool:
+        board = pool.submit(lambda: asyncio.run(fill(url, [STROKES], 20))).result()[STROKES]
+        _, parts, _ = pool.submit(lambda: asyncio.run(build_snapshot(server.url, board))).result()
+    assert parts > 10
+    page = open_board(browser, f"{server.url}/b/{board}")
+    page.wait_for_function(f"() => window.inkroom.lastSeq() === {STROKES}", timeout=60_000)
+    settled(page)
+    result = page.evaluate(DIFFERENCE_FROM_FULL_REDRAW)
+    assert result["inked"] > 10_000 and result["differ"] == 0
 
 
 def test_a_tiny_object_still_shows_when_zoomed_far_out(

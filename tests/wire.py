@@ -16,6 +16,10 @@ from websockets.uri import parse_uri
 from server import protocol
 from server.points import encode as encode_points
 
+# How long a test waits for what must come: generous, for a busy machine (it costs nothing when
+# the answer comes sooner).
+PATIENCE = 20.0
+
 
 def new_id() -> str:
     return secrets.token_urlsafe(12)
@@ -105,13 +109,13 @@ class BoardClient:
             self.inbox.append(message)
             self.received.append(message)
 
-    async def pull(self, timeout: float = 5.0) -> list[Any]:
+    async def pull(self, timeout: float = PATIENCE) -> list[Any]:
         """Read one frame and return its messages (they also go to ``inbox`` and ``received``)."""
         start = len(self.received)
         await self._pull(timeout)
         return self.received[start:]
 
-    async def expect(self, kind: str, timeout: float = 5.0, **fields: Any) -> Any:
+    async def expect(self, kind: str, timeout: float = PATIENCE, **fields: Any) -> Any:
         """The next message of this type (and these field values); others stay in the inbox."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -136,7 +140,7 @@ class BoardClient:
         messages, self.inbox = self.inbox, []
         return messages
 
-    async def closed(self, timeout: float = 5.0) -> tuple[int | None, str]:
+    async def closed(self, timeout: float = PATIENCE) -> tuple[int | None, str]:
         """Wait for the server to close the connection; returns its close code and reason."""
         assert self.ws is not None
         try:
@@ -164,7 +168,7 @@ class StalledReader:
         self.protocol = ClientProtocol(parse_uri(url), max_size=None)
         self.sock: socket.socket | None = None
 
-    async def join(self, timeout: float = 5.0) -> None:
+    async def join(self, timeout: float = PATIENCE) -> None:
         """Handshake and send ``join``; reads nothing after the handshake response."""
         loop = asyncio.get_running_loop()
         uri = parse_uri(self.url)
@@ -195,7 +199,7 @@ class StalledReader:
             if data:
                 await loop.sock_sendall(self.sock, data)
 
-    async def closed(self, timeout: float = 5.0) -> int | None:
+    async def closed(self, timeout: float = PATIENCE) -> int | None:
         """Read again until the server closes: its close code, or None if it just hung up."""
         assert self.sock is not None
         loop = asyncio.get_running_loop()
