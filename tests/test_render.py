@@ -125,7 +125,7 @@ def test_a_board_loaded_in_parts_nearest_the_middle_first_shows_what_a_full_redr
     server: LiveServer, browser: Browser
 ) -> None:
     # The parts are painted as they come, over objects of neighbouring parts that should cover
-    # them; where they meet is painted again once all is in.
+    # them; the board is painted again in order once all is in.
     url = database_url(str(server.database))
     with ThreadPoolExecutor(1) as pool:
         board = pool.submit(lambda: asyncio.run(fill(url, [STROKES], 20))).result()[STROKES]

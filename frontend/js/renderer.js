@@ -14,7 +14,6 @@ import { compose } from "./board.js";
 import { Ephemeral, LASER_FADE_MS } from "./ephemeral.js";
 import { bounds, overlaps, transformedBox, union } from "./geometry.js";
 import { paintSelection } from "./handles.js";
-import { Overpaint } from "./overpaint.js";
 import { HIGHLIGHTER_ALPHA, paintObject, strokePath } from "./painting.js";
 import { SpatialIndex } from "./spatial.js";
 import { forExport, onSchemeChange } from "./theme.js";
@@ -38,7 +37,6 @@ export { HIGHLIGHTER_ALPHA, strokePath, drawShape, drawText } from "./painting.j
 /**
  * @typedef {object} Picture the committed ink drawn for one camera
  * @property {HTMLCanvasElement} canvas @property {Camera | null} camera @property {string} decor
- * @property {Overpaint | null} overpaint where arriving history was painted over what covers it
  */
 
 // Drawing time per frame for the committed ink: the rest of a 60 Hz frame is the browser's.
@@ -54,8 +52,6 @@ const SYNC_SHARE = 0.25;
 // While history arrives, the ink layer shows what was painted at most this often: showing it costs
 // a copy of the whole layer, and the browser's compositing of it, every time.
 const ARRIVING_SHOW_MS = 100;
-// Antialiasing reaches this many device pixels beyond an object's box.
-const PAINT_REACH_PIXELS = 2;
 
 /** @param {Camera | null} a @param {Camera | null} b */
 function sameCamera(a, b) {
@@ -71,21 +67,6 @@ function cameraBox(camera) {
     right: camera.x + camera.width / camera.scale,
     bottom: camera.y + camera.height / camera.scale,
   };
-}
-
-/**
- * An ``Overpaint`` for a picture at ``camera`` that already holds ``entries``, painted in order.
- * @param {Camera} camera @param {Entry[]} entries
- */
-function watching(camera, entries) {
-  const overpaint = overpaintFor(camera);
-  for (const entry of entries) overpaint.painted(entry);
-  return overpaint;
-}
-
-/** @param {Camera} camera */
-function overpaintFor(camera) {
-  return new Overpaint(cameraBox(camera), PAINT_REACH_PIXELS / (camera.scale * camera.ratio));
 }
 
 /** Is a key press or pointer event waiting for the main thread? (false where nobody can tell) */
@@ -131,9 +112,9 @@ export class Renderer {
     this.syncedAt = -Infinity;
     this.syncMs = 0;
     /** @type {Picture} what the ink layer shows, moved and scaled to the view */
-    this.picture = { canvas: document.createElement("canvas"), camera: null, decor: "", overpaint: null };
+    this.picture = { canvas: document.createElement("canvas"), camera: null, decor: "" };
     /** @type {Picture} where a redraw goes until it is complete */
-    this.spare = { canvas: document.createElement("canvas"), camera: null, decor: "", overpaint: null };
+    this.spare = { canvas: document.createElement("canvas"), camera: null, decor: "" };
     // The picture misses changes other than new objects on top: a redraw is due.
     this.stale = true;
     /** @type {Entry[]} new objects still to paint onto the picture */
@@ -152,12 +133,8 @@ export class Renderer {
     this.pictureChanged = false;
     this._arriving = false;
     // Objects were painted over others that should cover them (history arriving in any order):
-    // once it is all in, the picture is painted again in order where that happened.
+    // an exact redraw follows once it is all in.
     this.unordered = false;
-    /** @type {{left: number, top: number, right: number, bottom: number}[]} boxes still to paint again */
-    this.repairs = [];
-    /** @type {CanvasRenderingContext2D | null} where repairs are painted before they are copied in */
-    this.scratch = null;
     // When the ink layer last showed the picture, and whether it has shown arriving history yet.
     this.shownAt = -Infinity;
     this.shownArrivals = false;
@@ -202,27 +179,19 @@ export class Renderer {
   /**
    * Whether history is arriving in any order (a snapshot's parts, nearest the screen first).
    * Meanwhile objects that belong below others already drawn are painted as they come, so that
-   * the ink shows at once; once it is all in, the picture is painted again in paint order where
-   * that happened (``Overpaint``).
+   * the ink shows at once; the picture is redrawn in paint order once it is all in.
    */
   get arriving() {
     return this._arriving;
   }
 
   set arriving(value) {
-    if (value && !this._arriving) {
-      // What the pictures hold already was painted in order: watched from here on.
-      if (this.picture.camera && !this.stale) {
-        this.picture.overpaint = watching(this.picture.camera, this.index.search(cameraBox(this.picture.camera)));
-      }
-      if (this.redraw) {
-        this.spare.overpaint = watching(/** @type {Camera} */ (this.spare.camera), this.redraw.entries.slice(0, this.redraw.next));
-      }
-    }
-    // The last of the history is taken in as arriving history (its indexing is spread out).
-    if (!value && this._arriving) this._sync(true);
     this._arriving = value;
     this.shownArrivals = false;
+    if (!value && this.unordered) {
+      this.unordered = false;
+      this.stale = true;
+    }
     this.invalidate();
   }
 
@@ -244,7 +213,7 @@ export class Renderer {
   /** Is everything the ink layer should show drawn, sharp, for the current view? */
   get settled() {
     return this.board.version === this.indexed && !this.stale && !this.redraw && !this.additions.length &&
-      !this._arriving && !this.unordered && !this.repairs.length &&
+      !this._arriving && !this.unordered &&
       sameCamera(this.picture.camera, this._camera()) && this.picture.decor === this._decor() &&
       sameCamera(this.composed, this._camera());
   }
@@ -402,8 +371,6 @@ export class Renderer {
     let budget = (standing && !inputWaiting() ? STILL_SLICE_MS : SLICE_MS) - (performance.now() - started);
     if (this.additions.length) budget = this._paintAdditions(budget);
     if (this.redraw) this._continueRedraw(budget);
-    else if (this.unordered && !this._arriving && !this.additions.length) this._planRepairs();
-    if (this.repairs.length && !this.redraw) this._repair(budget);
     const due = !this._arriving || !this.shownArrivals || this.showNow || started - this.shownAt >= ARRIVING_SHOW_MS;
     if (!sameCamera(this.composed, camera) || (this.pictureChanged && due)) this._compose(camera);
     if (!this.settled) this.invalidate();
@@ -431,12 +398,9 @@ export class Renderer {
       entries.sort((a, b) => a.order - b.order);
     }
     this.redraw = { entries, next: 0 };
-    this.repairs = []; // the picture they were for is being replaced
-    spare.overpaint = this._arriving ? overpaintFor(camera) : null;
     // A moment of the history may have a picture of what lies below part of it: start from that.
     const below = pictures && !this.exact ? this.board.keyframes?.below(camera, spare.decor, this.index.ordered) : null;
     if (below) {
-      spare.overpaint?.lose();
       /** @type {CanvasRenderingContext2D} */ (spare.canvas.getContext("2d")).drawImage(below.canvas, 0, 0);
       const next = entries.findIndex((entry) => entry.order >= below.count);
       this.redraw.next = next < 0 ? entries.length : next;
@@ -448,7 +412,7 @@ export class Renderer {
     const redraw = /** @type {{entries: Entry[], next: number}} */ (this.redraw);
     const spare = this.spare;
     const context = /** @type {CanvasRenderingContext2D} */ (spare.canvas.getContext("2d"));
-    redraw.next = this._paint(context, /** @type {Camera} */ (spare.camera), redraw.entries, redraw.next, budget, spare.overpaint);
+    redraw.next = this._paint(context, /** @type {Camera} */ (spare.camera), redraw.entries, redraw.next, budget);
     if (redraw.next < redraw.entries.length) return;
     this.redraw = null;
     this.spare = this.picture;
@@ -463,21 +427,18 @@ export class Renderer {
     const started = performance.now();
     const picture = this.picture;
     const context = /** @type {CanvasRenderingContext2D} */ (picture.canvas.getContext("2d"));
-    const done = this._paint(context, /** @type {Camera} */ (picture.camera), this.additions, 0, budget, picture.overpaint);
+    const done = this._paint(context, /** @type {Camera} */ (picture.camera), this.additions, 0, budget);
     this.additions = this.additions.slice(done);
     if (done) this.pictureChanged = true;
     return budget - (performance.now() - started);
   }
 
   /**
-   * Paint entries[from...] onto a picture's canvas until the budget runs out (at least one),
-   * telling the picture's ``overpaint`` (if watched) what was painted.
+   * Paint entries[from...] onto a picture's canvas until the budget runs out (at least one).
    * @param {CanvasRenderingContext2D} context @param {Camera} camera @param {{item: Placed}[]} entries
-   *   (indexed entries, where an ``overpaint`` is told)
-   * @param {number} from @param {number} budget milliseconds @param {Overpaint | null} [overpaint]
-   * @returns {number} the next entry to paint
+   * @param {number} from @param {number} budget milliseconds @returns {number} the next entry to paint
    */
-  _paint(context, camera, entries, from, budget, overpaint = null) {
+  _paint(context, camera, entries, from, budget) {
     const started = performance.now();
     const pixels = camera.scale * camera.ratio;
     const base = () => context.setTransform(pixels, 0, 0, pixels, -camera.x * pixels, -camera.y * pixels);
@@ -491,14 +452,9 @@ export class Renderer {
     const edited = this.ephemeral.beingEdited();
     let next = from;
     while (next < entries.length) {
-      const entry = entries[next++];
-      const { item } = entry;
+      const { item } = entries[next++];
       if (edited.has(item.id)) continue;
       const preview = previews.size ? previews.get(item.id) : undefined;
-      if (overpaint) {
-        if (preview) overpaint.lose(); // drawn away from its box
-        else overpaint.painted(/** @type {Entry} */ (entry));
-      }
       const m = preview ? compose(preview, item.m ?? [1, 0, 0, 1, item.dx, item.dy]) : item.m;
       const { dx, dy } = item;
       if (m) {
@@ -517,71 +473,6 @@ export class Renderer {
       if (budget !== Infinity && (next - from) % INPUT_CHECK_EVERY === 0 && inputWaiting()) break;
     }
     return next;
-  }
-
-  /**
-   * All history is in and painted, some of it over what covers it: the boxes where that happened
-   * are painted again in order, or the whole picture when that was not followed.
-   */
-  _planRepairs() {
-    this.unordered = false;
-    const regions = this.stale ? null : (this.picture.overpaint?.regions() ?? null);
-    this.picture.overpaint = null;
-    this.spare.overpaint = null;
-    if (regions) this.repairs = regions;
-    else this.stale = true;
-  }
-
-  /**
-   * Paint boxes of the picture again, in paint order, until the budget runs out (at least one).
-   * Each is cleared and painted whole within one call, so the picture never shows it half done.
-   * @param {number} budget milliseconds
-   */
-  _repair(budget) {
-    const started = performance.now();
-    const picture = this.picture;
-    const camera = /** @type {Camera} */ (picture.camera);
-    const context = /** @type {CanvasRenderingContext2D} */ (picture.canvas.getContext("2d"));
-    const pixels = camera.scale * camera.ratio;
-    const reach = PAINT_REACH_PIXELS / pixels;
-    while (this.repairs.length) {
-      const box = /** @type {{left: number, top: number, right: number, bottom: number}} */ (this.repairs.pop());
-      // Whole device pixels, painted on a canvas of the picture's size and copied in: the same
-      // pixels as a full redraw paints there. (Through a clip, or on a smaller canvas at a shifted
-      // origin, some edges come out a shade different.)
-      const x0 = Math.max(0, Math.floor((box.left - camera.x) * pixels));
-      const y0 = Math.max(0, Math.floor((box.top - camera.y) * pixels));
-      const x1 = Math.min(picture.canvas.width, Math.ceil((box.right - camera.x) * pixels));
-      const y1 = Math.min(picture.canvas.height, Math.ceil((box.bottom - camera.y) * pixels));
-      if (x1 <= x0 || y1 <= y0) continue;
-      const entries = this.index.search({
-        left: camera.x + x0 / pixels - reach,
-        top: camera.y + y0 / pixels - reach,
-        right: camera.x + x1 / pixels + reach,
-        bottom: camera.y + y1 / pixels + reach,
-      });
-      const [w, h] = [x1 - x0, y1 - y0];
-      const scratch = this._scratch(picture.canvas);
-      scratch.setTransform(1, 0, 0, 1, 0, 0);
-      scratch.clearRect(x0, y0, w, h);
-      this._paint(scratch, camera, entries, 0, Infinity);
-      context.setTransform(1, 0, 0, 1, 0, 0);
-      context.clearRect(x0, y0, w, h);
-      context.drawImage(scratch.canvas, x0, y0, w, h, x0, y0, w, h);
-      this.pictureChanged = true;
-      if (performance.now() - started >= budget) break;
-    }
-  }
-
-  /** A canvas of the same size as ``canvas``, to paint repairs on. @param {HTMLCanvasElement} canvas */
-  _scratch(canvas) {
-    this.scratch ??= /** @type {CanvasRenderingContext2D} */ (document.createElement("canvas").getContext("2d"));
-    const scratch = this.scratch.canvas;
-    if (scratch.width !== canvas.width || scratch.height !== canvas.height) {
-      scratch.width = canvas.width;
-      scratch.height = canvas.height;
-    }
-    return this.scratch;
   }
 
   /** Show the picture on the ink layer, moved and scaled from its camera to ``camera``. @param {Camera} camera */
