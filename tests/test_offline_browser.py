@@ -257,12 +257,18 @@ def test_the_app_is_installable_from_a_manifest_both_pages_link(
         assert worker.headers["cache-control"] == "no-cache"
 
 
-def test_chromium_reads_the_manifest_without_errors_and_the_worker_controls_the_board(
-    server: LiveServer, board_id: str, browser: Browser
-) -> None:
+def board_under_the_worker(server: LiveServer, board_id: str, browser: Browser) -> Page:
+    """A desktop page on the board, once the service worker controls it."""
     page = visit(browser, "desktop")
     open_board(page, f"{server.url}/b/{board_id}")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SAVED)
+    return page
+
+
+def test_chromium_reads_the_manifest_without_errors_and_the_worker_controls_the_board(
+    server: LiveServer, board_id: str, browser: Browser
+) -> None:
+    page = board_under_the_worker(server, board_id, browser)
     assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == (
         f"{server.url}/service-worker.js"
     )
@@ -285,9 +291,7 @@ ROUTED = """() => performance.getEntriesByType("resource").map(
 def test_a_reopened_board_takes_its_scripts_from_the_kept_copy_without_waking_the_worker(
     server: LiveServer, board_id: str, browser: Browser
 ) -> None:
-    page = visit(browser, "desktop")
-    open_board(page, f"{server.url}/b/{board_id}")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SAVED)
+    page = board_under_the_worker(server, board_id, browser)
     page.close()
     page = page.context.new_page()
     open_board(page, f"{server.url}/b/{board_id}")
