@@ -3,22 +3,18 @@ drew what; against a real server, with several people on the board."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import struct
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
-from bench.replay import fill
 from server import protocol
-from server.config import database_url
 from tests.live_server import LiveServer
 from tests.test_browser import drag, enter_name, open_board, visible_strokes
 from tests.test_history import store
-from tests.test_render import DIFFERENCE_FROM_FULL_REDRAW
+from tests.test_render import DIFFERENCE_FROM_FULL_REDRAW, filled_board, off_the_loop
 from tests.wire import BoardClient, new_id, stroke
 
 pytestmark = pytest.mark.browser
@@ -329,11 +325,8 @@ async def vandalize(server: LiveServer, board_id: str) -> int:
 def test_moments_drawn_from_keyframes_are_what_a_full_redraw_draws(
     server: LiveServer, browser: Browser
 ) -> None:
-    url = database_url(str(server.database))
-    # Filled through the store, in a thread of its own: Playwright's loop holds this one.
-    with ThreadPoolExecutor(1) as pool:
-        board = pool.submit(lambda: asyncio.run(fill(url, [KEYFRAMED], 20))).result()[KEYFRAMED]
-        head = pool.submit(lambda: asyncio.run(vandalize(server, board))).result()
+    board = filled_board(server, KEYFRAMED)
+    head = off_the_loop(vandalize(server, board))
     page = open_board(browser, f"{server.url}/b/{board}")
     page.wait_for_function(f"() => window.inkroom.lastSeq() === {head}", timeout=60_000)
     open_history(page)

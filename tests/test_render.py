@@ -5,7 +5,9 @@ objects stay visible zoomed out; hit tests through the spatial index pick the ri
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -56,12 +58,23 @@ SCAN_HITS = """async ([points, topmost]) => {
 }"""
 
 
+T = TypeVar("T")
+
+
+def off_the_loop(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` to its end in a thread of its own: Playwright's loop holds this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
+
+
+def filled_board(server: LiveServer, strokes: int) -> str:
+    """A board of ``strokes`` pen strokes, filled through the store."""
+    return off_the_loop(fill(database_url(str(server.database)), [strokes], 20))[strokes]
+
+
 @pytest.fixture
 def big_board(server: LiveServer, browser: Browser) -> Page:
-    url = database_url(str(server.database))
-    # Filled through the store, in a thread of its own: Playwright's loop holds this one.
-    with ThreadPoolExecutor(1) as pool:
-        board = pool.submit(lambda: asyncio.run(fill(url, [STROKES], 20))).result()[STROKES]
+    board = filled_board(server, STROKES)
     page = open_board(browser, f"{server.url}/b/{board}")
     page.wait_for_function(f"() => window.inkroom.lastSeq() === {STROKES}", timeout=60_000)
     settled(page)
@@ -126,10 +139,8 @@ def test_a_board_loaded_in_parts_nearest_the_middle_first_shows_what_a_full_redr
 ) -> None:
     # The parts are painted as they come, over objects of neighbouring parts that should cover
     # them; the board is painted again in order once all is in.
-    url = database_url(str(server.database))
-    with ThreadPoolExecutor(1) as pool:
-        board = pool.submit(lambda: asyncio.run(fill(url, [STROKES], 20))).result()[STROKES]
-        _, parts, _ = pool.submit(lambda: asyncio.run(build_snapshot(server.url, board))).result()
+    board = filled_board(server, STROKES)
+    _, parts, _ = off_the_loop(build_snapshot(server.url, board))
     assert parts > 10
     page = open_board(browser, f"{server.url}/b/{board}")
     page.wait_for_function(f"() => window.inkroom.lastSeq() === {STROKES}", timeout=60_000)
