@@ -37,29 +37,69 @@ export function levelTolerance(level) {
   return TOLERANCE_PX / 2 ** (level + 1);
 }
 
+// Long strokes are simplified a window of this many points at a time: the search for the point
+// farthest from a chord then costs at most this much per point, whatever the stroke's shape.
+const WINDOW = 256;
+// Scratch space reused by every call (100,000 strokes are simplified when a big board opens).
+let keep = new Uint8Array(WINDOW);
+let pending = new Int32Array(4 * WINDOW);
+
 /**
- * The points of a flat [x, y, pressure, ...] list worth keeping as a polyline: each one further
- * than ``tolerance`` from the last kept one, and the last (radial-distance simplification: one
- * pass, no allocation per point, which matters for 100,000 strokes).
- * @param {ArrayLike<number>} flat @param {number} tolerance @returns {number[]} [x, y, x, y, ...]
+ * The points of a flat [x, y, pressure, ...] list worth keeping as a polyline that strays at most
+ * ``tolerance`` from every point (Douglas-Peucker, measured to the chord as a segment, since a
+ * stroke may double back on itself): a smooth pen stroke of 50 points zoomed out to fit keeps about
+ * seven, where keeping every point further than ``tolerance`` from the last kept 41 of them.
+ * Every line the canvas strokes costs a call into the browser, and the lines are stroked again at
+ * every redraw. @param {ArrayLike<number>} flat @param {number} tolerance
+ * @returns {number[]} [x, y, x, y, ...], the first and last points always among them
  */
 export function simplify(flat, tolerance) {
   const n = Math.floor(flat.length / 3);
   if (!n) return [];
-  const kept = [flat[0], flat[1]];
+  if (keep.length < n) {
+    keep = new Uint8Array(n);
+    pending = new Int32Array(4 * n);
+  }
+  keep.fill(0, 0, n);
+  keep[0] = keep[n - 1] = 1;
   const limit = tolerance * tolerance;
-  let lastX = flat[0];
-  let lastY = flat[1];
-  for (let i = 1; i < n; i++) {
-    const x = flat[3 * i];
-    const y = flat[3 * i + 1];
-    const dx = x - lastX;
-    const dy = y - lastY;
-    if (dx * dx + dy * dy > limit || i === n - 1) {
-      kept.push(x, y);
-      lastX = x;
-      lastY = y;
+  for (let start = 0; start < n - 1; start += WINDOW) {
+    const end = Math.min(start + WINDOW, n - 1);
+    keep[end] = 1;
+    let top = 0;
+    pending[top++] = start;
+    pending[top++] = end;
+    while (top) {
+      const b = pending[--top];
+      const a = pending[--top];
+      const ax = flat[3 * a];
+      const ay = flat[3 * a + 1];
+      const dx = flat[3 * b] - ax;
+      const dy = flat[3 * b + 1] - ay;
+      const length2 = dx * dx + dy * dy;
+      let farthest = limit;
+      let at = -1;
+      for (let i = a + 1; i < b; i++) {
+        const px = flat[3 * i] - ax;
+        const py = flat[3 * i + 1] - ay;
+        const t = length2 ? Math.max(0, Math.min(1, (px * dx + py * dy) / length2)) : 0;
+        const ex = px - t * dx;
+        const ey = py - t * dy;
+        const distance2 = ex * ex + ey * ey;
+        if (distance2 > farthest) {
+          farthest = distance2;
+          at = i;
+        }
+      }
+      if (at < 0) continue;
+      keep[at] = 1;
+      pending[top++] = a;
+      pending[top++] = at;
+      pending[top++] = at;
+      pending[top++] = b;
     }
   }
+  const kept = [];
+  for (let i = 0; i < n; i++) if (keep[i]) kept.push(flat[3 * i], flat[3 * i + 1]);
   return kept;
 }
