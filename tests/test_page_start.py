@@ -4,7 +4,9 @@ the page's modules have loaded."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import gzip
 import hashlib
 import json
 import re
@@ -14,11 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import brotli
 import httpx
 import msgpack
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
+from server.routes.kept_files import KeptFiles
 from server.routes.module_graph import static_imports
 from server.routes.pages import VENDOR_PACKAGES, scripts_version
 from tests.live_server import LiveServer
@@ -65,6 +71,62 @@ def test_pages_name_their_scripts_in_a_versioned_folder_the_browser_keeps(
         assert again.status_code == 304
         assert http.get("/static/vendor/msgpack/index.mjs").status_code == 200
         assert http.get("/static/000000000000/js/app.js").status_code == 404
+
+
+FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+
+
+def test_scripts_come_compressed_as_the_browser_asks_and_unpack_to_the_files(
+    server: LiveServer,
+) -> None:
+    files = {
+        "/static/js/app.js": FRONTEND / "js" / "app.js",
+        "/static/vendor/msgpack/index.mjs": FRONTEND
+        / "node_modules/@msgpack/msgpack/dist.esm/index.mjs",
+    }
+    unpack = {"br": brotli.decompress, "gzip": gzip.decompress, None: lambda data: data}
+    with httpx.Client(base_url=server.url) as http:
+        for url, path in files.items():
+            tags = set()
+            for asked, sent in (("gzip, deflate, br", "br"), ("gzip", "gzip"), ("identity", None)):
+                with http.stream("GET", url, headers={"Accept-Encoding": asked}) as answer:
+                    raw = b"".join(answer.iter_raw())
+                assert answer.headers.get("content-encoding") == sent, (url, asked)
+                assert answer.headers["vary"] == "Accept-Encoding"
+                assert int(answer.headers["content-length"]) == len(raw)
+                assert unpack[sent](raw) == path.read_bytes(), (url, asked)
+                tags.add(answer.headers["etag"])
+                again = http.get(
+                    url, headers={"Accept-Encoding": asked, "If-None-Match": answer.headers["etag"]}
+                )
+                assert again.status_code == 304, (url, asked)
+            assert len(tags) == 3  # other bytes, another tag
+            if url.endswith("app.js"):
+                assert len(raw) > 3 * int(
+                    http.get(url, headers={"Accept-Encoding": "br"}).headers["content-length"]
+                )
+            head = http.head(url, headers={"Accept-Encoding": "br"})
+            assert head.status_code == 200 and head.content == b""
+
+
+def test_a_kept_script_that_changes_on_disk_is_sent_as_it_is_now(tmp_path: Path) -> None:
+    (tmp_path / "app.js").write_text("export const one = 1;\n")
+    kept = KeptFiles(directory=tmp_path, cache_control="no-cache")
+    files = Starlette(routes=[Mount("/js", kept)])
+
+    async def asked() -> None:
+        transport = httpx.ASGITransport(app=files)
+        async with httpx.AsyncClient(transport=transport, base_url="http://files") as http:
+            first = await http.get("/js/app.js")
+            assert first.text == "export const one = 1;\n"
+            (tmp_path / "app.js").write_text("export const two = 2, three = 3;\n")
+            second = await http.get("/js/app.js", headers={"If-None-Match": first.headers["etag"]})
+            assert second.status_code == 200
+            assert second.text == "export const two = 2, three = 3;\n"
+            assert (await http.get("/js/missing.js")).status_code == 404
+            assert (await http.get("/js/../app.js")).status_code == 404
+
+    asyncio.run(asked())
 
 
 # Scripts (modules) this page loaded, with the bytes each took off

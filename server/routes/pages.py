@@ -7,15 +7,15 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from fastapi import APIRouter, FastAPI, Request, status
-from fastapi.responses import FileResponse, HTMLResponse, Response
-from starlette.staticfiles import StaticFiles
+from fastapi.responses import FileResponse, HTMLResponse
 
 from server.routes import module_graph
 from server.routes.app_shell import BOARD_PAGE, add_app_shell_routes
 from server.routes.deps import ServicesDep
+from server.routes.kept_files import KeptFiles
 from server.security import content_security_policy
 
 
@@ -51,19 +51,6 @@ IMPORT_MAP_MARK = "<!-- import map (server/routes/pages.py) -->"
 IMMUTABLE = "public, max-age=31536000, immutable"
 # The same files without a version (other clients, tests): the browser checks their ETag each time.
 REVALIDATE = "no-cache"
-
-
-class CachedFiles(StaticFiles):
-    """Static files sent with one ``Cache-Control``."""
-
-    def __init__(self, *, cache_control: str, **options: Any) -> None:
-        super().__init__(**options)
-        self.cache_control = cache_control
-
-    def file_response(self, *args: Any, **kwargs: Any) -> Response:
-        response = super().file_response(*args, **kwargs)
-        response.headers["Cache-Control"] = self.cache_control
-        return response
 
 
 def scripts_version(folders: list[Path]) -> str:
@@ -221,12 +208,12 @@ def mount_frontend(
         name = "versioned" if cache_control == IMMUTABLE else "plain"
         app.mount(
             f"{root}/js",
-            CachedFiles(directory=frontend / "js", cache_control=cache_control),
+            KeptFiles(directory=frontend / "js", cache_control=cache_control),
             name=f"js-{name}",
         )
         for prefix, folder in vendor.items():
             app.mount(
                 f"{root}/vendor/{prefix}",
-                CachedFiles(directory=folder, check_dir=False, cache_control=cache_control),
+                KeptFiles(directory=folder, check_dir=False, cache_control=cache_control),
                 name=f"vendor-{prefix}-{name}",
             )
