@@ -305,3 +305,11 @@ def test_zoom_buttons_and_keys_stop_at_the_usual_steps_and_the_wheel_zooms_freel
     upper = min(step for step in steps if step > upper * 1.001)
     expect(readout).to_have_text(f"{round(upper * 100)}%")
     keep(page, f"zoom-{screen}")
+    # Opened again, the board is where this person left it, and the readout says so.
+    board_id = page.url.rsplit("/", 1)[-1]
+    page.wait_for_function(
+        f"() => JSON.parse(localStorage.getItem('inkroom:view:{board_id}'))?.scale === {upper}"
+    )
+    page.reload()
+    expect(readout).to_have_text(f"{round(upper * 100)}%")
+    assert page.evaluate("() => window.inkroom.view().scale") == upper

@@ -55,6 +55,7 @@ export class Viewport {
   restore() {
     const saved = this.saved();
     if (saved) Object.assign(this.view, saved);
+    this.readout.textContent = zoomLabel(this.view.scale);
   }
 
   /** Zoom around the middle of the screen to the next usual step. @param {1 | -1} direction */
