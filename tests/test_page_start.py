@@ -88,7 +88,11 @@ def test_scripts_come_compressed_as_the_browser_asks_and_unpack_to_the_files(
     with httpx.Client(base_url=server.url) as http:
         for url, path in files.items():
             tags = set()
-            for asked, sent in (("gzip, deflate, br", "br"), ("gzip", "gzip"), ("identity", None)):
+            for asked, sent in (
+                ("gzip, deflate, br", "br"),
+                ("br;q=0, gzip;q=0.5", "gzip"),
+                ("identity", None),
+            ):
                 with http.stream("GET", url, headers={"Accept-Encoding": asked}) as answer:
                     raw = b"".join(answer.iter_raw())
                 assert answer.headers.get("content-encoding") == sent, (url, asked)

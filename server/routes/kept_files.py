@@ -52,20 +52,29 @@ class KeptFile:
 
 
 def accepted_encoding(request_headers: Headers) -> str | None:
-    """The better of brotli and gzip that the request takes (browsers send br over HTTPS and
-    to localhost, gzip everywhere), or None."""
-    offered = {
-        part.split(";")[0].strip().lower(): "q=0" not in part.replace(" ", "")
-        for part in request_headers.get("accept-encoding", "").split(",")
-    }
+    """Brotli or gzip, the first the request takes (``q`` above 0: browsers send br over HTTPS
+    and to localhost, gzip everywhere), or None."""
+    offered: dict[str, float] = {}
+    for part in request_headers.get("accept-encoding", "").split(","):
+        name, *parameters = (piece.strip() for piece in part.split(";"))
+        weight = 1.0
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        offered[name.lower()] = weight
     for encoding in ("br", "gzip"):
-        if offered.get(encoding):
+        if offered.get(encoding, 0.0) > 0:
             return encoding
     return None
 
 
 class KeptFiles(StaticFiles):
-    """Static files sent with one ``Cache-Control``, from memory."""
+    """Static files sent with one ``Cache-Control``, from memory (no more than the folder holds:
+    a path outside it is refused before anything is kept)."""
 
     def __init__(self, *, cache_control: str, **options: Any) -> None:
         super().__init__(**options)
