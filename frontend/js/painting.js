@@ -1,7 +1,8 @@
 // @ts-check
 // How one board object is painted on a canvas, at a level of detail (lod.js): perfect-freehand's
-// outline, a simplified line, or a dot. Paths are computed once per object (and per line level)
-// and kept with the object.
+// outline, a simplified line, or a dot. Outlines are computed once per object, simplified lines
+// once per line level, and kept with the object; strokes of one pen in a row are painted together
+// (``InkRun``).
 
 import { getStroke } from "perfect-freehand";
 import { detailOf, levelTolerance, lineLevel, simplify } from "./lod.js";
@@ -16,10 +17,13 @@ const WAITING_FILL = "#e9ecef";
 const WAITING_EDGE = "#adb5bd";
 
 export const HIGHLIGHTER_ALPHA = 0.35;
+// Strokes in one run at most: a run is stroked, and its union rasterized, in one call into the
+// canvas, which must stay short (a long one delays a pen stroke being drawn meanwhile).
+const RUN_STROKES = 1024;
 
 /** @type {WeakMap<object, Path2D>} perfect-freehand outlines, per operation */
 const outlines = new WeakMap();
-/** @type {WeakMap<object, {level: number, path: Path2D}>} the simplified line last asked for */
+/** @type {WeakMap<object, {level: number, points: number[]}>} the simplified line last asked for */
 const lines = new WeakMap();
 
 /** perfect-freehand's outline of a flat [x, y, pressure, ...] list, as a closed Path2D. */
@@ -55,18 +59,103 @@ function outlineOf(op) {
   return path;
 }
 
-/** @param {any} op a stroke @param {number} level */
+/**
+ * A stroke's line at a level: its simplified points, kept with it.
+ * @param {any} op a stroke @param {number} level @returns {number[]} [x, y, x, y, ...]
+ */
 function lineOf(op, level) {
   const known = lines.get(op);
-  if (known && known.level === level) return known.path;
-  const kept = simplify(pointsOf(op), levelTolerance(level));
-  const path = new Path2D();
-  path.moveTo(kept[0], kept[1]);
+  if (known && known.level === level) return known.points;
+  const points = simplify(pointsOf(op), levelTolerance(level));
+  lines.set(op, { level, points });
+  return points;
+}
+
+/**
+ * Add a stroke's line to the context's path. A path built in place beats a kept Path2D: drawn
+ * again, a kept path costs a call to draw it, and put into a longer one (``addPath``) more than
+ * the few points it holds cost to add again. @param {CanvasRenderingContext2D} context
+ * @param {number[]} kept [x, y, x, y, ...]
+ */
+function traceLine(context, kept) {
+  context.moveTo(kept[0], kept[1]);
   // A lone point still needs a segment for the round caps to show.
-  if (kept.length === 2) path.lineTo(kept[0], kept[1] + 1e-3);
-  for (let i = 2; i < kept.length; i += 2) path.lineTo(kept[i], kept[i + 1]);
-  lines.set(op, { level, path });
-  return path;
+  if (kept.length === 2) context.lineTo(kept[0], kept[1] + 1e-3);
+  for (let i = 2; i < kept.length; i += 2) context.lineTo(kept[i], kept[i + 1]);
+}
+
+/**
+ * Consecutive strokes painted as one: strokes that would each be drawn as a line (or a dot) of the
+ * same colour and width, opaque and in place, are gathered into one path and stroked (or filled)
+ * once. A board zoomed out draws tens of thousands of such strokes, most of them in runs of one
+ * pen, and each call into the canvas costs its state, its recording and its rasterizing; one path
+ * for the run costs those once (a 100,000-stroke board zoomed out to fit is painted in a quarter
+ * of the main thread's time it took stroke by stroke). Opaque ink of one colour looks the same
+ * painted one stroke over another or as one path, their union, but for a few shades at the
+ * smoothed edges where two overlap; a see-through highlighter would not (overlaps show darker),
+ * and is painted alone, as is a stroke moved or faded.
+ */
+export class InkRun {
+  constructor() {
+    /** whether the context's path holds strokes of this run */
+    this.open = false;
+    this.strokes = 0;
+    /** @type {"line" | "dot"} */
+    this.detail = "line";
+    this.color = "";
+    this.width = 0;
+  }
+
+  /**
+   * Gather a stroke painted in place at full opacity into the run (the context's path), painting
+   * the run so far first if the stroke does not match it; false if the stroke is to be painted on
+   * its own (after ``paint``). @param {CanvasRenderingContext2D} context @param {any} op
+   * @param {Box} box @param {number} pixels device pixels per board unit (0: full detail)
+   */
+  take(context, op, box, pixels) {
+    if (!pixels || op.kind !== "stroke" || op.tool === "highlighter") return false;
+    const detail = detailOf(box, op.width, pixels);
+    if (detail === "full") return false;
+    const other = detail !== this.detail || op.color !== this.color || (detail === "line" && op.width !== this.width);
+    if (this.open && (other || this.strokes >= RUN_STROKES)) this.paint(context);
+    if (!this.open) {
+      context.beginPath();
+      this.open = true;
+      this.strokes = 0;
+      this.detail = detail;
+      this.color = op.color;
+      this.width = op.width;
+    }
+    this.strokes++;
+    if (detail === "line") traceLine(context, lineOf(op, lineLevel(pixels)));
+    else {
+      const side = dotSide(box, pixels);
+      context.rect((box.left + box.right - side) / 2, (box.top + box.bottom - side) / 2, side, side);
+    }
+    return true;
+  }
+
+  /** Paint what the run holds, and begin a new one. @param {CanvasRenderingContext2D} context */
+  paint(context) {
+    if (!this.open) return;
+    this.open = false;
+    context.globalAlpha = 1;
+    if (this.detail === "dot") {
+      context.fillStyle = this.color;
+      context.fill();
+      return;
+    }
+    context.strokeStyle = this.color;
+    context.lineWidth = this.width;
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    context.stroke();
+  }
+}
+
+/** A dot's side: still there when zoomed far out, at least a device pixel and a half. @param {Box} box @param {number} pixels */
+function dotSide(box, pixels) {
+  return Math.max(box.right - box.left, box.bottom - box.top, 1.5 / pixels);
 }
 
 /**
@@ -80,8 +169,7 @@ export function paintObject(context, op, box, pixels, alpha, pictures = null) {
   const highlighter = op.kind === "stroke" && op.tool === "highlighter";
   context.globalAlpha = highlighter ? alpha * HIGHLIGHTER_ALPHA : alpha;
   if (detail === "dot") {
-    // Still there when zoomed far out: at least a device pixel and a half.
-    const side = Math.max(box.right - box.left, box.bottom - box.top, 1.5 / pixels);
+    const side = dotSide(box, pixels);
     context.fillStyle = op.color ?? WAITING_EDGE;
     context.fillRect((box.left + box.right - side) / 2, (box.top + box.bottom - side) / 2, side, side);
   } else if (op.kind === "stroke") {
@@ -90,7 +178,9 @@ export function paintObject(context, op, box, pixels, alpha, pictures = null) {
       context.lineWidth = op.width;
       context.lineCap = "round";
       context.lineJoin = "round";
-      context.stroke(lineOf(op, lineLevel(pixels)));
+      context.beginPath();
+      traceLine(context, lineOf(op, lineLevel(pixels)));
+      context.stroke();
     } else {
       context.fillStyle = op.color;
       context.fill(outlineOf(op));

@@ -14,7 +14,7 @@ import { compose } from "./board.js";
 import { Ephemeral, LASER_FADE_MS } from "./ephemeral.js";
 import { bounds, overlaps, transformedBox, union } from "./geometry.js";
 import { paintSelection } from "./handles.js";
-import { HIGHLIGHTER_ALPHA, paintObject, strokePath } from "./painting.js";
+import { HIGHLIGHTER_ALPHA, InkRun, paintObject, strokePath } from "./painting.js";
 import { SpatialIndex } from "./spatial.js";
 import { forExport, onSchemeChange } from "./theme.js";
 
@@ -450,6 +450,7 @@ export class Renderer {
     const { previews, faded } = this.ephemeral;
     const detail = this.exact ? 0 : pixels;
     const edited = this.ephemeral.beingEdited();
+    const run = new InkRun();
     let next = from;
     while (next < entries.length) {
       const { item } = entries[next++];
@@ -457,22 +458,39 @@ export class Renderer {
       const preview = previews.size ? previews.get(item.id) : undefined;
       const m = preview ? compose(preview, item.m ?? [1, 0, 0, 1, item.dx, item.dy]) : item.m;
       const { dx, dy } = item;
-      if (m) {
-        base();
-        context.transform(m[0], m[1], m[2], m[3], m[4], m[5]);
-      } else if (dx || dy) {
-        base();
-        context.translate(dx, dy);
-      }
       const outOfSpotlight = this.spotlight !== null && item.author !== this.spotlight;
       const alpha = faded.has(item.id) || outOfSpotlight ? 0.25 : 1;
-      paintObject(context, item.op, bounds({ op: item.op, dx: 0, dy: 0 }), detail, alpha, this.pictures);
-      if (m || dx || dy) base();
+      const box = bounds({ op: item.op, dx: 0, dy: 0 });
+      if (m || dx || dy || alpha !== 1 || !run.take(context, item.op, box, detail)) {
+        run.paint(context);
+        this._paintAlone(context, item, box, m, detail, alpha, base);
+      }
       if (performance.now() - started >= budget) break;
       // A drawing that must be complete now (an export) has no budget and waits for no input.
       if (budget !== Infinity && (next - from) % INPUT_CHECK_EVERY === 0 && inputWaiting()) break;
     }
+    run.paint(context);
     return next;
+  }
+
+  /**
+   * Paint one object, moved where it has been moved to.
+   * @param {CanvasRenderingContext2D} context @param {Placed} item @param {import("./geometry.js").Box} box its own box
+   * @param {number[] | undefined} m its transform, if any @param {number} detail device pixels
+   * per board unit, or 0 for full detail @param {number} alpha @param {() => void} base sets the
+   * picture's own transform
+   */
+  _paintAlone(context, item, box, m, detail, alpha, base) {
+    const { dx, dy } = item;
+    if (m) {
+      base();
+      context.transform(m[0], m[1], m[2], m[3], m[4], m[5]);
+    } else if (dx || dy) {
+      base();
+      context.translate(dx, dy);
+    }
+    paintObject(context, item.op, box, detail, alpha, this.pictures);
+    if (m || dx || dy) base();
   }
 
   /** Show the picture on the ink layer, moved and scaled from its camera to ``camera``. @param {Camera} camera */
