@@ -54,6 +54,71 @@ DIFFERENCE_FROM_FULL_REDRAW = """() => {
 }"""
 
 
+# The same comparison, against the visible strokes painted here one by one from their points, as
+# the level of detail says (lod.js: a dot, or the line simplified within its tolerance), on a
+# canvas of the ink layer's size and view: what the page draws, worked out without any of what it
+# keeps (the lines its snapshot worker simplified, its runs of one pen). Zoomed out, where no
+# stroke shows its full outline.
+DIFFERENCE_FROM_STROKE_BY_STROKE = """async () => {
+    const { detailOf, levelTolerance, lineLevel, simplify } = await import("/static/js/lod.js");
+    const ink = document.getElementById("layer-ink");
+    const canvas = document.createElement("canvas");
+    canvas.width = ink.width;
+    canvas.height = ink.height;
+    const context = canvas.getContext("2d");
+    const view = window.inkroom.view();
+    const pixels = view.scale * (ink.width / ink.clientWidth);
+    context.setTransform(pixels, 0, 0, pixels, -view.x * pixels, -view.y * pixels);
+    let full = 0;
+    for (const stroke of window.inkroom.visibleStrokes()) {
+        const xs = stroke.points.filter((_, i) => i % 3 === 0);
+        const ys = stroke.points.filter((_, i) => i % 3 === 1);
+        const pad = stroke.width;
+        const box = {
+            left: Math.min(...xs) - pad, top: Math.min(...ys) - pad,
+            right: Math.max(...xs) + pad, bottom: Math.max(...ys) + pad,
+        };
+        const detail = detailOf(box, stroke.width, pixels);
+        context.globalAlpha = stroke.tool === "highlighter" ? 0.35 : 1;
+        if (detail === "full") full++;
+        else if (detail === "dot") {
+            const side = Math.max(box.right - box.left, box.bottom - box.top, 1.5 / pixels);
+            context.fillStyle = stroke.color;
+            const [x, y] = [(box.left + box.right - side) / 2, (box.top + box.bottom - side) / 2];
+            context.fillRect(x, y, side, side);
+        } else {
+            const line = simplify(stroke.points, levelTolerance(lineLevel(pixels)));
+            context.strokeStyle = stroke.color;
+            context.lineWidth = stroke.width;
+            context.lineCap = "round";
+            context.lineJoin = "round";
+            context.beginPath();
+            context.moveTo(line[0], line[1]);
+            if (line.length === 2) context.lineTo(line[0], line[1] + 1e-3);
+            for (let i = 2; i < line.length; i += 2) context.lineTo(line[i], line[i + 1]);
+            context.stroke();
+        }
+    }
+    const shown = ink.getContext("2d").getImageData(0, 0, ink.width, ink.height).data;
+    const drawn = context.getImageData(0, 0, ink.width, ink.height).data;
+    let inked = 0;
+    let differ = 0;
+    let shaded = 0;
+    for (let i = 0; i < drawn.length; i += 4) {
+        if (drawn[i + 3]) inked++;
+        let most = 0;
+        for (let c = 0; c < 3; c++) {
+            const a = 255 - (drawn[i + 3] * (255 - drawn[i + c])) / 255;
+            const b = 255 - (shown[i + 3] * (255 - shown[i + c])) / 255;
+            most = Math.max(most, Math.abs(a - b));
+        }
+        if (most > 128) differ++;
+        if (most > 8) shaded++;
+    }
+    return { inked, differ, shaded, full };
+}"""
+
+
 def assert_as_drawn_again(page: Page, inked: int = 10_000) -> None:
     """The ink shown is what drawing it again from nothing shows, to a few shades at the edges."""
     result = page.evaluate(DIFFERENCE_FROM_FULL_REDRAW)
@@ -167,6 +232,11 @@ def test_a_board_loaded_in_parts_nearest_the_middle_first_shows_what_a_full_redr
     page.wait_for_function(f"() => window.inkroom.lastSeq() === {STROKES}", timeout=60_000)
     settled(page)
     assert_as_drawn_again(page)
+    # Opened zoomed out to fit: the lines come from the snapshot's worker, painted in runs.
+    result = page.evaluate(DIFFERENCE_FROM_STROKE_BY_STROKE)
+    assert result["full"] == 0 and result["inked"] > 10_000
+    assert result["differ"] == 0
+    assert result["shaded"] <= result["inked"] // 100
 
 
 def test_a_tiny_object_still_shows_when_zoomed_far_out(
