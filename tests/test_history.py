@@ -126,6 +126,13 @@ async def test_any_moment_can_be_exported_and_the_timeline_says_who_made_each_op
         response = await http.get(f"/api/boards/{board_id}/history")
         assert response.status_code == 200
         timeline = response.json()
+        # Compressed as the client takes it: the same timeline either way.
+        for asked, sent in (("br", "br"), ("br;q=0, gzip", "gzip"), ("identity", None)):
+            answer = await http.get(
+                f"/api/boards/{board_id}/history", headers={"Accept-Encoding": asked}
+            )
+            assert answer.headers.get("content-encoding") == sent
+            assert answer.json() == timeline
     assert timeline["head"] == 3
     people = [timeline["people"][index] for index in timeline["author"]]
     assert [person["name"] for person in people] == ["Alice", "Bob", "Alice"]

@@ -146,7 +146,7 @@ async def test_a_late_joiner_gets_a_snapshot_then_only_what_came_after_it(
 
 
 @pytest.mark.parametrize("server", [FAST_SNAPSHOTS], indirect=True)
-async def test_a_snapshot_part_is_cached_by_its_etag_and_sent_gzipped_to_whoever_lacks_brotli(
+async def test_a_snapshot_part_is_cached_by_its_etag_and_sent_in_a_form_the_client_takes(
     server: LiveServer, board_id: str, clients: list[BoardClient]
 ) -> None:
     author = BoardClient(server.ws_url(board_id))
@@ -163,9 +163,25 @@ async def test_a_snapshot_part_is_cached_by_its_etag_and_sent_gzipped_to_whoever
         first = await http.get(url, headers={"Accept-Encoding": "br"})
         again = await http.get(url, headers={"If-None-Match": first.headers["etag"]})
         assert again.status_code == 304 and not again.content
-        gzipped = await http.get(url, headers={"Accept-Encoding": "gzip"})
+        assert first.headers["content-encoding"] == "br"
+        # One that refuses brotli gets gzip; one that takes neither, the plain bytes.
+        gzipped = await http.get(url, headers={"Accept-Encoding": "br;q=0, gzip"})
         assert gzipped.headers["content-encoding"] == "gzip"
         assert gzipped.content == first.content
+        plain = await http.get(url, headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        assert plain.content == first.content
+        # Other bytes, other tags: a cache never answers one form's tag with another's bytes.
+        tags = {answer.headers["etag"] for answer in (first, gzipped, plain)}
+        assert len(tags) == 3
+        kept = await http.get(
+            url, headers={"Accept-Encoding": "gzip", "If-None-Match": gzipped.headers["etag"]}
+        )
+        assert kept.status_code == 304
+        other = await http.get(
+            url, headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["etag"]}
+        )
+        assert other.status_code == 200 and other.content == first.content
         missing = await http.get(f"{server.url}/api/boards/{board_id}/snapshots/999999/0")
         assert missing.status_code == 404
     assert msgpack.unpackb(first.content)["seq"] == offered.seq

@@ -23,6 +23,7 @@ from server.exports import BoardDocument
 from server.protocol import DEFAULT_TITLE, ID_PATTERN, TITLE_PATTERN, CloseCode, Limits
 from server.routes.answers import answers
 from server.routes.deps import ServicesDep
+from server.routes.encodings import accepted_encoding
 from server.services import Services
 from server.store import Board
 from server.validation import StrictJSONRoute
@@ -322,9 +323,13 @@ async def history(access: AccessDep, services: ServicesDep, request: Request) ->
     )
     body = timeline.model_dump_json().encode()
     headers = {"Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
-    if "br" in request.headers.get("accept-encoding", ""):
+    encoding = accepted_encoding(request.headers)
+    if encoding == "br":
         body = await asyncio.to_thread(brotli.compress, body, quality=5)
-        headers["Content-Encoding"] = "br"
+    elif encoding == "gzip":
+        body = await asyncio.to_thread(gzip.compress, body, 6)
+    if encoding is not None:
+        headers["Content-Encoding"] = encoding
     return Response(body, media_type="application/json", headers=headers)
 
 
@@ -373,7 +378,10 @@ async def snapshot_part(
     """One part of a board snapshot (docs/protocol.md, "Snapshots"): immutable, so browsers
     and proxies keep it; the welcome message says which to fetch."""
     board = access.board
-    etag = f'"{board.id}-{seq}-{part}-f{snapshot.FORMAT}"'  # a rebuild in a new format differs
+    encoding = accepted_encoding(request.headers)
+    # A rebuild in a new format differs, and so does each compressed form: a cache holding one
+    # form never takes it for another.
+    etag = f'"{board.id}-{seq}-{part}-f{snapshot.FORMAT}-{encoding or "identity"}"'
     scope = "private" if board.protected else "public"
     headers = {
         "ETag": etag,
@@ -385,14 +393,15 @@ async def snapshot_part(
     body = await services.store.snapshot_part(board.id, seq, part)
     if body is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such snapshot; join again")
-    if "br" in request.headers.get("accept-encoding", ""):
-        headers["Content-Encoding"] = "br"
-    else:
-        body = await asyncio.to_thread(_gzip_from_brotli, body)
-        headers["Content-Encoding"] = "gzip"
+    # Kept compressed with brotli; the rare client without it gets gzip, or the plain bytes.
+    if encoding != "br":
+        body = await asyncio.to_thread(_unpacked_from_brotli, body, encoding)
+    if encoding is not None:
+        headers["Content-Encoding"] = encoding
     return Response(body, media_type="application/vnd.inkroom.snapshot+msgpack", headers=headers)
 
 
-def _gzip_from_brotli(body: bytes) -> bytes:
-    """For the rare client without brotli."""
-    return gzip.compress(brotli.decompress(body), compresslevel=6)
+def _unpacked_from_brotli(body: bytes, encoding: str | None) -> bytes:
+    """A brotli-compressed part as gzip (``encoding`` "gzip") or as it is (None)."""
+    plain = brotli.decompress(body)
+    return gzip.compress(plain, compresslevel=6) if encoding == "gzip" else plain

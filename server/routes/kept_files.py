@@ -23,6 +23,8 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
+from server.routes.encodings import accepted_encoding
+
 # Larger files are streamed from disk as StaticFiles does (the modules are all far smaller).
 MAX_KEPT_BYTES = 1 << 20
 # Compressed where first asked for, in the request's turn: quality 5 takes about a millisecond
@@ -49,27 +51,6 @@ class KeptFile:
             else:
                 self.encoded[encoding] = gzip.compress(self.body, GZIP_LEVEL, mtime=0)
         return self.encoded[encoding]
-
-
-def accepted_encoding(request_headers: Headers) -> str | None:
-    """Brotli or gzip, the first the request takes (``q`` above 0: browsers send br over HTTPS
-    and to localhost, gzip everywhere), or None."""
-    offered: dict[str, float] = {}
-    for part in request_headers.get("accept-encoding", "").split(","):
-        name, *parameters = (piece.strip() for piece in part.split(";"))
-        weight = 1.0
-        for parameter in parameters:
-            key, _, value = parameter.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        offered[name.lower()] = weight
-    for encoding in ("br", "gzip"):
-        if offered.get(encoding, 0.0) > 0:
-            return encoding
-    return None
 
 
 class KeptFiles(StaticFiles):

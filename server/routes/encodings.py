@@ -1,0 +1,27 @@
+"""Which compressed form of an answer a request takes (``Accept-Encoding``): one reading for
+the page's files and the API's compressed answers alike."""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers
+
+
+def accepted_encoding(request_headers: Headers) -> str | None:
+    """Brotli or gzip, the first the request takes (``q`` above 0: browsers send br over HTTPS
+    and to localhost, gzip everywhere), or None."""
+    offered: dict[str, float] = {}
+    for part in request_headers.get("accept-encoding", "").split(","):
+        name, *parameters = (piece.strip() for piece in part.split(";"))
+        weight = 1.0
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        offered[name.lower()] = weight
+    for encoding in ("br", "gzip"):
+        if offered.get(encoding, 0.0) > 0:
+            return encoding
+    return None
