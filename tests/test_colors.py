@@ -1,11 +1,11 @@
-"""The color a newcomer gets: theirs unless someone else on the board has it."""
+"""The color a newcomer gets: theirs unless someone else on the board has it, or one like it."""
 
 from __future__ import annotations
 
 from server.colors import color_on_board
 from server.protocol import PERSON_COLORS, Peer
 
-RED, GREEN, BLUE, ORANGE, PURPLE = PERSON_COLORS[:5]
+RED, GREEN, BLUE, ORANGE, PURPLE, TEAL, CRIMSON, INDIGO = PERSON_COLORS
 
 
 def peer(n: int, color: str, user: str | None = None) -> Peer:
@@ -41,3 +41,21 @@ def test_newcomers_one_after_another_each_get_a_color_nobody_has_until_all_are_t
     for n in range(len(PERSON_COLORS)):
         present.append(peer(n + 1, color_on_board(PURPLE, f"guest-{n:04d}", present)))
     assert sorted(p.color for p in present) == sorted(PERSON_COLORS)
+
+
+def test_a_color_like_someone_elses_gives_way_while_one_unlike_all_is_left() -> None:
+    assert color_on_board(INDIGO, "newcomer", [peer(1, PURPLE)]) == RED
+    assert color_on_board(CRIMSON, "newcomer", [peer(1, RED), peer(2, GREEN)]) == BLUE
+    # Once every color stands apart from someone's, a free one is kept, alike or not.
+    apart = [peer(n, c) for n, c in enumerate([RED, GREEN, BLUE, ORANGE, PURPLE, TEAL], start=1)]
+    assert color_on_board(INDIGO, "newcomer", apart) == INDIGO
+    assert color_on_board(RED, "newcomer", apart) == CRIMSON
+
+
+def test_the_first_six_newcomers_get_colors_none_alike() -> None:
+    present: list[Peer] = []
+    for n, wanted in enumerate([PURPLE, INDIGO, RED, CRIMSON, INDIGO, CRIMSON]):
+        present.append(peer(n + 1, color_on_board(wanted, f"guest-{n:04d}", present)))
+    colors = [p.color for p in present]
+    assert len(set(colors)) == 6
+    assert not {PURPLE, INDIGO} <= set(colors) and not {RED, CRIMSON} <= set(colors)
