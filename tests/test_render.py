@@ -30,20 +30,16 @@ STROKES = 3000
 # its strokes overlap, a pixel of the edge may be a few shades off what the same strokes painted
 # in other runs give. ``differ`` counts pixels off by more than half the way from white to ink
 # (a stroke missing, added or moved), ``shaded`` those off by more than a few shades.
-DIFFERENCE_FROM_FULL_REDRAW = """() => {
-    const canvas = document.getElementById("layer-ink");
-    const read = () => canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-    const shown = read();
-    window.inkroom.redrawInk();
-    const full = read();
+OVER_WHITE = """
+function overWhite(expected, shown) {
     let inked = 0;
     let differ = 0;
     let shaded = 0;
-    for (let i = 0; i < full.length; i += 4) {
-        if (full[i + 3]) inked++;
+    for (let i = 0; i < expected.length; i += 4) {
+        if (expected[i + 3]) inked++;
         let most = 0;
         for (let c = 0; c < 3; c++) {
-            const a = 255 - (full[i + 3] * (255 - full[i + c])) / 255;
+            const a = 255 - (expected[i + 3] * (255 - expected[i + c])) / 255;
             const b = 255 - (shown[i + 3] * (255 - shown[i + c])) / 255;
             most = Math.max(most, Math.abs(a - b));
         }
@@ -51,15 +47,31 @@ DIFFERENCE_FROM_FULL_REDRAW = """() => {
         if (most > 8) shaded++;
     }
     return { inked, differ, shaded };
+}
+"""
+DIFFERENCE_FROM_FULL_REDRAW = (
+    """() => {"""
+    + OVER_WHITE
+    + """
+    const canvas = document.getElementById("layer-ink");
+    const read = () => canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    const shown = read();
+    window.inkroom.redrawInk();
+    const full = read();
+    return overWhite(full, shown);
 }"""
+)
 
 
 # The same comparison, against the visible strokes painted here one by one from their points, as
 # the level of detail says (lod.js: a dot, or the line simplified within its tolerance), on a
 # canvas of the ink layer's size and view: what the page draws, worked out without any of what it
-# keeps (the lines its snapshot worker simplified, its runs of one pen). Zoomed out, where no
+# keeps (the lines it simplified, its runs of one pen). Zoomed out, where no
 # stroke shows its full outline.
-DIFFERENCE_FROM_STROKE_BY_STROKE = """async () => {
+DIFFERENCE_FROM_STROKE_BY_STROKE = (
+    """async () => {"""
+    + OVER_WHITE
+    + """
     const { detailOf, levelTolerance, lineLevel, simplify } = await import("/static/js/lod.js");
     const ink = document.getElementById("layer-ink");
     const canvas = document.createElement("canvas");
@@ -101,22 +113,9 @@ DIFFERENCE_FROM_STROKE_BY_STROKE = """async () => {
     }
     const shown = ink.getContext("2d").getImageData(0, 0, ink.width, ink.height).data;
     const drawn = context.getImageData(0, 0, ink.width, ink.height).data;
-    let inked = 0;
-    let differ = 0;
-    let shaded = 0;
-    for (let i = 0; i < drawn.length; i += 4) {
-        if (drawn[i + 3]) inked++;
-        let most = 0;
-        for (let c = 0; c < 3; c++) {
-            const a = 255 - (drawn[i + 3] * (255 - drawn[i + c])) / 255;
-            const b = 255 - (shown[i + 3] * (255 - shown[i + c])) / 255;
-            most = Math.max(most, Math.abs(a - b));
-        }
-        if (most > 128) differ++;
-        if (most > 8) shaded++;
-    }
-    return { inked, differ, shaded, full };
+    return { ...overWhite(drawn, shown), full };
 }"""
+)
 
 
 def assert_as_drawn_again(page: Page, inked: int = 10_000) -> None:
