@@ -231,7 +231,7 @@ def test_a_board_loaded_in_parts_nearest_the_middle_first_shows_what_a_full_redr
     page.wait_for_function(f"() => window.inkroom.lastSeq() === {STROKES}", timeout=60_000)
     settled(page)
     assert_as_drawn_again(page)
-    # Opened zoomed out to fit: the lines come from the snapshot's worker, painted in runs.
+    # Opened zoomed out to fit: lines simplified for the level, painted in runs of one pen.
     result = page.evaluate(DIFFERENCE_FROM_STROKE_BY_STROKE)
     assert result["full"] == 0 and result["inked"] > 10_000
     assert result["differ"] == 0

@@ -7,7 +7,6 @@ A board's link token travels in the ``X-Board-Token`` header; with sign-in confi
 from __future__ import annotations
 
 import asyncio
-import gzip
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -23,7 +22,7 @@ from server.exports import BoardDocument
 from server.protocol import DEFAULT_TITLE, ID_PATTERN, TITLE_PATTERN, CloseCode, Limits
 from server.routes.answers import answers
 from server.routes.deps import ServicesDep
-from server.routes.encodings import accepted_encoding
+from server.routes.encodings import accepted_encoding, compressed
 from server.services import Services
 from server.store import Board
 from server.validation import StrictJSONRoute
@@ -324,11 +323,8 @@ async def history(access: AccessDep, services: ServicesDep, request: Request) ->
     body = timeline.model_dump_json().encode()
     headers = {"Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
     encoding = accepted_encoding(request.headers)
-    if encoding == "br":
-        body = await asyncio.to_thread(brotli.compress, body, quality=5)
-    elif encoding == "gzip":
-        body = await asyncio.to_thread(gzip.compress, body, 6)
     if encoding is not None:
+        body = await asyncio.to_thread(compressed, body, encoding)
         headers["Content-Encoding"] = encoding
     return Response(body, media_type="application/json", headers=headers)
 
@@ -404,4 +400,4 @@ async def snapshot_part(
 def _unpacked_from_brotli(body: bytes, encoding: str | None) -> bytes:
     """A brotli-compressed part as gzip (``encoding`` "gzip") or as it is (None)."""
     plain = brotli.decompress(body)
-    return gzip.compress(plain, compresslevel=6) if encoding == "gzip" else plain
+    return compressed(plain, encoding) if encoding is not None else plain

@@ -11,26 +11,20 @@ Answers stay StaticFiles' own: the same headers, ETag, 304 for a known copy, 404
 
 from __future__ import annotations
 
-import gzip
 import os
 import stat
 from dataclasses import dataclass, field
 from typing import Any
 
-import brotli
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
-from server.routes.encodings import accepted_encoding
+from server.routes.encodings import accepted_encoding, compressed
 
 # Larger files are streamed from disk as StaticFiles does (the modules are all far smaller).
 MAX_KEPT_BYTES = 1 << 20
-# Compressed where first asked for, in the request's turn: quality 5 takes about a millisecond
-# for a 30 kB module and makes it nearly as small as the slowest setting would.
-BROTLI_QUALITY = 5
-GZIP_LEVEL = 6
 # Smaller files gain nothing worth a header from being compressed.
 MIN_COMPRESSED_BYTES = 512
 
@@ -45,11 +39,9 @@ class KeptFile:
     encoded: dict[str, bytes] = field(default_factory=dict)
 
     def encoded_as(self, encoding: str) -> bytes:
+        # Compressed where first asked for, in the request's turn.
         if encoding not in self.encoded:
-            if encoding == "br":
-                self.encoded[encoding] = brotli.compress(self.body, quality=BROTLI_QUALITY)
-            else:
-                self.encoded[encoding] = gzip.compress(self.body, GZIP_LEVEL, mtime=0)
+            self.encoded[encoding] = compressed(self.body, encoding)
         return self.encoded[encoding]
 
 
