@@ -5,6 +5,11 @@ uvicorn closes a connection gracefully: it waits for what it has written to drai
 that stops reading never lets it drain, so its connection, and every byte queued for it, stays
 forever. Here a closing WebSocket that has not drained within ``CLOSE_GRACE_SECONDS`` is aborted,
 and the app can abort a connection itself (the ``inkroom.abort`` scope extension).
+
+A frame that many connections get alike (a room's tick) can be made into its WebSocket frame
+once and written to each connection's transport as it is (the ``inkroom.write_frame``
+extension), instead of going through Starlette, uvicorn and the WebSocket library once per
+connection (a fifth of the server's CPU for each live message delivered in a 200-person room).
 """
 
 from __future__ import annotations
@@ -21,9 +26,13 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
 from websockets.http11 import Request
+from wsproto.frame_protocol import FrameProtocol
 
 ABORT_EXTENSION = "inkroom.abort"
+WRITE_FRAME_EXTENSION = "inkroom.write_frame"
 CLOSE_GRACE_SECONDS = 2.0
+# What makes server frames (unmasked, unfragmented): it keeps no state between whole messages.
+_SERVER_FRAMES = FrameProtocol(client=False, extensions=[])
 
 
 def abort_of(scope: MutableMapping[str, Any]) -> Callable[[], None]:
@@ -32,21 +41,50 @@ def abort_of(scope: MutableMapping[str, Any]) -> Callable[[], None]:
     return cast(Callable[[], None], extension["abort"]) if extension else lambda: None
 
 
+def write_frame_of(scope: MutableMapping[str, Any]) -> Callable[[bytes], bool] | None:
+    """The function that writes a ready WebSocket frame at once (None under other servers)."""
+    extension = scope.get("extensions", {}).get(WRITE_FRAME_EXTENSION)
+    return cast(Callable[[bytes], bool], extension["write"]) if extension else None
+
+
+def binary_frame(payload: bytes) -> bytes:
+    """One whole binary WebSocket message as a server sends it, uncompressed (valid whatever
+    the connection negotiated: RFC 7692 leaves a frame without RSV1 as it is)."""
+    return bytes(_SERVER_FRAMES.send_data(payload, fin=True))
+
+
 class GracefulClose:
     """What inkroom adds to uvicorn's WebSocket protocols (``websockets-sansio`` and ``wsproto``
-    share the attributes used here): the abort extension, a grace period after which closing
-    means aborting, and a refused upgrade counted as a finished handshake."""
+    share the attributes used here): the abort and write-frame extensions, a grace period after
+    which closing means aborting, and a refused upgrade counted as a finished handshake."""
 
     scope: Any
     transport: asyncio.Transport
     loop: asyncio.AbstractEventLoop
     disconnected: bool
     handshake_complete: bool
+    writable: asyncio.Event
+    close_sent: bool
     close_timer: asyncio.TimerHandle | None
 
-    def _offer_abort(self) -> None:
+    def _offer_extensions(self) -> None:
         extensions = cast(dict[str, Any], self.scope["extensions"])
         extensions[ABORT_EXTENSION] = {"abort": self.abort}
+        extensions[WRITE_FRAME_EXTENSION] = {"write": self.write_frame}
+
+    def write_frame(self, frame: bytes) -> bool:
+        """Write a ready frame now if the connection is open and its socket takes data; False
+        (nothing written) otherwise: then it goes the usual way, which waits for the socket."""
+        if (
+            self.disconnected
+            or not self.handshake_complete
+            or self.close_sent
+            or not self.writable.is_set()
+            or self.transport.is_closing()
+        ):
+            return False
+        self.transport.write(frame)
+        return True
 
     def abort(self) -> None:
         """Drop the connection at once, whatever is still unsent."""
@@ -85,13 +123,13 @@ class SansIOWebSocketProtocol(GracefulClose, WebSocketsSansIOProtocol):
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
         if self.response.status_code == 101:
-            self._offer_abort()
+            self._offer_extensions()
 
 
 class WsprotoWebSocketProtocol(GracefulClose, WSProtocol):
     def handle_connect(self, event: wsproto.events.Request) -> None:
         super().handle_connect(event)
-        self._offer_abort()
+        self._offer_extensions()
 
 
 # The implementations uvicorn offers, by the names of its --ws option. The legacy `websockets`

@@ -5,9 +5,11 @@ vanished client never delays anyone else. Messages are encoded once per room, an
 waits for one client leaves as a single frame.
 
 Live points, cursors and presence are gathered for a tick (``TICK_SECONDS``) and leave as one
-frame per room per tick, built once: every client gets the same bytes, except that a client who
-sent some of them gets a variant without its own (built once per sender from the same bytes).
-Committed operations do not wait for a tick: they go through each client's queue in seq order.
+frame per room per tick, built once: every client gets the same bytes (a sender skips its own
+messages in it; only a client who joined during the tick gets a frame of its own). A client
+with nothing queued and no send under way has the frame written to its socket at once, by the
+tick; the others queue it. Committed operations do not wait for a tick: they go through each
+client's queue in seq order.
 """
 
 from __future__ import annotations
@@ -56,11 +58,22 @@ LIVE_DELIVERIES_PER_SECOND = 2_000_000.0
 
 
 class Frame(bytes):
-    """A whole server frame, already built (a room's tick): sent as it is, never re-framed."""
+    """A whole server frame, already built (a room's tick): sent as it is, never re-framed.
+
+    ``wire`` is what a transport made of it for its first recipient (a WebSocket frame), kept
+    so that the others' transports write the same bytes.
+    """
+
+    wire: bytes | None = None
 
 
 class Transport(Protocol):
     async def send(self, data: bytes) -> None: ...
+
+    def write_at_once(self, data: Frame) -> bool:
+        """Write a shared frame now, without waiting, if the connection takes it now; False
+        (nothing written) if it does not: then it is queued and ``send`` waits for it."""
+        ...
 
     async def close(self, code: int, reason: str) -> None: ...
 
@@ -179,9 +192,16 @@ class Client:
         self._enqueue(message)
 
     def deliver_frame(self, data: Frame) -> bool:
-        """Queue a tick's shared frame; False (nothing queued) while the client is busy."""
+        """Hand on a tick's shared frame; False (nothing sent) while the client is busy.
+
+        With nothing queued and no send under way it is written at once: a busy room's tick
+        then costs a write per client, not a writer task's turn and a send through every layer.
+        """
         if self._queued_bytes > self.max_queue_bytes // EPHEMERAL_SHARE or self._close is not None:
             return False
+        sending = self._writer is not None and self._idle is None
+        if not (self._queue or sending) and self.transport.write_at_once(data):
+            return True
         self._enqueue(data)
         return True
 

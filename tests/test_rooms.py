@@ -41,6 +41,13 @@ class FakeTransport:
         self.frames.append(data)
         self.arrived.set()
 
+    def write_at_once(self, data: bytes) -> bool:
+        if self.stalled:
+            return False
+        self.frames.append(data)
+        self.arrived.set()
+        return True
+
     async def close(self, code: int, reason: str) -> None:
         self.closes.append((code, reason))
 
@@ -155,6 +162,38 @@ async def test_live_points_sent_before_a_commit_arrive_before_it() -> None:
     await settled(to_b, frames=2)
 
     assert [m.type for m in to_b.messages()] == ["live", "committed"]
+
+
+async def test_a_tick_is_written_at_once_to_a_client_with_nothing_waiting() -> None:
+    room = Room("board-0001", metrics=Metrics())
+    a, _ = joined(room, 1)
+    _, to_b = joined(room, 2)
+    await introduced(room, to_b)
+
+    room.relay(live(1, "stroke-a1"), a)
+    room.flush()
+
+    # Nothing awaited since the tick: written by the tick itself, not by b's writer task.
+    assert strokes_of(to_b) == ["stroke-a1"]
+
+
+async def test_a_tick_waits_behind_what_is_already_queued_for_a_client() -> None:
+    room = Room("board-0001", metrics=Metrics())
+    a, _ = joined(room, 1)
+    _, to_b = joined(room, 2)
+    room.start_at(0)
+    await introduced(room, to_b)
+
+    committed = protocol.encode_committed(1, "user-0001", protocol.encode_operation(
+        protocol.StrokeOp(kind="stroke", id="stroke-a1", color="#1971c2", width=3.0,
+                          points=encode_points([1.0, 2.0, 0.5]))
+    ))  # fmt: skip
+    room.take(Pending(CommittedOp(1, committed), origin=a, op_id="stroke-a1"))
+    room.relay(live(1, "stroke-a2"), a)
+    room.flush()  # before b's writer has had a turn: the commit still waits in b's queue
+    await settled(to_b, frames=2)
+
+    assert [m.type for m in to_b.messages()] == ["committed", "live"]
 
 
 async def test_a_reader_that_stopped_misses_ticks_and_never_holds_up_the_others() -> None:

@@ -40,8 +40,12 @@ class FakeSocket:
         self.arrived = asyncio.Event()
 
     async def send(self, data: bytes) -> None:
+        self.write_at_once(data)
+
+    def write_at_once(self, data: bytes) -> bool:
         self.received.extend(protocol.decode_server_frame(data))
         self.arrived.set()
+        return True
 
     async def close(self, code: int, reason: str) -> None:
         pass

@@ -24,9 +24,9 @@ from server import auth, protocol, refusals
 from server.access import granted_role, higher
 from server.auth import AuthError, Identity
 from server.colors import color_on_board
-from server.connections import abort_of
+from server.connections import abort_of, binary_frame, write_frame_of
 from server.protocol import ID_PATTERN, CloseCode, Limits
-from server.rooms import CLOSE_TIMEOUT_SECONDS, Client
+from server.rooms import CLOSE_TIMEOUT_SECONDS, Client, Frame
 from server.security import origin_allowed
 from server.services import Services
 from server.session import Disconnected, Refused, Session, decode, remembered_board
@@ -46,12 +46,15 @@ class WebSocketChannel:
     Every send has a deadline: a client that takes none of a frame for ``send_timeout`` seconds
     has stopped reading and counts as fallen behind (4002). A close that cannot be sent within
     ``CLOSE_TIMEOUT_SECONDS`` (the client's buffers are full) aborts the connection instead.
+    A room's shared frame is written straight to the connection when its socket takes data
+    (``write_at_once``), made into a WebSocket frame once for all its recipients.
     """
 
     def __init__(self, websocket: WebSocket, send_timeout: float) -> None:
         self.websocket = websocket
         self.send_timeout = send_timeout
         self.abort = abort_of(websocket.scope)
+        self._write_frame = write_frame_of(websocket.scope)
         # When the send under way began, and who awaits it; one timer checks them (a timer per
         # send would be scheduled and cancelled for every frame of a busy room).
         self._sending_since: float | None = None
@@ -76,6 +79,13 @@ class WebSocketChannel:
             raise Disconnected from None
         finally:
             self._sending_since = None
+
+    def write_at_once(self, data: Frame) -> bool:
+        if self._write_frame is None:
+            return False
+        if data.wire is None:
+            data.wire = binary_frame(data)
+        return self._write_frame(data.wire)
 
     def _overdue(self) -> None:
         """A send that has not finished within ``send_timeout`` is cancelled; one that is still
