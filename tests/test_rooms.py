@@ -74,6 +74,15 @@ def live(peer: int, stroke: str) -> bytes:
     return protocol.encode_peer_live(peer, message)
 
 
+def committed_stroke(seq: int, stroke: str, author: Client) -> Pending:
+    """A stroke of ``author``'s, committed at ``seq``, as the committer hands it to the room."""
+    message = protocol.encode_committed(seq, author.peer.user, protocol.encode_operation(
+        protocol.StrokeOp(kind="stroke", id=stroke, color="#1971c2", width=3.0,
+                          points=encode_points([1.0, 2.0, 0.5]))
+    ))  # fmt: skip
+    return Pending(CommittedOp(seq, message), origin=author, op_id=stroke)
+
+
 async def settled(*transports: FakeTransport, frames: int = 1) -> None:
     async with asyncio.timeout(10):
         for transport in transports:
@@ -154,11 +163,7 @@ async def test_live_points_sent_before_a_commit_arrive_before_it() -> None:
     await introduced(room, to_b)
 
     room.relay(live(1, "stroke-a1"), a)
-    committed = protocol.encode_committed(1, "user-0001", protocol.encode_operation(
-        protocol.StrokeOp(kind="stroke", id="stroke-a1", color="#1971c2", width=3.0,
-                          points=encode_points([1.0, 2.0, 0.5]))
-    ))  # fmt: skip
-    room.take(Pending(CommittedOp(1, committed), origin=a, op_id="stroke-a1"))
+    room.take(committed_stroke(1, "stroke-a1", author=a))
     await settled(to_b, frames=2)
 
     assert [m.type for m in to_b.messages()] == ["live", "committed"]
@@ -184,11 +189,7 @@ async def test_a_tick_waits_behind_what_is_already_queued_for_a_client() -> None
     room.start_at(0)
     await introduced(room, to_b)
 
-    committed = protocol.encode_committed(1, "user-0001", protocol.encode_operation(
-        protocol.StrokeOp(kind="stroke", id="stroke-a1", color="#1971c2", width=3.0,
-                          points=encode_points([1.0, 2.0, 0.5]))
-    ))  # fmt: skip
-    room.take(Pending(CommittedOp(1, committed), origin=a, op_id="stroke-a1"))
+    room.take(committed_stroke(1, "stroke-a1", author=a))
     room.relay(live(1, "stroke-a2"), a)
     room.flush()  # before b's writer has had a turn: the commit still waits in b's queue
     await settled(to_b, frames=2)
