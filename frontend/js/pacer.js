@@ -7,7 +7,8 @@ export class Pacer {
   constructor(intervalMs, send) {
     this.intervalMs = intervalMs;
     this.send = send;
-    this.lastSent = 0;
+    // Never sent: the first request goes at once, however young the page's clock.
+    this.lastSent = -Infinity;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.trailing = undefined;
   }
@@ -20,7 +21,7 @@ export class Pacer {
       this.trailing ??= setTimeout(() => {
         this.trailing = undefined;
         this.now();
-      }, wait);
+      }, Math.ceil(wait)); // timers count whole milliseconds: never before the interval is over
       return;
     }
     this.now();
